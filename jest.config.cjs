@@ -1,0 +1,43 @@
+// One Jest run for the whole repository, in two projects:
+//  - unit:        *.spec.ts beside the code (pure logic, no I/O),
+//  - integration: test/**/*.int-spec.ts against real Postgres and NATS (libs/testing).
+// Jest needs --experimental-vm-modules because Nest 12 and MikroORM 7 are ES modules that our
+// CommonJS code loads through require(esm) (see scripts/test.mjs).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2024',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@ihf/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+};
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services}/*/src/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.int-spec.ts'],
+      testTimeout: 60_000,
+    },
+  ],
+};
