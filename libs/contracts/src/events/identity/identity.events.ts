@@ -1,0 +1,65 @@
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsInt,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+/** The roles a principal can hold (see ARCHITECTURE.md, Identity and access). */
+export const ROLES = ['admin', 'triager', 'reviewer', 'governor', 'viewer', 'agent'] as const;
+export type RoleName = (typeof ROLES)[number];
+
+/** `ihf.identity.user.created.v1`: a person or an agent client became a principal. */
+export class UserCreatedV1 {
+  @IsUUID()
+  user_id!: string;
+
+  @IsIn(['user', 'agent'])
+  kind!: 'user' | 'agent';
+
+  @IsString()
+  @MaxLength(200)
+  name!: string;
+
+  @IsArray()
+  @ArrayMaxSize(ROLES.length)
+  @IsIn(ROLES, { each: true })
+  roles!: RoleName[];
+
+  @IsISO8601({ strict: true })
+  created_at!: string;
+}
+
+/** `ihf.identity.user.locked.v1`: sign-in was locked after repeated failures. */
+export class UserLockedV1 {
+  @IsUUID()
+  user_id!: string;
+
+  @IsISO8601({ strict: true })
+  locked_at!: string;
+
+  @IsInt()
+  @Min(0)
+  failed_login_attempts!: number;
+}
+
+/** `ihf.identity.membership.changed.v1`: the hubs a user may act in, or its roles, changed. */
+export class MembershipChangedV1 {
+  @IsUUID()
+  user_id!: string;
+
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @IsUUID('all', { each: true })
+  hub_ids!: string[];
+
+  @IsArray()
+  @ArrayMaxSize(ROLES.length)
+  @IsIn(ROLES, { each: true })
+  roles!: RoleName[];
+}

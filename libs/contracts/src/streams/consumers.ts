@@ -1,0 +1,40 @@
+import type { StreamName } from './streams.js';
+
+/**
+ * A durable JetStream consumer, named after the consuming service and shared by all its
+ * replicas. Created or updated at start-up by `@ihf/messaging` from these definitions.
+ */
+export interface ConsumerDefinition {
+  /** Durable name: `<service>__<purpose>` (letters, digits, `_`, `-`; no dots). */
+  readonly durable: string;
+  /** The consuming service (used in logs, metrics and the inbox table). */
+  readonly service: string;
+  readonly stream: StreamName;
+  /** One subject filter (nats-server 2.9 supports a single filter per consumer). */
+  readonly filterSubject: string;
+  /** Deliveries before a message is dead-lettered with its last error. */
+  readonly maxDeliver: number;
+  /** How long a delivery may stay unacknowledged before redelivery. */
+  readonly ackWaitMs: number;
+  /** Delay before the n-th redelivery after a retryable failure (last value repeats). */
+  readonly backoffMs: readonly number[];
+  /** Messages in flight per consumer across replicas. */
+  readonly maxAckPending: number;
+  /** Where a new consumer starts: the whole stream, or only new messages. */
+  readonly deliverPolicy: 'all' | 'new';
+}
+
+/** Defaults that suit most consumers; spread them and override what differs. */
+export const CONSUMER_DEFAULTS = {
+  maxDeliver: 8,
+  ackWaitMs: 30_000,
+  backoffMs: [1_000, 5_000, 15_000, 60_000, 300_000],
+  maxAckPending: 1_000,
+  deliverPolicy: 'all',
+} as const satisfies Partial<ConsumerDefinition>;
+
+/**
+ * Every durable consumer of the platform. Services add theirs here when they start consuming
+ * another service's events, so that what listens to what is visible in one place.
+ */
+export const CONSUMERS = {} as const satisfies Record<string, ConsumerDefinition>;
