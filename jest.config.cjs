@@ -38,6 +38,10 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services}/*/test/**/*.int-spec.ts'],
       testTimeout: 60_000,
+      // Finds Postgres and NATS once (env, Testcontainers or local defaults); each test file
+      // then creates its own database and bus namespace (libs/testing).
+      globalSetup: '<rootDir>/libs/testing/src/infrastructure.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.ts',
     },
   ],
 };

@@ -123,3 +123,38 @@ export function streamForSubject(subject: string): StreamDefinition | undefined 
     stream.subjects.some((f) => subjectMatches(f, subject)),
   );
 }
+
+/**
+ * A bus namespace isolates one deployment's streams and subjects from another's on a shared
+ * NATS server (each test file gets its own; production uses none). With namespace `t1a2b`,
+ * `IHF_FEEDBACK` becomes `T1A2B_IHF_FEEDBACK` and `ihf.feedback.x.y.v1` becomes
+ * `t1a2b.ihf.feedback.x.y.v1`. Envelopes keep the logical subject in `type`.
+ */
+export interface BusNamespace {
+  readonly namespace: string;
+}
+
+const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
+
+/** Checks a namespace (empty means none). */
+export function assertNamespace(namespace: string): void {
+  if (namespace !== '' && !NAMESPACE_PATTERN.test(namespace)) {
+    throw new Error(`Invalid bus namespace '${namespace}': lower-case letters, digits, _ (max 32)`);
+  }
+}
+
+/** The stream name on the server for a logical stream name. */
+export function physicalStreamName(namespace: string, stream: string): string {
+  return namespace ? `${namespace.toUpperCase()}_${stream}` : stream;
+}
+
+/** The subject (or subject filter) on the server for a logical one. */
+export function physicalSubject(namespace: string, subject: string): string {
+  return namespace ? `${namespace}.${subject}` : subject;
+}
+
+/** The logical subject of a subject seen on the server. */
+export function logicalSubject(namespace: string, subject: string): string {
+  const prefix = `${namespace}.`;
+  return namespace && subject.startsWith(prefix) ? subject.slice(prefix.length) : subject;
+}

@@ -1,0 +1,4 @@
+export * from './config/orm-options.js';
+export * from './database/database-url.js';
+export * from './database/ensure-database.js';
+export * from './migrations/migrate-schema.js';

@@ -1,0 +1,4 @@
+export * from './infrastructure.js';
+export * from './test-environment.js';
+export * from './tcp-proxy.js';
+export * from './wait-for.js';
