@@ -27,6 +27,8 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 module.exports = {
+  // Integration tests start services and wait for relays; a hung test still fails in a minute.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -37,7 +39,6 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services}/*/test/**/*.int-spec.ts'],
-      testTimeout: 60_000,
       // Finds Postgres and NATS once (env, Testcontainers or local defaults); each test file
       // then creates its own database and bus namespace (libs/testing).
       globalSetup: '<rootDir>/libs/testing/src/infrastructure.ts',

@@ -1,0 +1,36 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+
+/** The default NATS_URL used by every service, script and document. */
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+/** Thrown when NATS cannot be reached at start-up; its message says what to start. */
+export class NatsUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(
+      `NATS is not reachable at ${url} (${(cause as Error)?.message ?? String(cause)}). ` +
+        'Start it with JetStream enabled (nats-server -js -a 127.0.0.1 -p 4222 -sd <dir>) or set NATS_URL.',
+      { cause },
+    );
+    this.name = 'NatsUnreachableError';
+  }
+}
+
+/**
+ * Connects to NATS for a service: reconnects forever once connected (an outage pauses
+ * publishing and consuming, it does not crash the process), but fails fast with a clear error
+ * when the first connection cannot be made.
+ */
+export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: url.split(',').map((s) => s.trim()),
+      name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: 5_000,
+      pingInterval: 10_000,
+    });
+  } catch (error) {
+    throw new NatsUnreachableError(url, error);
+  }
+}

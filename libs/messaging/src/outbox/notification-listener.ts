@@ -1,0 +1,84 @@
+import { Client } from 'pg';
+import { type Logger } from '../logger.js';
+
+/**
+ * A dedicated Postgres session LISTENing on one channel. `wait(ms)` resolves on the next
+ * notification or after `ms`, whichever comes first; a notification that arrives while nobody
+ * waits is remembered, so none is missed between two waits. Reconnects with back-off; while
+ * disconnected, waits simply time out (the caller's poll fallback keeps working).
+ */
+export class NotificationListener {
+  private client?: Client;
+  private signalled = false;
+  private wake?: () => void;
+  private stopped = false;
+  private reconnectTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly channel: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.connect().catch((error: unknown) => this.scheduleReconnect(error));
+  }
+
+  /** Resolves on a notification or after `timeoutMs`. */
+  async wait(timeoutMs: number): Promise<void> {
+    if (this.signalled || this.stopped) {
+      this.signalled = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = undefined;
+        self.signalled = false;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** Wakes a waiter now (used on shutdown). */
+  interrupt(): void {
+    this.signalled = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.interrupt();
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    client.on('notification', () => this.interrupt());
+    client.on('error', (error) => {
+      this.logger.warn({ err: error, channel: this.channel }, 'outbox listener connection failed');
+      void client.end().catch(() => undefined);
+      this.scheduleReconnect(error);
+    });
+    await client.connect();
+    await client.query(`LISTEN "${this.channel}"`);
+    this.client = client;
+    // Rows may have been written while we were not listening.
+    this.interrupt();
+  }
+
+  private scheduleReconnect(error: unknown, delayMs = 1_000): void {
+    if (this.stopped || this.reconnectTimer) return;
+    this.logger.debug({ err: error, channel: this.channel }, 'outbox listener reconnecting');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.stopped) return;
+      this.connect().catch((e: unknown) => this.scheduleReconnect(e, Math.min(delayMs * 2, 30_000)));
+    }, delayMs);
+    this.reconnectTimer.unref();
+  }
+}

@@ -1,0 +1,179 @@
+import { type MikroORM } from '@mikro-orm/core';
+import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import { type JetStreamClient } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import { EventHeaders, physicalSubject, type EventEnvelope } from '@ihf/contracts';
+import { type Logger, silentLogger } from '../logger.js';
+import { NotificationListener } from './notification-listener.js';
+import { outboxChannel } from './messaging-tables.sql.js';
+
+/** One relayed outbox row, as reported to `onPublished`. */
+export interface RelayedEvent {
+  readonly envelope: EventEnvelope;
+  readonly createdAt: Date;
+}
+
+export interface OutboxRelayOptions {
+  /** The service's schema (holds the outbox table). */
+  readonly schema: string;
+  readonly orm: MikroORM;
+  /** Used for the LISTEN session (its own connection, outside the pool). */
+  readonly databaseUrl: string;
+  readonly js: JetStreamClient;
+  /** Bus namespace ('' in production). */
+  readonly namespace: string;
+  readonly logger?: Logger;
+  /** Rows claimed per transaction. */
+  readonly batchSize?: number;
+  /** Poll fallback when no notification arrives. */
+  readonly pollIntervalMs?: number;
+  /** How long to wait for JetStream to acknowledge a publish. */
+  readonly publishTimeoutMs?: number;
+  /** How long published rows are kept (for audit and replays) before being deleted. */
+  readonly retentionMs?: number;
+  /**
+   * Called with each batch after JetStream acknowledged it and before the rows are marked
+   * published, inside the claiming transaction: metrics (relay lag) hook in here. If it
+   * throws, the batch stays unpublished and is sent again (deduplicated by `Nats-Msg-Id`).
+   */
+  readonly onPublished?: (events: RelayedEvent[]) => void | Promise<void>;
+}
+
+/** Ids are passed as one JSON array parameter (one bind value whatever the batch size). */
+const ID_LIST = '(select jsonb_array_elements_text(?::jsonb)::uuid)';
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  envelope: EventEnvelope;
+  created_at: Date;
+}
+
+/**
+ * Publishes a service's outbox to JetStream. Any number of relays may run (one per replica):
+ * each claims rows with `FOR UPDATE SKIP LOCKED`, publishes them with `Nats-Msg-Id` = event id,
+ * and marks them published in the same transaction. If a relay dies after publishing and
+ * before committing, the rows are claimed again and the re-publish is dropped by JetStream's
+ * duplicate window (and by consumers' inboxes after it). Woken by NOTIFY from the outbox's
+ * insert trigger, with a slow poll as fallback; while NATS is unreachable rows simply wait.
+ */
+export class OutboxRelay {
+  private readonly logger: Logger;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly publishTimeoutMs: number;
+  private readonly retentionMs: number;
+  private readonly listener: NotificationListener;
+  private running?: Promise<void>;
+  private stopping = false;
+  private lastCleanup = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.batchSize = options.batchSize ?? 200;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
+    this.listener = new NotificationListener(options.databaseUrl, outboxChannel(options.schema), this.logger);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.stopping = false;
+    await this.listener.start();
+    this.running = this.loop();
+  }
+
+  /** Stops after the batch in progress (if any) has committed. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.listener.interrupt();
+    await this.running;
+    this.running = undefined;
+    await this.listener.stop();
+  }
+
+  /**
+   * Claims and publishes one batch. Returns how many rows were published; rows JetStream did
+   * not acknowledge stay pending with their error recorded.
+   */
+  async relayOnce(): Promise<{ published: number; failed: number }> {
+    const { schema, js, namespace } = this.options;
+    const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
+    return em.transactional(async (tx) => {
+      const rows = await tx.execute<OutboxRow[]>(
+        `select id, subject, envelope, created_at from "${schema}".outbox
+          where published_at is null order by seq limit ? for update skip locked`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return { published: 0, failed: 0 };
+
+      const results = await Promise.allSettled(
+        rows.map((row) => {
+          const h = natsHeaders();
+          h.set(EventHeaders.CorrelationId, row.envelope.correlation_id);
+          if (row.envelope.causation_id) h.set(EventHeaders.CausationId, row.envelope.causation_id);
+          h.set(EventHeaders.Producer, row.envelope.producer);
+          return js.publish(physicalSubject(namespace, row.subject), JSON.stringify(row.envelope), {
+            msgID: row.id,
+            headers: h,
+            timeout: this.publishTimeoutMs,
+          });
+        }),
+      );
+      const ok = rows.filter((_, i) => results[i]!.status === 'fulfilled');
+      const failed = rows
+        .map((row, i) => ({ row, result: results[i]! }))
+        .filter((x): x is { row: OutboxRow; result: PromiseRejectedResult } => x.result.status === 'rejected');
+
+      if (ok.length > 0) {
+        await this.options.onPublished?.(
+          ok.map((r) => ({ envelope: r.envelope, createdAt: new Date(r.created_at) })),
+        );
+        await tx.execute(`update "${schema}".outbox set published_at = now() where id in ${ID_LIST}`, [
+          JSON.stringify(ok.map((r) => r.id)),
+        ]);
+      }
+      if (failed.length > 0) {
+        const error = String((failed[0]!.result.reason as Error)?.message ?? failed[0]!.result.reason);
+        await tx.execute(
+          `update "${schema}".outbox set attempts = attempts + 1, last_error = ? where id in ${ID_LIST}`,
+          [error.slice(0, 1000), JSON.stringify(failed.map((f) => f.row.id))],
+        );
+        this.logger.warn({ failed: failed.length, error }, 'outbox relay: JetStream did not acknowledge');
+      }
+      return { published: ok.length, failed: failed.length };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let full = false;
+      try {
+        const { published, failed } = await this.relayOnce();
+        full = published === this.batchSize;
+        if (failed > 0) throw new Error(`${failed} events not acknowledged`);
+        failures = 0;
+        await this.cleanupIfDue();
+      } catch (error) {
+        failures++;
+        const delay = Math.min(250 * 2 ** Math.min(failures, 7), 30_000);
+        this.logger.warn({ err: error, retryInMs: delay }, 'outbox relay: batch failed, rows stay pending');
+        await this.listener.wait(delay);
+        continue;
+      }
+      if (!full) await this.listener.wait(this.pollIntervalMs);
+    }
+  }
+
+  private async cleanupIfDue(): Promise<void> {
+    if (Date.now() - this.lastCleanup < 10 * 60_000) return;
+    this.lastCleanup = Date.now();
+    const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
+    await em.execute(
+      `delete from "${this.options.schema}".outbox where published_at < now() - (? * interval '1 millisecond')`,
+      [this.retentionMs],
+    );
+  }
+}

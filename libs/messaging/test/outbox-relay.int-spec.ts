@@ -1,0 +1,158 @@
+import { jetstream } from '@nats-io/jetstream';
+import { type EntityManager } from '@mikro-orm/core';
+import { Outbox, OutboxRelay, connectNats, type RelayedEvent } from '@ihf/messaging';
+import { RequestContext } from '@ihf/observability';
+import { physicalStreamName } from '@ihf/contracts';
+import { TcpProxy, waitFor } from '@ihf/testing';
+import { MessagingFixture, SCHEMA, userCreated } from './messaging-fixture.js';
+
+describe('transactional outbox and relay', () => {
+  let f: MessagingFixture;
+  const outbox = new Outbox('msgtest');
+  const relays: OutboxRelay[] = [];
+
+  beforeAll(async () => {
+    f = await MessagingFixture.create();
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+    await f.jsm.streams.purge(physicalStreamName(f.namespace, 'IHF_IDENTITY'));
+    await f.sql(`delete from ${SCHEMA}.outbox`);
+  });
+  afterAll(() => f.close());
+
+  function relay(overrides: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
+    const r = new OutboxRelay({
+      schema: SCHEMA,
+      orm: f.orm,
+      databaseUrl: f.env.databaseUrl,
+      js: f.js,
+      namespace: f.namespace,
+      pollIntervalMs: 5_000, // long, so the tests show that NOTIFY wakes the relay
+      ...overrides,
+    });
+    relays.push(r);
+    return r;
+  }
+
+  async function addEvents(n: number): Promise<string[]> {
+    const ids: string[] = [];
+    await f.orm.em.fork().transactional((em: EntityManager) => {
+      for (let i = 0; i < n; i++) ids.push(outbox.add(em, 'ihf.identity.user.created.v1', userCreated(`u${i}`)).event_id);
+      return Promise.resolve();
+    });
+    return ids;
+  }
+
+  async function pending(): Promise<number> {
+    const [row] = await f.sql<{ n: string }>(`select count(*) as n from ${SCHEMA}.outbox where published_at is null`);
+    return Number(row!.n);
+  }
+
+  it('writes the event in the caller transaction: rolled back with it, committed with it', async () => {
+    await expect(
+      f.orm.em.fork().transactional((em: EntityManager) => {
+        outbox.add(em, 'ihf.identity.user.created.v1', userCreated());
+        return Promise.reject(new Error('domain rule failed'));
+      }),
+    ).rejects.toThrow('domain rule failed');
+    expect(await f.sql(`select * from ${SCHEMA}.outbox`)).toHaveLength(0);
+
+    const envelope = await RequestContext.run({ correlationId: 'corr-1', causationId: 'cause-1' }, async () => {
+      let e: ReturnType<Outbox['add']> | undefined;
+      await f.orm.em.fork().transactional((em: EntityManager) => {
+        e = outbox.add(em, 'ihf.identity.user.created.v1', userCreated());
+        return Promise.resolve();
+      });
+      return e!;
+    });
+    expect(envelope).toMatchObject({ type: 'ihf.identity.user.created.v1', version: 1, producer: 'msgtest' });
+    expect(envelope.correlation_id).toBe('corr-1');
+    expect(envelope.causation_id).toBe('cause-1');
+    const [row] = await f.sql<{ envelope: { event_id: string } }>(`select envelope from ${SCHEMA}.outbox`);
+    expect(row!.envelope.event_id).toBe(envelope.event_id);
+  });
+
+  it('publishes with low latency on NOTIFY, with Nats-Msg-Id = event id and correlation headers', async () => {
+    const r = relay();
+    await r.start();
+    const started = Date.now();
+    const [id] = await RequestContext.run({ correlationId: 'corr-42' }, () => addEvents(1));
+    await waitFor(async () => (await pending()) === 0 && (await f.streamMessages('IHF_IDENTITY')) === 1, {
+      message: 'the event to be relayed',
+    });
+    // Far below the 5 s poll interval: the NOTIFY woke the relay.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const msg = await f.jsm.streams.getMessage(physicalStreamName(f.namespace, 'IHF_IDENTITY'), {
+      last_by_subj: `${f.namespace}.ihf.identity.user.created.v1`,
+    });
+    expect(msg!.subject).toBe(`${f.namespace}.ihf.identity.user.created.v1`);
+    expect(msg!.header.get('Nats-Msg-Id')).toBe(id);
+    expect(msg!.header.get('Ihf-Correlation-Id')).toBe('corr-42');
+    expect(msg!.json<{ event_id: string }>().event_id).toBe(id);
+  });
+
+  it('becomes exactly one message when the relay dies between publish and mark', async () => {
+    const [id] = await addEvents(1);
+    const crashing = relay({
+      onPublished: () => {
+        throw new Error('relay killed after publishing, before committing the mark');
+      },
+    });
+    await expect(crashing.relayOnce()).rejects.toThrow('relay killed');
+    expect(await f.streamMessages('IHF_IDENTITY')).toBe(1); // it did publish
+    expect(await pending()).toBe(1); // but the mark was rolled back
+
+    const next = relay();
+    expect(await next.relayOnce()).toEqual({ published: 1, failed: 0 });
+    expect(await pending()).toBe(0);
+    expect(await f.streamMessages('IHF_IDENTITY')).toBe(1); // re-publish deduplicated
+    const msg = await f.jsm.streams.getMessage(physicalStreamName(f.namespace, 'IHF_IDENTITY'), {
+      last_by_subj: `${f.namespace}.ihf.identity.user.created.v1`,
+    });
+    expect(msg!.header.get('Nats-Msg-Id')).toBe(id);
+  });
+
+  it('never publishes a row twice with two relays running at once', async () => {
+    const seen = new Map<string, number>();
+    const count = (events: RelayedEvent[]) => {
+      for (const e of events) seen.set(e.envelope.event_id, (seen.get(e.envelope.event_id) ?? 0) + 1);
+    };
+    const a = relay({ batchSize: 25, onPublished: count });
+    const b = relay({ batchSize: 25, onPublished: count });
+    const ids = (await Promise.all([addEvents(200), addEvents(200)])).flat();
+    await Promise.all([a.start(), b.start()]);
+    await waitFor(async () => (await pending()) === 0, { timeoutMs: 20_000, message: 'all rows relayed' });
+    expect(seen.size).toBe(ids.length);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
+  });
+
+  it('loses nothing while NATS is unreachable, and delivers once it is back', async () => {
+    const proxy = await TcpProxy.forUrl(f.env.natsUrl, 4222);
+    const nc = await connectNats(proxy.rewrite(f.env.natsUrl), 'relay-behind-proxy');
+    try {
+      const r = relay({ js: jetstream(nc), publishTimeoutMs: 500 });
+      await r.start();
+      proxy.cut();
+      const ids = await addEvents(50);
+      await waitFor(
+        async () => {
+          const [row] = await f.sql<{ n: string }>(
+            `select count(*) as n from ${SCHEMA}.outbox where attempts > 0 and published_at is null`,
+          );
+          return Number(row!.n) > 0;
+        },
+        { timeoutMs: 15_000, message: 'a failed publish attempt to be recorded' },
+      );
+      expect(await pending()).toBe(50);
+      proxy.restore();
+      await waitFor(async () => (await pending()) === 0, { timeoutMs: 30_000, message: 'relay to catch up' });
+      expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
+      await r.stop();
+    } finally {
+      await nc.close();
+      await proxy.close();
+    }
+  });
+});
