@@ -2,19 +2,36 @@ import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { STREAMS, physicalStreamName, type ConsumerDefinition, type PayloadOf } from '@ihf/contracts';
+import {
+  STREAMS,
+  physicalStreamName,
+  type ConsumerDefinition,
+  type PayloadOf,
+} from '@ihf/contracts';
 import { createOrmOptions, migrateSchema, type ServiceOrmSettings } from '@ihf/persistence';
 import { createTestEnvironment, type TestEnvironment } from '@ihf/testing';
-import { MESSAGING_ENTITIES, connectNats, messagingTablesSql, provisionStreams } from '@ihf/messaging';
+import {
+  MESSAGING_ENTITIES,
+  connectNats,
+  messagingTablesSql,
+  provisionStreams,
+} from '@ihf/messaging';
 
 export const SCHEMA = 'msgtest';
 
 class InitMessagingTest extends Migration {
   override up(): void {
     for (const sql of messagingTablesSql(SCHEMA)) this.addSql(sql);
-    this.addSql(`create table "${SCHEMA}".effects (event_id uuid not null, correlation_id text, note text)`);
+    this.addSql(
+      `create table "${SCHEMA}".effects (event_id uuid not null, correlation_id text, note text)`,
+    );
   }
 }
 

@@ -21,7 +21,9 @@ describe('transactional outbox and relay', () => {
   });
   afterAll(() => f.close());
 
-  function relay(overrides: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
+  function relay(
+    overrides: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {},
+  ): OutboxRelay {
     const r = new OutboxRelay({
       schema: SCHEMA,
       orm: f.orm,
@@ -38,14 +40,17 @@ describe('transactional outbox and relay', () => {
   async function addEvents(n: number): Promise<string[]> {
     const ids: string[] = [];
     await f.orm.em.fork().transactional((em: EntityManager) => {
-      for (let i = 0; i < n; i++) ids.push(outbox.add(em, 'ihf.identity.user.created.v1', userCreated(`u${i}`)).event_id);
+      for (let i = 0; i < n; i++)
+        ids.push(outbox.add(em, 'ihf.identity.user.created.v1', userCreated(`u${i}`)).event_id);
       return Promise.resolve();
     });
     return ids;
   }
 
   async function pending(): Promise<number> {
-    const [row] = await f.sql<{ n: string }>(`select count(*) as n from ${SCHEMA}.outbox where published_at is null`);
+    const [row] = await f.sql<{ n: string }>(
+      `select count(*) as n from ${SCHEMA}.outbox where published_at is null`,
+    );
     return Number(row!.n);
   }
 
@@ -58,18 +63,27 @@ describe('transactional outbox and relay', () => {
     ).rejects.toThrow('domain rule failed');
     expect(await f.sql(`select * from ${SCHEMA}.outbox`)).toHaveLength(0);
 
-    const envelope = await RequestContext.run({ correlationId: 'corr-1', causationId: 'cause-1' }, async () => {
-      let e: ReturnType<Outbox['add']> | undefined;
-      await f.orm.em.fork().transactional((em: EntityManager) => {
-        e = outbox.add(em, 'ihf.identity.user.created.v1', userCreated());
-        return Promise.resolve();
-      });
-      return e!;
+    const envelope = await RequestContext.run(
+      { correlationId: 'corr-1', causationId: 'cause-1' },
+      async () => {
+        let e: ReturnType<Outbox['add']> | undefined;
+        await f.orm.em.fork().transactional((em: EntityManager) => {
+          e = outbox.add(em, 'ihf.identity.user.created.v1', userCreated());
+          return Promise.resolve();
+        });
+        return e!;
+      },
+    );
+    expect(envelope).toMatchObject({
+      type: 'ihf.identity.user.created.v1',
+      version: 1,
+      producer: 'msgtest',
     });
-    expect(envelope).toMatchObject({ type: 'ihf.identity.user.created.v1', version: 1, producer: 'msgtest' });
     expect(envelope.correlation_id).toBe('corr-1');
     expect(envelope.causation_id).toBe('cause-1');
-    const [row] = await f.sql<{ envelope: { event_id: string } }>(`select envelope from ${SCHEMA}.outbox`);
+    const [row] = await f.sql<{ envelope: { event_id: string } }>(
+      `select envelope from ${SCHEMA}.outbox`,
+    );
     expect(row!.envelope.event_id).toBe(envelope.event_id);
   });
 
@@ -78,9 +92,12 @@ describe('transactional outbox and relay', () => {
     await r.start();
     const started = Date.now();
     const [id] = await RequestContext.run({ correlationId: 'corr-42' }, () => addEvents(1));
-    await waitFor(async () => (await pending()) === 0 && (await f.streamMessages('IHF_IDENTITY')) === 1, {
-      message: 'the event to be relayed',
-    });
+    await waitFor(
+      async () => (await pending()) === 0 && (await f.streamMessages('IHF_IDENTITY')) === 1,
+      {
+        message: 'the event to be relayed',
+      },
+    );
     // Far below the 5 s poll interval: the NOTIFY woke the relay.
     expect(Date.now() - started).toBeLessThan(2_000);
     const msg = await f.jsm.streams.getMessage(physicalStreamName(f.namespace, 'IHF_IDENTITY'), {
@@ -116,13 +133,17 @@ describe('transactional outbox and relay', () => {
   it('never publishes a row twice with two relays running at once', async () => {
     const seen = new Map<string, number>();
     const count = (events: RelayedEvent[]) => {
-      for (const e of events) seen.set(e.envelope.event_id, (seen.get(e.envelope.event_id) ?? 0) + 1);
+      for (const e of events)
+        seen.set(e.envelope.event_id, (seen.get(e.envelope.event_id) ?? 0) + 1);
     };
     const a = relay({ batchSize: 25, onPublished: count });
     const b = relay({ batchSize: 25, onPublished: count });
     const ids = (await Promise.all([addEvents(200), addEvents(200)])).flat();
     await Promise.all([a.start(), b.start()]);
-    await waitFor(async () => (await pending()) === 0, { timeoutMs: 20_000, message: 'all rows relayed' });
+    await waitFor(async () => (await pending()) === 0, {
+      timeoutMs: 20_000,
+      message: 'all rows relayed',
+    });
     expect(seen.size).toBe(ids.length);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
     expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
@@ -147,7 +168,10 @@ describe('transactional outbox and relay', () => {
       );
       expect(await pending()).toBe(50);
       proxy.restore();
-      await waitFor(async () => (await pending()) === 0, { timeoutMs: 30_000, message: 'relay to catch up' });
+      await waitFor(async () => (await pending()) === 0, {
+        timeoutMs: 30_000,
+        message: 'relay to catch up',
+      });
       expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
       await r.stop();
     } finally {

@@ -114,23 +114,32 @@ export class ConsumerRunner {
       return this.deadLetter(msg, subject, 'invalid: message is not JSON');
     }
     const envelopeErrors = await validate(plainToInstance(EventEnvelopeDto, raw));
-    if (envelopeErrors.length) return this.deadLetter(msg, subject, `invalid envelope: ${describe(envelopeErrors)}`);
+    if (envelopeErrors.length)
+      return this.deadLetter(msg, subject, `invalid envelope: ${describe(envelopeErrors)}`);
     const envelope = raw as EventEnvelope<object>;
     if (envelope.type !== subject) {
-      return this.deadLetter(msg, subject, `invalid: envelope type '${envelope.type}' differs from subject`);
+      return this.deadLetter(
+        msg,
+        subject,
+        `invalid: envelope type '${envelope.type}' differs from subject`,
+      );
     }
 
-    const handler = (this.options.handlers as Record<string, EventHandler<Subject> | undefined>)[subject];
+    const handler = (this.options.handlers as Record<string, EventHandler<Subject> | undefined>)[
+      subject
+    ];
     if (!handler) {
       // The filter captures events this consumer has no use for: not a failure.
       msg.ack();
       return 'ignored';
     }
     const contract = contractFor(subject);
-    if (!contract) return this.deadLetter(msg, subject, `invalid: no contract for subject ${subject}`);
+    if (!contract)
+      return this.deadLetter(msg, subject, `invalid: no contract for subject ${subject}`);
     const payload = plainToInstance(contract.payload, envelope.payload);
     const payloadErrors = await validate(payload, { forbidUnknownValues: true });
-    if (payloadErrors.length) return this.deadLetter(msg, subject, `invalid payload: ${describe(payloadErrors)}`);
+    if (payloadErrors.length)
+      return this.deadLetter(msg, subject, `invalid payload: ${describe(payloadErrors)}`);
 
     const context = {
       correlationId: envelope.correlation_id,
@@ -140,7 +149,13 @@ export class ConsumerRunner {
     try {
       const handled = await RequestContext.run(context, () =>
         this.options.orm.em.fork().transactional(async (em) => {
-          const first = await recordInbox(em, this.options.schema, definition.durable, envelope.event_id, subject);
+          const first = await recordInbox(
+            em,
+            this.options.schema,
+            definition.durable,
+            envelope.event_id,
+            subject,
+          );
           if (!first) return false;
           await handler(envelope as Parameters<EventHandler<Subject>>[0], em);
           return true;
@@ -152,7 +167,11 @@ export class ConsumerRunner {
       const reason = (error as Error)?.message ?? String(error);
       const deliveries = msg.info.deliveryCount;
       if (error instanceof NonRetryableError || deliveries >= definition.maxDeliver) {
-        return this.deadLetter(msg, subject, `handler failed after ${deliveries} deliveries: ${reason}`);
+        return this.deadLetter(
+          msg,
+          subject,
+          `handler failed after ${deliveries} deliveries: ${reason}`,
+        );
       }
       const backoff = definition.backoffMs;
       const delay = backoff[Math.min(deliveries - 1, backoff.length - 1)] ?? 1_000;
@@ -182,7 +201,10 @@ export class ConsumerRunner {
       msgID: `${definition.durable}:${msg.info.streamSequence}`,
     });
     msg.term(reason.slice(0, 200));
-    this.logger.error({ subject, consumer: definition.durable, reason }, 'consumer: message dead-lettered');
+    this.logger.error(
+      { subject, consumer: definition.durable, reason },
+      'consumer: message dead-lettered',
+    );
     return 'dead_lettered';
   }
 }

@@ -77,7 +77,9 @@ export class NotificationListener {
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.stopped) return;
-      this.connect().catch((e: unknown) => this.scheduleReconnect(e, Math.min(delayMs * 2, 30_000)));
+      this.connect().catch((e: unknown) =>
+        this.scheduleReconnect(e, Math.min(delayMs * 2, 30_000)),
+      );
     }, delayMs);
     this.reconnectTimer.unref();
   }

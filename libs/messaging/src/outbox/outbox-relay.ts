@@ -74,7 +74,11 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
-    this.listener = new NotificationListener(options.databaseUrl, outboxChannel(options.schema), this.logger);
+    this.listener = new NotificationListener(
+      options.databaseUrl,
+      outboxChannel(options.schema),
+      this.logger,
+    );
   }
 
   async start(): Promise<void> {
@@ -124,23 +128,32 @@ export class OutboxRelay {
       const ok = rows.filter((_, i) => results[i]!.status === 'fulfilled');
       const failed = rows
         .map((row, i) => ({ row, result: results[i]! }))
-        .filter((x): x is { row: OutboxRow; result: PromiseRejectedResult } => x.result.status === 'rejected');
+        .filter(
+          (x): x is { row: OutboxRow; result: PromiseRejectedResult } =>
+            x.result.status === 'rejected',
+        );
 
       if (ok.length > 0) {
         await this.options.onPublished?.(
           ok.map((r) => ({ envelope: r.envelope, createdAt: new Date(r.created_at) })),
         );
-        await tx.execute(`update "${schema}".outbox set published_at = now() where id in ${ID_LIST}`, [
-          JSON.stringify(ok.map((r) => r.id)),
-        ]);
+        await tx.execute(
+          `update "${schema}".outbox set published_at = now() where id in ${ID_LIST}`,
+          [JSON.stringify(ok.map((r) => r.id))],
+        );
       }
       if (failed.length > 0) {
-        const error = String((failed[0]!.result.reason as Error)?.message ?? failed[0]!.result.reason);
+        const error = String(
+          (failed[0]!.result.reason as Error)?.message ?? failed[0]!.result.reason,
+        );
         await tx.execute(
           `update "${schema}".outbox set attempts = attempts + 1, last_error = ? where id in ${ID_LIST}`,
           [error.slice(0, 1000), JSON.stringify(failed.map((f) => f.row.id))],
         );
-        this.logger.warn({ failed: failed.length, error }, 'outbox relay: JetStream did not acknowledge');
+        this.logger.warn(
+          { failed: failed.length, error },
+          'outbox relay: JetStream did not acknowledge',
+        );
       }
       return { published: ok.length, failed: failed.length };
     });
@@ -159,7 +172,10 @@ export class OutboxRelay {
       } catch (error) {
         failures++;
         const delay = Math.min(250 * 2 ** Math.min(failures, 7), 30_000);
-        this.logger.warn({ err: error, retryInMs: delay }, 'outbox relay: batch failed, rows stay pending');
+        this.logger.warn(
+          { err: error, retryInMs: delay },
+          'outbox relay: batch failed, rows stay pending',
+        );
         await this.listener.wait(delay);
         continue;
       }

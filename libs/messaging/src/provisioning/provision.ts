@@ -43,7 +43,10 @@ export function streamConfig(def: StreamDefinition, namespace: string): StreamCo
 }
 
 /** Server-side consumer configuration of a consumer definition, in a namespace. */
-export function consumerConfig(def: ConsumerDefinition, namespace: string): Partial<ConsumerConfig> {
+export function consumerConfig(
+  def: ConsumerDefinition,
+  namespace: string,
+): Partial<ConsumerConfig> {
   return {
     durable_name: def.durable,
     description: `${def.service} consumes ${def.filterSubject}`,

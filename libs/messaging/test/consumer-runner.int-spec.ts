@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { type EntityManager } from '@mikro-orm/core';
+import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import { RequestContext } from '@ihf/observability';
+import {
+  ConsumerRunner,
+  NonRetryableError,
+  provisionConsumers,
+  type DeliveryOutcome,
+  type EventHandlers,
+} from '@ihf/messaging';
+import {
+  physicalStreamName,
+  physicalSubject,
+  type ConsumerDefinition,
+  type EventEnvelope,
+} from '@ihf/contracts';
+import { waitFor } from '@ihf/testing';
+import { MessagingFixture, SCHEMA, userCreated } from './messaging-fixture.js';
+
+const SUBJECT = 'ihf.identity.user.created.v1';
+
+describe('consumer runner', () => {
+  let f: MessagingFixture;
+  const runners: ConsumerRunner[] = [];
+
+  beforeAll(async () => {
+    f = await MessagingFixture.create();
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+    // Each test's consumer starts at the beginning of an empty stream.
+    await f.jsm.streams.purge(physicalStreamName(f.namespace, 'IHF_IDENTITY'));
+  });
+  afterAll(() => f.close());
+
+  function envelope(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
+    return {
+      event_id: randomUUID(),
+      type: SUBJECT,
+      version: 1,
+      occurred_at: new Date().toISOString(),
+      producer: 'identity',
+      correlation_id: `corr-${randomUUID()}`,
+      causation_id: null,
+      hub_id: null,
+      payload: userCreated(),
+      ...overrides,
+    };
+  }
+
+  /** Publishes like a relay would; `msgId` lets a test publish the same event again after the dedupe window. */
+  async function publish(
+    e: EventEnvelope | string,
+    msgId = randomUUID(),
+    subject = SUBJECT,
+  ): Promise<void> {
+    const h = natsHeaders();
+    await f.js.publish(
+      physicalSubject(f.namespace, subject),
+      typeof e === 'string' ? e : JSON.stringify(e),
+      {
+        msgID: msgId,
+        headers: h,
+      },
+    );
+  }
+
+  async function run(
+    definition: ConsumerDefinition,
+    handlers: EventHandlers,
+    outcomes: DeliveryOutcome[] = [],
+  ) {
+    await provisionConsumers(f.jsm, f.namespace, [definition]);
+    const runner = new ConsumerRunner({
+      definition,
+      handlers,
+      orm: f.orm,
+      schema: SCHEMA,
+      js: f.js,
+      namespace: f.namespace,
+      concurrency: 4,
+      onOutcome: (o) => outcomes.push(o),
+    });
+    runners.push(runner);
+    await runner.start();
+    return runner;
+  }
+
+  async function effects(eventId: string): Promise<{ correlation_id: string; note: string }[]> {
+    return f.sql(`select correlation_id, note from ${SCHEMA}.effects where event_id = ?`, [
+      eventId,
+    ]);
+  }
+
+  async function record(em: EntityManager, e: EventEnvelope, note: string): Promise<void> {
+    await (em as unknown as SqlEntityManager).execute(
+      `insert into ${SCHEMA}.effects (event_id, correlation_id, note) values (?, ?, ?)`,
+      [e.event_id, RequestContext.current()?.correlationId ?? null, note],
+    );
+  }
+
+  async function deadLetters(durable: string) {
+    const stream = physicalStreamName(f.namespace, 'IHF_DLQ');
+    const info = await f.jsm.streams.info(stream, { subjects_filter: '>' });
+    const subject = physicalSubject(f.namespace, `ihf.dlq.${durable}`);
+    const count = info.state.subjects?.[subject] ?? 0;
+    if (count === 0) return [];
+    const last = await f.jsm.streams.getMessage(stream, { last_by_subj: subject });
+    return [
+      {
+        count,
+        reason: last!.header.get('Ihf-Dead-Letter-Reason'),
+        deliveries: last!.header.get('Ihf-Dead-Letter-Deliveries'),
+        data: last!.string(),
+      },
+    ];
+  }
+
+  it('handles an event in a transaction with its inbox record and restores the correlation id', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    await run(
+      f.consumer('ok_consumer'),
+      { [SUBJECT]: (e, em) => record(em, e, e.payload.name) },
+      outcomes,
+    );
+    const e = envelope();
+    await publish(e);
+    await waitFor(async () => (await effects(e.event_id)).length === 1, { message: 'the effect' });
+    expect(await effects(e.event_id)).toEqual([
+      { correlation_id: e.correlation_id, note: e.payload && (e.payload as { name: string }).name },
+    ]);
+    const inbox = await f.sql(`select consumer, subject from ${SCHEMA}.inbox where event_id = ?`, [
+      e.event_id,
+    ]);
+    expect(inbox).toEqual([{ consumer: 'ok_consumer', subject: SUBJECT }]);
+    expect(outcomes).toEqual(['handled']);
+  });
+
+  it('does not repeat the effect of a redelivered event', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    await run(
+      f.consumer('redelivery_consumer'),
+      { [SUBJECT]: (e, em) => record(em, e, 'once') },
+      outcomes,
+    );
+    const e = envelope();
+    // Three deliveries of one event, each with its own Nats-Msg-Id (as after the dedupe window).
+    await publish(e);
+    await publish(e);
+    await publish(e);
+    await waitFor(() => outcomes.length === 3, { message: 'three deliveries' });
+    expect(await effects(e.event_id)).toHaveLength(1);
+    expect(outcomes.sort()).toEqual(['duplicate', 'duplicate', 'handled']);
+  });
+
+  it('retries a failing handler with back-off and commits nothing of the failed attempts', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    let calls = 0;
+    await run(
+      f.consumer('flaky_consumer', { maxDeliver: 4 }),
+      {
+        [SUBJECT]: async (e, em) => {
+          calls++;
+          await record(em, e, `attempt ${calls}`);
+          if (calls < 3) throw new Error(`transient failure ${calls}`);
+        },
+      },
+      outcomes,
+    );
+    const e = envelope();
+    await publish(e);
+    await waitFor(() => outcomes.includes('handled'), { message: 'the third attempt to succeed' });
+    expect(outcomes).toEqual(['retry', 'retry', 'handled']);
+    expect(await effects(e.event_id)).toEqual([
+      { correlation_id: e.correlation_id, note: 'attempt 3' },
+    ]);
+    expect(await deadLetters('flaky_consumer')).toEqual([]);
+  });
+
+  it('dead-letters with the reason after the delivery limit', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    let calls = 0;
+    await run(
+      f.consumer('failing_consumer', { maxDeliver: 3 }),
+      {
+        [SUBJECT]: () => {
+          calls++;
+          return Promise.reject(new Error('database says no'));
+        },
+      },
+      outcomes,
+    );
+    const e = envelope();
+    await publish(e);
+    await waitFor(() => outcomes.includes('dead_lettered'), { message: 'the dead letter' });
+    expect(calls).toBe(3);
+    expect(outcomes).toEqual(['retry', 'retry', 'dead_lettered']);
+    const [dl] = await deadLetters('failing_consumer');
+    expect(dl).toMatchObject({ count: 1, deliveries: '3' });
+    expect(dl!.reason).toMatch(/after 3 deliveries: database says no/);
+    expect(JSON.parse(dl!.data)).toEqual(e);
+    expect(await effects(e.event_id)).toEqual([]);
+    // Terminated: not delivered again.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls).toBe(3);
+  });
+
+  it('dead-letters invalid messages and non-retryable failures at once', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    await run(
+      f.consumer('strict_consumer'),
+      {
+        [SUBJECT]: (e) =>
+          e.payload.name === 'poison'
+            ? Promise.reject(new NonRetryableError('unknown hub'))
+            : Promise.resolve(),
+      },
+      outcomes,
+    );
+    await publish('not json at all');
+    await publish(envelope({ payload: { ...userCreated(), roles: ['root'] } }));
+    await publish(envelope({ type: 'ihf.identity.user.locked.v1' }));
+    await publish(envelope({ payload: userCreated('poison') }));
+    await waitFor(() => outcomes.length === 4, { message: 'four settled deliveries' });
+    expect(outcomes).toEqual(['dead_lettered', 'dead_lettered', 'dead_lettered', 'dead_lettered']);
+    const [dl] = await deadLetters('strict_consumer');
+    expect(dl!.count).toBe(4);
+    expect(dl!.reason).toMatch(/unknown hub/);
+  });
+
+  it('acknowledges events it has no handler for without touching the inbox', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    await run(
+      f.consumer('picky_consumer', { filterSubject: 'ihf.identity.user.locked.v1' }),
+      {},
+      outcomes,
+    );
+    const e = envelope({
+      type: 'ihf.identity.user.locked.v1',
+      payload: {
+        user_id: randomUUID(),
+        locked_at: new Date().toISOString(),
+        failed_login_attempts: 5,
+      },
+    });
+    await publish(e, undefined, 'ihf.identity.user.locked.v1');
+    await waitFor(() => outcomes.length === 1, { message: 'one delivery' });
+    expect(outcomes).toEqual(['ignored']);
+  });
+
+  it('bounds concurrency and drains in-flight handlers on stop', async () => {
+    let running = 0;
+    let peak = 0;
+    let done = 0;
+    const runner = await run(f.consumer('busy_consumer', { maxAckPending: 50 }), {
+      [SUBJECT]: async (e, em) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 30));
+        await record(em, e, 'busy');
+        running--;
+        done++;
+      },
+    });
+    const events = Array.from({ length: 20 }, () => envelope());
+    for (const e of events) await publish(e);
+    await waitFor(() => done >= 5, { message: 'some handlers to finish' });
+    await runner.stop();
+    expect(running).toBe(0); // nothing left half-done
+    expect(peak).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThan(1);
+  });
+});
