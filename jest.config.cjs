@@ -27,6 +27,7 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 module.exports = {
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
   // Integration tests start services and wait for relays; a hung test still fails in a minute.
   testTimeout: 60_000,
   projects: [
