@@ -16,7 +16,7 @@ if (major !== 24) {
 const args = [
   // Nest 12 and MikroORM 7 are ES modules loaded from our CommonJS code through require(esm).
   '--experimental-vm-modules',
-  '--no-warnings=ExperimentalWarning',
+  '--disable-warning=ExperimentalWarning',
   join(root, 'node_modules/jest/bin/jest.js'),
   '--maxWorkers=2',
   ...process.argv.slice(2),
