@@ -9,3 +9,5 @@ export * from './inbox/inbox.js';
 export * from './consumer/errors.js';
 export * from './consumer/event-handlers.js';
 export * from './consumer/consumer-runner.js';
+export * from './rpc/rpc.js';
+export * from './nest/messaging.module.js';

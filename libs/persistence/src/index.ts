@@ -2,3 +2,4 @@ export * from './config/orm-options.js';
 export * from './database/database-url.js';
 export * from './database/ensure-database.js';
 export * from './migrations/migrate-schema.js';
+export * from './nest/persistence.module.js';

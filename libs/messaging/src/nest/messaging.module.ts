@@ -1,0 +1,210 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/core';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Counter, Histogram } from 'prom-client';
+import { HealthRegistry, MetricsService, PINO_LOGGER } from '@ihf/observability';
+import { STREAMS, assertNamespace, type ConsumerDefinition, type StreamName } from '@ihf/contracts';
+import { connectNats } from '../nats/nats-connection.js';
+import { provisionConsumers, provisionStreams } from '../provisioning/provision.js';
+import { Outbox } from '../outbox/outbox.js';
+import { OutboxRelay } from '../outbox/outbox-relay.js';
+import { ConsumerRunner } from '../consumer/consumer-runner.js';
+import { type EventHandlers } from '../consumer/event-handlers.js';
+import { RpcClient } from '../rpc/rpc.js';
+import { type Logger } from '../logger.js';
+
+/** How a service uses the bus. */
+export interface MessagingModuleOptions {
+  /** The service's name: the envelope `producer`, the queue group, metric and log labels. */
+  readonly service: string;
+  /** The service's Postgres schema (outbox and inbox tables live there). */
+  readonly schema: string;
+  readonly natsUrl: string;
+  readonly databaseUrl: string;
+  /** Bus namespace ('' in production; tests and side-by-side stacks set one). */
+  readonly namespace: string;
+  /** Streams this service publishes to; created or updated at start-up. */
+  readonly streams: readonly StreamName[];
+  /** Run the outbox relay in this process (default true). */
+  readonly relay?: boolean;
+  /** Handlers running at once per consumer in this process (default 8). */
+  readonly consumerConcurrency?: number;
+}
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+/** Injection token of the service's NatsConnection. */
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+/** Injection token of the service's JetStreamClient. */
+export const JETSTREAM = Symbol('JETSTREAM');
+
+/**
+ * Where a service registers the consumers it runs, with their handlers, typically from an
+ * `onModuleInit` of its event-handler class:
+ * `consumers.register(CONSUMERS.feedback_ingestion, { [Subjects.Ingestion.WidgetRegisteredV1]: (e, em) => … })`.
+ * The consumers are provisioned and started once the application has bootstrapped.
+ */
+@Injectable()
+export class EventConsumers {
+  readonly registered: { definition: ConsumerDefinition; handlers: EventHandlers }[] = [];
+
+  register(definition: ConsumerDefinition, handlers: EventHandlers): void {
+    if (this.registered.some((r) => r.definition.durable === definition.durable)) {
+      throw new Error(`Consumer '${definition.durable}' is registered twice`);
+    }
+    this.registered.push({ definition, handlers });
+  }
+}
+
+@Injectable()
+class MessagingLifecycle
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private relay?: OutboxRelay;
+  private readonly runners: ConsumerRunner[] = [];
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(JETSTREAM) private readonly js: JetStreamClient,
+    @Inject(MikroORM) private readonly orm: MikroORM,
+    @Inject(EventConsumers) private readonly consumers: EventConsumers,
+    @Inject(RpcClient) private readonly rpc: RpcClient,
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register('nats', async () => {
+      if (this.nc.isClosed()) throw new Error('NATS connection closed');
+      await this.nc.flush();
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { options, js, orm, logger } = this;
+    const jsm = await jetstreamManager(this.nc);
+    const definitions = this.consumers.registered.map((c) => c.definition);
+    const streams = new Set<StreamName>([
+      ...options.streams,
+      ...definitions.map((d) => d.stream),
+      ...(definitions.length ? (['IHF_DLQ'] as const) : []),
+    ]);
+    // Declarative: streams and consumers are made to match their definitions at start-up.
+    await provisionStreams(
+      jsm,
+      options.namespace,
+      [...streams].map((s) => STREAMS[s]),
+    );
+    await provisionConsumers(jsm, options.namespace, definitions);
+
+    if (options.relay ?? true) {
+      const published = new Counter({
+        name: 'ihf_outbox_published_total',
+        help: 'Outbox events published to JetStream.',
+        registers: [this.metrics.registry],
+      });
+      const lag = new Histogram({
+        name: 'ihf_outbox_relay_lag_seconds',
+        help: 'Time from outbox insert to JetStream acknowledgement.',
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        registers: [this.metrics.registry],
+      });
+      this.relay = new OutboxRelay({
+        schema: options.schema,
+        orm,
+        databaseUrl: options.databaseUrl,
+        js,
+        namespace: options.namespace,
+        logger,
+        onPublished: (events) => {
+          published.inc(events.length);
+          const now = Date.now();
+          for (const e of events) lag.observe((now - e.createdAt.getTime()) / 1000);
+        },
+      });
+      await this.relay.start();
+    }
+
+    const outcomes = new Counter({
+      name: 'ihf_consumer_deliveries_total',
+      help: 'Event deliveries settled by consumers, by consumer, subject and outcome.',
+      labelNames: ['consumer', 'subject', 'outcome'],
+      registers: [this.metrics.registry],
+    });
+    for (const { definition, handlers } of this.consumers.registered) {
+      const runner = new ConsumerRunner({
+        definition,
+        handlers,
+        orm,
+        schema: options.schema,
+        js,
+        namespace: options.namespace,
+        logger,
+        concurrency: options.consumerConcurrency,
+        onOutcome: (outcome, subject) =>
+          outcomes.inc({ consumer: definition.durable, subject, outcome }),
+      });
+      await runner.start();
+      this.runners.push(runner);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    // Stop taking work, finish what is in flight, then let go of NATS.
+    await Promise.allSettled(this.runners.map((r) => r.stop()));
+    await this.relay?.stop();
+    await this.rpc.close().catch(() => undefined);
+    await this.nc.drain().catch(() => undefined);
+  }
+}
+
+/**
+ * A service's bus: NATS connection and JetStream client, the `Outbox` to write events with,
+ * the outbox relay, the consumers registered in `EventConsumers`, an `RpcClient` for
+ * request/reply look-ups, a 'nats' readiness check and relay/consumer metrics. Needs
+ * `ObservabilityModule` and `PersistenceModule` (MikroORM) in the application.
+ */
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingModuleOptions): DynamicModule {
+    assertNamespace(options.namespace);
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        {
+          provide: NATS_CONNECTION,
+          useFactory: () => connectNats(options.natsUrl, options.service),
+        },
+        {
+          provide: JETSTREAM,
+          useFactory: (nc: NatsConnection) => jetstream(nc),
+          inject: [NATS_CONNECTION],
+        },
+        { provide: Outbox, useValue: new Outbox(options.service) },
+        {
+          provide: RpcClient,
+          useFactory: async () => {
+            const client = new RpcClient(options);
+            await client.connect();
+            return client;
+          },
+        },
+        EventConsumers,
+        MessagingLifecycle,
+      ],
+      exports: [MESSAGING_OPTIONS, NATS_CONNECTION, JETSTREAM, Outbox, RpcClient, EventConsumers],
+    };
+  }
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { firstValueFrom, timeout as rxTimeout, TimeoutError } from 'rxjs';
+import { ClientNats, NatsRecordBuilder, ServerNats, type NatsOptions } from '@nestjs/microservices';
+import { headers as natsHeaders, type Msg, type MsgHdrs } from '@nats-io/nats-core';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { RequestContext } from '@ihf/observability';
+import { EventHeaders, physicalSubject } from '@ihf/contracts';
+
+/**
+ * Request/reply subjects (the few synchronous look-ups between services) follow
+ * `ihf.rpc.<owner>.<aggregate>.<query>.v<N>`, e.g. `ihf.rpc.ingestion.widget.get.v1`.
+ */
+export const RPC_PATTERN =
+  /^ihf\.rpc\.[a-z][a-z0-9_-]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.v[1-9][0-9]*$/;
+
+/** The owner did not answer in time (or nobody serves the subject): a retryable condition. */
+export class RpcUnavailableError extends Error {
+  constructor(pattern: string, cause?: unknown) {
+    super(`No answer from ${pattern}`, { cause });
+    this.name = 'RpcUnavailableError';
+  }
+}
+
+/** The owner answered with an error. */
+export class RpcRemoteError extends Error {
+  constructor(
+    pattern: string,
+    readonly remote: unknown,
+  ) {
+    super(`${pattern} failed: ${typeof remote === 'string' ? remote : JSON.stringify(remote)}`);
+    this.name = 'RpcRemoteError';
+  }
+}
+
+/**
+ * The server side of request/reply: Nest's NATS transport, with each `@MessagePattern` subject
+ * placed in the bus namespace, served by a queue group named after the service (one replica
+ * answers), and the caller's correlation id restored into the RequestContext.
+ * Use with `app.connectMicroservice({ strategy: new NamespacedNatsServer(...) })`.
+ */
+export class NamespacedNatsServer extends ServerNats {
+  private readonly namespace: string;
+  private readonly queue: string;
+
+  constructor(options: { natsUrl: string; service: string; namespace: string }) {
+    super({
+      servers: options.natsUrl.split(','),
+      name: `${options.service}-rpc`,
+      queue: options.service,
+      gracefulShutdown: true,
+      gracePeriod: 2_000,
+    } as Required<NatsOptions>['options']);
+    this.namespace = options.namespace;
+    this.queue = options.service;
+  }
+
+  override bindEvents(client: NatsConnection): void {
+    // ServerNats keeps its subscriptions private; close() unsubscribes what is in that list.
+    const subscriptions = (this as unknown as { subscriptions: { unsubscribe(): void }[] })
+      .subscriptions;
+    for (const channel of this.messageHandlers.keys()) {
+      const sub = client.subscribe(physicalSubject(this.namespace, channel), {
+        queue: this.queue,
+        // Look the handler up by the logical pattern, whatever the namespace.
+        callback: this.getMessageHandler(channel).bind(this),
+      });
+      subscriptions.push(sub);
+    }
+  }
+
+  override async handleMessage(channel: string, natsMsg: Msg): Promise<void> {
+    const correlationId = natsMsg.headers?.get(EventHeaders.CorrelationId) || randomUUID();
+    return RequestContext.run({ correlationId, requestId: randomUUID() }, () =>
+      super.handleMessage(channel, natsMsg),
+    );
+  }
+}
+
+/**
+ * The client side of request/reply, over Nest's NATS client: namespaced subjects, a timeout,
+ * the correlation id in a header, and errors that say whether retrying may help.
+ */
+export class RpcClient {
+  private readonly client: ClientNats;
+
+  constructor(
+    options: { natsUrl: string; service: string; namespace: string },
+    private readonly defaultTimeoutMs = 2_000,
+    private readonly namespace = options.namespace,
+  ) {
+    this.client = new ClientNats({
+      servers: options.natsUrl.split(','),
+      name: `${options.service}-rpc-client`,
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  /** Sends `data` to `pattern` and resolves with the owner's answer. */
+  async request<Res, Req = unknown>(
+    pattern: string,
+    data: Req,
+    timeoutMs = this.defaultTimeoutMs,
+  ): Promise<Res> {
+    if (!RPC_PATTERN.test(pattern)) throw new Error(`Invalid RPC pattern '${pattern}'`);
+    const h: MsgHdrs = natsHeaders();
+    h.set(EventHeaders.CorrelationId, RequestContext.correlationId());
+    const record = new NatsRecordBuilder(data).setHeaders(h).build();
+    try {
+      return await firstValueFrom(
+        this.client
+          .send<Res>(physicalSubject(this.namespace, pattern), record)
+          .pipe(rxTimeout(timeoutMs)),
+      );
+    } catch (error) {
+      if (error instanceof TimeoutError) throw new RpcUnavailableError(pattern, error);
+      const code = (error as { code?: string })?.code;
+      if (code === '503' || /no responders/i.test(String((error as Error)?.message))) {
+        throw new RpcUnavailableError(pattern, error);
+      }
+      throw new RpcRemoteError(pattern, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
