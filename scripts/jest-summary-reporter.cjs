@@ -6,10 +6,14 @@ class SummaryReporter {
     const failedSuites = results.numFailedTestSuites + results.numRuntimeErrorTestSuites;
     if (failedSuites > 0 && results.numFailedTests === 0) {
       // A suite that failed to load has no failed test; count it so the line cannot read green.
-      console.log(`\ntests: ${results.numPassedTests} passed, ${failedSuites} failed, ${skipped} skipped`);
+      console.log(
+        `\ntests: ${results.numPassedTests} passed, ${failedSuites} failed, ${skipped} skipped`,
+      );
       return;
     }
-    console.log(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped`);
+    console.log(
+      `\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped`,
+    );
   }
 }
 module.exports = SummaryReporter;

@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const major = Number(process.versions.node.split('.')[0]);
 if (major !== 24) {
-  console.error(`npm test needs Node 24 (this is ${process.version}). Run: . scripts/use-node24.sh`);
+  console.error(
+    `npm test needs Node 24 (this is ${process.version}). Run: . scripts/use-node24.sh`,
+  );
   process.exit(1);
 }
 const args = [
