@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { HttpException } from '@nestjs/common';
+import { DomainError } from './domain.error.js';
+import { type FieldError, type Problem, problemType } from './problem.js';
+import { RequestValidationError, VALIDATION_FAILED_CODE } from './request-validation.error.js';
+
+/** Stable codes of plain HTTP errors (Nest `HttpException`s and framework errors), by status. */
+export const HTTP_STATUS_CODES: Readonly<Record<number, string>> = {
+  400: 'REQUEST.BAD_REQUEST',
+  401: 'AUTH.UNAUTHORIZED',
+  403: 'AUTH.FORBIDDEN',
+  404: 'HTTP.NOT_FOUND',
+  405: 'HTTP.METHOD_NOT_ALLOWED',
+  406: 'HTTP.NOT_ACCEPTABLE',
+  408: 'HTTP.REQUEST_TIMEOUT',
+  409: 'HTTP.CONFLICT',
+  410: 'HTTP.GONE',
+  411: 'REQUEST.LENGTH_REQUIRED',
+  412: 'HTTP.PRECONDITION_FAILED',
+  413: 'REQUEST.BODY_TOO_LARGE',
+  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  422: 'REQUEST.UNPROCESSABLE',
+  428: 'HTTP.PRECONDITION_REQUIRED',
+  429: 'HTTP.TOO_MANY_REQUESTS',
+  500: 'INTERNAL.ERROR',
+  501: 'HTTP.NOT_IMPLEMENTED',
+  502: 'HTTP.BAD_GATEWAY',
+  503: 'HTTP.SERVICE_UNAVAILABLE',
+  504: 'HTTP.GATEWAY_TIMEOUT',
+};
+
+/** Codes and details of the Fastify request errors a client causes, by Fastify error code. */
+export const FASTIFY_ERROR_CODES: Readonly<Record<string, { code: string; detail: string }>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    code: 'REQUEST.MALFORMED_JSON',
+    detail: 'The request body is not valid JSON',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'REQUEST.EMPTY_BODY',
+    detail: 'The request body is empty although its content type is application/json',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'REQUEST.BODY_TOO_LARGE',
+    detail: 'The request body is larger than this endpoint accepts',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+    detail: 'The content type of the request body is not supported',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'REQUEST.INVALID_CONTENT_LENGTH',
+    detail: 'The request body size does not match its Content-Length header',
+  },
+};
+
+/** Detail of every 500: nothing about the cause, which only the log has. */
+export const INTERNAL_ERROR_DETAIL =
+  'An unexpected error occurred. Quote the error_id when reporting it.';
+
+/** At most this many field errors are sent (the count is in `detail`). */
+export const MAX_FIELD_ERRORS = 100;
+
+/** The problem for an exception, and whether it is a server fault to log with its stack. */
+export interface MappedProblem {
+  readonly problem: Problem;
+  /** True for 5xx: the problem carries an `error_id` under which the error must be logged. */
+  readonly serverFault: boolean;
+}
+
+const RESERVED_MEMBERS = new Set([
+  'type',
+  'title',
+  'status',
+  'code',
+  'detail',
+  'instance',
+  'errors',
+  'error_id',
+]);
+
+/**
+ * Maps anything thrown while handling a request to an RFC 9457 problem:
+ *
+ * - a {@link DomainError}: its status, code, message and extensions;
+ * - a {@link RequestValidationError}: 400 `REQUEST.VALIDATION_FAILED` with `errors`
+ *   (400, not 422, so that every malformed input, be it bad JSON or a bad field, is one
+ *   status for clients; 422 is left to domain errors that reject well-formed input);
+ * - a Fastify request error (bad JSON, body too large, unsupported media type…), also when
+ *   Nest wrapped it in an `HttpException`: its 4xx status and a code of {@link FASTIFY_ERROR_CODES};
+ * - any other `HttpException` or error with a 4xx `statusCode`: its status and the code of
+ *   {@link HTTP_STATUS_CODES};
+ * - anything else: 500 `INTERNAL.ERROR` with a generic detail.
+ *
+ * Every 5xx gets a new `error_id`; its detail never carries the thrown message, except for a
+ * `DomainError`, whose message is written for clients.
+ *
+ * @param exception what was thrown
+ * @param instance the request path, sent as `instance`
+ * @param newErrorId generator of error ids (tests pass a fixed one)
+ */
+export function toProblem(
+  exception: unknown,
+  instance: string,
+  newErrorId: () => string = randomUUID,
+): MappedProblem {
+  const build = (
+    status: number,
+    code: string,
+    detail: string,
+    extra: Record<string, unknown> = {},
+  ): MappedProblem => {
+    const serverFault = status >= 500;
+    const problem: Problem = {
+      ...extra,
+      type: problemType(code),
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      code,
+      detail,
+      instance,
+      ...(serverFault ? { error_id: newErrorId() } : {}),
+    };
+    return { problem, serverFault };
+  };
+
+  if (exception instanceof DomainError) {
+    const extensions = Object.fromEntries(
+      Object.entries(exception.extensions).filter(([key]) => !RESERVED_MEMBERS.has(key)),
+    );
+    return build(exception.status, exception.code, exception.message, extensions);
+  }
+
+  if (exception instanceof RequestValidationError) {
+    const errors: FieldError[] = exception.fieldErrors.slice(0, MAX_FIELD_ERRORS);
+    const count = exception.fieldErrors.length;
+    return build(400, VALIDATION_FAILED_CODE, `The request has ${count} invalid field(s)`, {
+      errors,
+    });
+  }
+
+  const fastify = fastifyClientError(exception) ?? fastifyClientError(causeOf(exception));
+  if (fastify) {
+    return build(fastify.status, fastify.code, fastify.detail);
+  }
+
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return build(status, codeForStatus(status), detailOf(exception, status));
+  }
+
+  const status = clientErrorStatus(exception);
+  if (status !== undefined) {
+    return build(status, codeForStatus(status), STATUS_CODES[status] ?? 'Client error');
+  }
+
+  return build(500, HTTP_STATUS_CODES[500], INTERNAL_ERROR_DETAIL);
+}
+
+/** The stable code of a plain HTTP error with this status. */
+export function codeForStatus(status: number): string {
+  return HTTP_STATUS_CODES[status] ?? (status < 500 ? 'HTTP.CLIENT_ERROR' : 'INTERNAL.ERROR');
+}
+
+function detailOf(exception: HttpException, status: number): string {
+  if (status === 500) return INTERNAL_ERROR_DETAIL;
+  // A 5xx other than 500 was thrown on purpose (e.g. 503), but its message may still name
+  // internals: the reason phrase says enough.
+  if (status > 500) return STATUS_CODES[status] ?? 'Server error';
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return exception.message;
+}
+
+function causeOf(exception: unknown): unknown {
+  return exception instanceof Error ? exception.cause : undefined;
+}
+
+/** A Fastify error (`FST_…` code) with a 4xx status, as a problem's status, code and detail. */
+function fastifyClientError(
+  error: unknown,
+): { status: number; code: string; detail: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
+  if (typeof code !== 'string' || !code.startsWith('FST_')) return undefined;
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return undefined;
+  const known = FASTIFY_ERROR_CODES[code];
+  return {
+    status: statusCode,
+    code: known?.code ?? codeForStatus(statusCode),
+    detail: known?.detail ?? STATUS_CODES[statusCode] ?? 'Client error',
+  };
+}
+
+/** The 4xx status of a non-Nest HTTP error (http-errors style `status`/`statusCode`). */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const value = typeof statusCode === 'number' ? statusCode : status;
+  return typeof value === 'number' && value >= 400 && value < 500 ? value : undefined;
+}

@@ -1,0 +1,219 @@
+import type { AddressInfo } from 'node:net';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { ModuleRef, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  createLogger,
+  createValidationPipe,
+  HealthRegistry,
+  MetricsService,
+  OBSERVABILITY_OPTIONS,
+  type ObservabilityModuleOptions,
+  PINO_LOGGER,
+  PinoNestLogger,
+  ProblemFilter,
+  registerHttpObservability,
+} from '@ihf/observability';
+import type { Logger } from 'pino';
+import {
+  type ConfigClass,
+  ConfigValidationError,
+  type Env,
+  loadConfig,
+} from '../config/load-config.js';
+import { ServiceConfig } from '../config/service.config.js';
+import { type OpenApiOptions, setupOpenApi } from './openapi.js';
+
+/** Default largest request body: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1_048_576;
+
+/** Options of {@link bootstrapService} and {@link createServiceApp}. */
+export interface ServiceBootstrapOptions {
+  /** Service name (`identity`, …); must equal the `service` given to `ObservabilityModule.forRoot`. */
+  readonly name: string;
+  /** The service's root module; it must import `ObservabilityModule.forRoot({ service: name })`. */
+  readonly module: Type<unknown> | DynamicModule;
+  /** Port when `PORT` is not set (see the architecture's port table). */
+  readonly defaultPort: number;
+  /** Extra set-up on the created app, before it initialises (CORS, body parsers, microservices…). */
+  readonly configure?: (app: NestFastifyApplication) => Promise<void> | void;
+  /** Largest accepted request body in bytes (default {@link DEFAULT_BODY_LIMIT}). */
+  readonly bodyLimit?: number;
+  /** Trust `X-Forwarded-*` headers; defaults to the `TRUST_PROXY` variable. */
+  readonly trustProxy?: boolean;
+  /** OpenAPI document metadata; defaults to the service name as title. */
+  readonly openApi?: Partial<OpenApiOptions>;
+  /**
+   * The service's config class (a subclass of {@link ServiceConfig}), validated before anything
+   * else so that a bad variable stops the start with a plain message. Defaults to
+   * {@link ServiceConfig}. Make it injectable with `ServiceConfigModule.forRoot(ConfigClass)`.
+   */
+  readonly config?: ConfigClass<ServiceConfig>;
+  /** Environment to read the common config from (default `process.env`; tests pass their own). */
+  readonly env?: Env;
+}
+
+/**
+ * Creates and initialises the service's Fastify app without listening, for tests
+ * (`app.inject(...)`) and as the first half of {@link bootstrapService}:
+ *
+ * 1. validates the config (`options.config`, default {@link ServiceConfig}) from `env`;
+ * 2. creates the app on a Fastify adapter (`bodyLimit`, `trustProxy`), with Nest's logs as
+ *    pino JSON from the first line on;
+ * 3. checks that the root module imports `ObservabilityModule.forRoot` for this service;
+ * 4. installs the request-id/logging/metrics hooks, the global {@link ProblemFilter} and the
+ *    validation pipe of `createValidationPipe`;
+ * 5. serves the OpenAPI document (`/docs`, `/docs/json`), runs `configure`, and calls `init()`.
+ *
+ * @throws ConfigValidationError when a common variable is invalid.
+ * @throws Error when the root module does not import `ObservabilityModule.forRoot`, or when
+ *   its `service` differs from `name`.
+ */
+export async function createServiceApp(
+  options: ServiceBootstrapOptions,
+): Promise<NestFastifyApplication> {
+  const config = loadConfig(options.config ?? ServiceConfig, options.env);
+  return buildApp(
+    options,
+    config,
+    createLogger({ service: options.name, level: config.LOG_LEVEL }),
+  );
+}
+
+/**
+ * Starts a service, for its `main.ts`:
+ *
+ * ```ts
+ * void bootstrapService({ name: 'identity', module: AppModule, defaultPort: 3000 });
+ * ```
+ *
+ * Builds the app with {@link createServiceApp}, listens on `HOST`:`PORT` (defaults
+ * `0.0.0.0`:`defaultPort`), logs `identity listening on http://127.0.0.1:3000`, and handles
+ * SIGTERM/SIGINT gracefully: readiness answers 503 at once, in-flight and new requests are
+ * still served for `SHUTDOWN_GRACE_MS` (so that load balancers notice and drain the
+ * instance), then `app.close()` runs Nest's shutdown hooks and the process exits. A second
+ * signal exits immediately.
+ *
+ * Nest's own `enableShutdownHooks()` is not used: it calls `onModuleDestroy` (closing pools
+ * and connections) as soon as the signal arrives, leaving no room for the grace period.
+ *
+ * On a startup failure it prints the reason (a config error as plain lines naming each bad
+ * variable, anything else as a JSON log line with the stack) and exits with status 1.
+ */
+export async function bootstrapService(
+  options: ServiceBootstrapOptions,
+): Promise<NestFastifyApplication> {
+  let config: ServiceConfig;
+  try {
+    config = loadConfig(options.config ?? ServiceConfig, options.env);
+  } catch (err: unknown) {
+    return exitOnStartupError(options.name, err);
+  }
+  const logger = createLogger({ service: options.name, level: config.LOG_LEVEL });
+  try {
+    const app = await buildApp(options, config, logger);
+    installGracefulShutdown(app, logger, config.SHUTDOWN_GRACE_MS);
+    await app.listen({ port: config.PORT ?? options.defaultPort, host: config.HOST });
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const host = ['0.0.0.0', '::'].includes(config.HOST) ? '127.0.0.1' : config.HOST;
+    logger.info(`${options.name} listening on http://${host}:${port}`);
+    return app;
+  } catch (err: unknown) {
+    return exitOnStartupError(options.name, err, logger);
+  }
+}
+
+async function buildApp(
+  options: ServiceBootstrapOptions,
+  config: ServiceConfig,
+  bootLogger: Logger,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    trustProxy: options.trustProxy ?? config.TRUST_PROXY,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
+    logger: new PinoNestLogger(bootLogger),
+    // Throw instead of exiting, so that the caller decides (tests must not exit).
+    abortOnError: false,
+  });
+  try {
+    assertObservability(app, options.name);
+    app.useLogger(app.get(PinoNestLogger));
+    registerHttpObservability(adapter.getInstance(), {
+      logger: app.get<Logger>(PINO_LOGGER),
+      metrics: app.get(MetricsService),
+    });
+    app.useGlobalFilters(app.get(ProblemFilter));
+    app.useGlobalPipes(createValidationPipe());
+    setupOpenApi(app, { title: options.name, ...options.openApi });
+    await options.configure?.(app);
+    await app.init();
+    return app;
+  } catch (err: unknown) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function assertObservability(app: NestFastifyApplication, name: string): void {
+  let observability: ObservabilityModuleOptions;
+  try {
+    // Through ModuleRef: a failed app.get() would also log an ExceptionHandler error line.
+    observability = app
+      .get(ModuleRef)
+      .get<ObservabilityModuleOptions>(OBSERVABILITY_OPTIONS, { strict: false });
+  } catch {
+    throw new Error(
+      `${name}: the root module must import ObservabilityModule.forRoot({ service: '${name}' })`,
+    );
+  }
+  if (observability.service !== name) {
+    throw new Error(
+      `${name}: ObservabilityModule.forRoot is for service '${observability.service}', not '${name}'`,
+    );
+  }
+}
+
+function installGracefulShutdown(
+  app: NestFastifyApplication,
+  logger: Logger,
+  graceMs: number,
+): void {
+  const health = app.get(HealthRegistry);
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'Second shutdown signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    health.beginShutdown();
+    logger.info({ signal, grace_ms: graceMs }, 'Shutting down: readiness is 503, draining');
+    setTimeout(() => {
+      app.close().then(
+        () => {
+          logger.info('Shutdown complete');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'Shutdown failed');
+          process.exit(1);
+        },
+      );
+    }, graceMs);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function exitOnStartupError(name: string, err: unknown, logger?: Logger): never {
+  if (err instanceof ConfigValidationError) {
+    process.stderr.write(`${name} cannot start. ${err.message}\n`);
+  } else if (logger) {
+    logger.fatal({ err }, `${name} failed to start`);
+  } else {
+    process.stderr.write(`${name} failed to start: ${String(err)}\n`);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,5 @@
+export * from './bootstrap/bootstrap.js';
+export * from './bootstrap/openapi.js';
+export * from './config/load-config.js';
+export * from './config/service-config.module.js';
+export * from './config/service.config.js';
