@@ -31,8 +31,8 @@ describe('event contracts', () => {
       );
       expect(owners.map((s) => s.name)).toHaveLength(1);
       const service = subject.split('.')[1];
-      expect(owners[0]!.name).toContain(
-        service === 'deployment' ? 'DEPLOYMENT' : service!.toUpperCase(),
+      expect(owners[0].name).toContain(
+        service === 'deployment' ? 'DEPLOYMENT' : service.toUpperCase(),
       );
     }
     expect(streamForSubject(deadLetterSubject('feedback__x'))?.name).toBe('IHF_DLQ');
@@ -82,8 +82,8 @@ describe('event contracts', () => {
   it('exports a self-contained JSON Schema per subject, identical to the committed files', () => {
     const schemas = allEventJsonSchemas();
     expect(Object.keys(schemas).sort()).toEqual(Object.keys(EVENT_CONTRACTS).sort());
-    const created = schemas['ihf.identity.user.created.v1']!;
-    const payload = (created.properties as Record<string, Record<string, unknown>>).payload!;
+    const created = schemas['ihf.identity.user.created.v1'];
+    const payload = (created.properties as Record<string, Record<string, unknown>>).payload;
     expect(payload.required).toEqual(expect.arrayContaining(['user_id', 'kind', 'name', 'roles']));
     const dir = join(__dirname, '..', 'schemas');
     const committed = readdirSync(dir).filter((f) => f.endsWith('.json'));

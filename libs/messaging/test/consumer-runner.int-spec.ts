@@ -199,8 +199,8 @@ describe('consumer runner', () => {
     expect(outcomes).toEqual(['retry', 'retry', 'dead_lettered']);
     const [dl] = await deadLetters('failing_consumer');
     expect(dl).toMatchObject({ count: 1, deliveries: '3' });
-    expect(dl!.reason).toMatch(/after 3 deliveries: database says no/);
-    expect(JSON.parse(dl!.data)).toEqual(e);
+    expect(dl.reason).toMatch(/after 3 deliveries: database says no/);
+    expect(JSON.parse(dl.data)).toEqual(e);
     expect(await effects(e.event_id)).toEqual([]);
     // Terminated: not delivered again.
     await new Promise((r) => setTimeout(r, 300));
@@ -226,8 +226,8 @@ describe('consumer runner', () => {
     await waitFor(() => outcomes.length === 4, { message: 'four settled deliveries' });
     expect(outcomes).toEqual(['dead_lettered', 'dead_lettered', 'dead_lettered', 'dead_lettered']);
     const [dl] = await deadLetters('strict_consumer');
-    expect(dl!.count).toBe(4);
-    expect(dl!.reason).toMatch(/unknown hub/);
+    expect(dl.count).toBe(4);
+    expect(dl.reason).toMatch(/unknown hub/);
   });
 
   it('acknowledges events it has no handler for without touching the inbox', async () => {

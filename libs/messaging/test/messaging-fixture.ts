@@ -51,7 +51,7 @@ export class MessagingFixture {
       schema: SCHEMA,
       databaseUrl: f.env.databaseUrl,
       entities: MESSAGING_ENTITIES,
-      migrations: [{ name: 'Migration20261127000000_messaging', class: InitMessagingTest }],
+      migrations: MessagingFixture.migrations(),
     };
     await migrateSchema(f.settings);
     f.orm = await MikroORM.init(createOrmOptions(f.settings));
@@ -60,6 +60,10 @@ export class MessagingFixture {
     f.jsm = await jetstreamManager(f.nc);
     await provisionStreams(f.jsm, f.env.natsNamespace, [STREAMS.IHF_IDENTITY, STREAMS.IHF_DLQ]);
     return f;
+  }
+
+  static migrations() {
+    return [{ name: 'Migration20261127000000_messaging', class: InitMessagingTest }];
   }
 
   get namespace(): string {

@@ -2,7 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { type EntityManager } from '@mikro-orm/core';
 import { Outbox, OutboxRelay, connectNats, type RelayedEvent } from '@ihf/messaging';
 import { RequestContext } from '@ihf/observability';
-import { physicalStreamName } from '@ihf/contracts';
+import { physicalStreamName, type EventEnvelope } from '@ihf/contracts';
 import { TcpProxy, waitFor } from '@ihf/testing';
 import { MessagingFixture, SCHEMA, userCreated } from './messaging-fixture.js';
 
@@ -51,7 +51,7 @@ describe('transactional outbox and relay', () => {
     const [row] = await f.sql<{ n: string }>(
       `select count(*) as n from ${SCHEMA}.outbox where published_at is null`,
     );
-    return Number(row!.n);
+    return Number(row.n);
   }
 
   it('writes the event in the caller transaction: rolled back with it, committed with it', async () => {
@@ -66,7 +66,7 @@ describe('transactional outbox and relay', () => {
     const envelope = await RequestContext.run(
       { correlationId: 'corr-1', causationId: 'cause-1' },
       async () => {
-        let e: ReturnType<Outbox['add']> | undefined;
+        let e: EventEnvelope | undefined;
         await f.orm.em.fork().transactional((em: EntityManager) => {
           e = outbox.add(em, 'ihf.identity.user.created.v1', userCreated());
           return Promise.resolve();
@@ -84,7 +84,7 @@ describe('transactional outbox and relay', () => {
     const [row] = await f.sql<{ envelope: { event_id: string } }>(
       `select envelope from ${SCHEMA}.outbox`,
     );
-    expect(row!.envelope.event_id).toBe(envelope.event_id);
+    expect(row.envelope.event_id).toBe(envelope.event_id);
   });
 
   it('publishes with low latency on NOTIFY, with Nats-Msg-Id = event id and correlation headers', async () => {
@@ -162,7 +162,7 @@ describe('transactional outbox and relay', () => {
           const [row] = await f.sql<{ n: string }>(
             `select count(*) as n from ${SCHEMA}.outbox where attempts > 0 and published_at is null`,
           );
-          return Number(row!.n) > 0;
+          return Number(row.n) > 0;
         },
         { timeoutMs: 15_000, message: 'a failed publish attempt to be recorded' },
       );

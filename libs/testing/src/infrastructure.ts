@@ -28,7 +28,7 @@ export async function resolveInfrastructure(): Promise<{
   if (DATABASE_URL && NATS_URL) {
     return {
       infrastructure: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, source: 'environment' },
-      stop: async () => undefined,
+      stop: () => Promise.resolve(),
     };
   }
   const containers = await tryTestcontainers();
@@ -51,7 +51,7 @@ export async function resolveInfrastructure(): Promise<{
   }
   return {
     infrastructure: { databaseUrl, natsUrl, source: 'local defaults' },
-    stop: async () => undefined,
+    stop: () => Promise.resolve(),
   };
 }
 
@@ -91,7 +91,7 @@ function hostPort(url: string, defaultPort: number): string {
 
 /** Whether a TCP connection to the URL's host and port succeeds within a second. */
 export async function reachable(url: string, defaultPort: number): Promise<boolean> {
-  const u = new URL(url.split(',')[0]!);
+  const u = new URL(url.split(',')[0]);
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {

@@ -24,7 +24,7 @@ export class TcpProxy {
 
   /** Starts a proxy to the host and port of a URL (postgres://…, nats://…). */
   static async forUrl(url: string, defaultPort: number): Promise<TcpProxy> {
-    const u = new URL(url.split(',')[0]!);
+    const u = new URL(url.split(',')[0]);
     return TcpProxy.start(u.hostname, Number(u.port || defaultPort));
   }
 

@@ -31,14 +31,13 @@ export class NotificationListener {
       return;
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wake = undefined;
-        self.signalled = false;
+        this.wake = undefined;
+        this.signalled = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, timeoutMs);
       this.wake = done;
     });
   }

@@ -125,9 +125,9 @@ export class OutboxRelay {
           });
         }),
       );
-      const ok = rows.filter((_, i) => results[i]!.status === 'fulfilled');
+      const ok = rows.filter((_, i) => results[i].status === 'fulfilled');
       const failed = rows
-        .map((row, i) => ({ row, result: results[i]! }))
+        .map((row, i) => ({ row, result: results[i] }))
         .filter(
           (x): x is { row: OutboxRow; result: PromiseRejectedResult } =>
             x.result.status === 'rejected',
@@ -144,7 +144,7 @@ export class OutboxRelay {
       }
       if (failed.length > 0) {
         const error = String(
-          (failed[0]!.result.reason as Error)?.message ?? failed[0]!.result.reason,
+          (failed[0].result.reason as Error)?.message ?? failed[0].result.reason,
         );
         await tx.execute(
           `update "${schema}".outbox set attempts = attempts + 1, last_error = ? where id in ${ID_LIST}`,
@@ -162,7 +162,7 @@ export class OutboxRelay {
   private async loop(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      let full = false;
+      let full: boolean;
       try {
         const { published, failed } = await this.relayOnce();
         full = published === this.batchSize;

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, timeout as rxTimeout, TimeoutError } from 'rxjs';
-import { ClientNats, NatsRecordBuilder, ServerNats, type NatsOptions } from '@nestjs/microservices';
-import { headers as natsHeaders, type Msg, type MsgHdrs } from '@nats-io/nats-core';
+import { ClientNats, NatsRecordBuilder, ServerNats } from '@nestjs/microservices';
+import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception.js';
+import {
+  NoRespondersError,
+  RequestError,
+  TimeoutError as NatsTimeoutError,
+  headers as natsHeaders,
+  type Msg,
+  type MsgHdrs,
+} from '@nats-io/nats-core';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { RequestContext } from '@ihf/observability';
 import { EventHeaders, physicalSubject } from '@ihf/contracts';
@@ -49,7 +57,7 @@ export class NamespacedNatsServer extends ServerNats {
       queue: options.service,
       gracefulShutdown: true,
       gracePeriod: 2_000,
-    } as Required<NatsOptions>['options']);
+    });
     this.namespace = options.namespace;
     this.queue = options.service;
   }
@@ -62,7 +70,9 @@ export class NamespacedNatsServer extends ServerNats {
       const sub = client.subscribe(physicalSubject(this.namespace, channel), {
         queue: this.queue,
         // Look the handler up by the logical pattern, whatever the namespace.
-        callback: this.getMessageHandler(channel).bind(this),
+        callback: (this.getMessageHandler(channel) as (err: Error | null, msg: Msg) => void).bind(
+          this,
+        ),
       });
       subscriptions.push(sub);
     }
@@ -70,9 +80,9 @@ export class NamespacedNatsServer extends ServerNats {
 
   override async handleMessage(channel: string, natsMsg: Msg): Promise<void> {
     const correlationId = natsMsg.headers?.get(EventHeaders.CorrelationId) || randomUUID();
-    return RequestContext.run({ correlationId, requestId: randomUUID() }, () =>
-      super.handleMessage(channel, natsMsg),
-    );
+    await RequestContext.run({ correlationId, requestId: randomUUID() }, async () => {
+      await super.handleMessage(channel, natsMsg);
+    });
   }
 }
 
@@ -116,10 +126,18 @@ export class RpcClient {
       );
     } catch (error) {
       if (error instanceof TimeoutError) throw new RpcUnavailableError(pattern, error);
-      const code = (error as { code?: string })?.code;
-      if (code === '503' || /no responders/i.test(String((error as Error)?.message))) {
+      // Nest passes the NATS client's own errors through: nobody serving the subject, or the
+      // request timing out inside the client, are both "unavailable", not a remote failure.
+      // (A 503 "no responders" status arrives as an empty reply: EmptyResponseException.)
+      if (
+        error instanceof NoRespondersError ||
+        error instanceof NatsTimeoutError ||
+        error instanceof EmptyResponseException
+      ) {
         throw new RpcUnavailableError(pattern, error);
       }
+      if (error instanceof RequestError && error.isNoResponders())
+        throw new RpcUnavailableError(pattern, error);
       throw new RpcRemoteError(pattern, error);
     }
   }

@@ -35,7 +35,11 @@ export interface ServiceBootstrapOptions {
   readonly module: Type<unknown> | DynamicModule;
   /** Port when `PORT` is not set (see the architecture's port table). */
   readonly defaultPort: number;
-  /** Extra set-up on the created app, before it initialises (CORS, body parsers, microservices…). */
+  /**
+   * Extra set-up on the created app, before it initialises (CORS, body parsers, …). A NATS
+   * request/reply server attached here with `app.connectMicroservice({ strategy: new
+   * NamespacedNatsServer(…) })` (from `@ihf/messaging`) is started with the app.
+   */
   readonly configure?: (app: NestFastifyApplication) => Promise<void> | void;
   /** Largest accepted request body in bytes (default {@link DEFAULT_BODY_LIMIT}). */
   readonly bodyLimit?: number;
@@ -148,6 +152,8 @@ async function buildApp(
     app.useGlobalPipes(createValidationPipe());
     setupOpenApi(app, { title: options.name, ...options.openApi });
     await options.configure?.(app);
+    // Request/reply servers attached in `configure` (connectMicroservice) start with the app.
+    await app.startAllMicroservices();
     await app.init();
     return app;
   } catch (err: unknown) {
