@@ -179,4 +179,26 @@ describe('transactional outbox and relay', () => {
       await proxy.close();
     }
   });
+
+  it('deletes published rows and inbox ids after their retention, and keeps pending rows', async () => {
+    const [pendingId] = await addEvents(1);
+    await f.sql(
+      `insert into ${SCHEMA}.outbox (id, subject, envelope, created_at, published_at)
+       values (gen_random_uuid(), 'ihf.identity.user.created.v1', '{}', now() - interval '9 days', now() - interval '8 days')`,
+    );
+    await f.sql(
+      `insert into ${SCHEMA}.inbox (consumer, event_id, subject, processed_at) values
+       ('c', gen_random_uuid(), 's', now() - interval '50 days'), ('c', gen_random_uuid(), 's', now())`,
+    );
+    const r = relay();
+    await r.start();
+    await waitFor(async () => (await f.sql(`select 1 from ${SCHEMA}.inbox`)).length === 1, {
+      message: 'the old inbox id to be deleted',
+    });
+    await waitFor(async () => (await pending()) === 0, {
+      message: 'the pending row to be relayed',
+    });
+    const rows = await f.sql<{ id: string }>(`select id from ${SCHEMA}.outbox`);
+    expect(rows.map((row) => row.id)).toEqual([pendingId]);
+  });
 });

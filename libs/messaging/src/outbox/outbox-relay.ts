@@ -32,6 +32,11 @@ export interface OutboxRelayOptions {
   /** How long published rows are kept (for audit and replays) before being deleted. */
   readonly retentionMs?: number;
   /**
+   * How long inbox rows (handled event ids) are kept. Longer than any stream keeps messages
+   * (30 days), so a redelivery is always recognised; older ids can no longer arrive.
+   */
+  readonly inboxRetentionMs?: number;
+  /**
    * Called with each batch after JetStream acknowledged it and before the rows are marked
    * published, inside the claiming transaction: metrics (relay lag) hook in here. If it
    * throws, the batch stays unpublished and is sent again (deduplicated by `Nats-Msg-Id`).
@@ -63,6 +68,7 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly publishTimeoutMs: number;
   private readonly retentionMs: number;
+  private readonly inboxRetentionMs: number;
   private readonly listener: NotificationListener;
   private running?: Promise<void>;
   private stopping = false;
@@ -74,6 +80,7 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
+    this.inboxRetentionMs = options.inboxRetentionMs ?? 45 * 24 * 3600 * 1000;
     this.listener = new NotificationListener(
       options.databaseUrl,
       outboxChannel(options.schema),
@@ -190,6 +197,10 @@ export class OutboxRelay {
     await em.execute(
       `delete from "${this.options.schema}".outbox where published_at < now() - (? * interval '1 millisecond')`,
       [this.retentionMs],
+    );
+    await em.execute(
+      `delete from "${this.options.schema}".inbox where processed_at < now() - (? * interval '1 millisecond')`,
+      [this.inboxRetentionMs],
     );
   }
 }
