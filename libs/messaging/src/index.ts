@@ -11,3 +11,5 @@ export * from './consumer/event-handlers.js';
 export * from './consumer/consumer-runner.js';
 export * from './rpc/rpc.js';
 export * from './nest/messaging.module.js';
+export * from './tail/table-tail.sql.js';
+export * from './tail/table-tail-relay.js';

@@ -22,6 +22,7 @@ import {
   connectNats,
   messagingTablesSql,
   provisionStreams,
+  tableTailSql,
 } from '@ihf/messaging';
 
 export const SCHEMA = 'msgtest';
@@ -32,6 +33,8 @@ class InitMessagingTest extends Migration {
     this.addSql(
       `create table "${SCHEMA}".effects (event_id uuid not null, correlation_id text, note text)`,
     );
+    this.addSql(`create table "${SCHEMA}".clicks (id uuid primary key, widget text not null)`);
+    for (const sql of tableTailSql(SCHEMA, 'clicks')) this.addSql(sql);
   }
 }
 

@@ -82,7 +82,27 @@ describe('MessagingModule in a Nest service', () => {
           natsUrl: env.natsUrl,
           databaseUrl: env.databaseUrl,
           namespace: env.natsNamespace,
-          streams: ['IHF_IDENTITY'],
+          streams: ['IHF_IDENTITY', 'IHF_EVENTS'],
+          tails: [
+            {
+              name: 'clicks',
+              table: 'clicks',
+              toMessage: (row) => ({
+                subject: 'ihf.ingestion.interaction.recorded.v1',
+                envelope: {
+                  event_id: row.id as string,
+                  type: 'ihf.ingestion.interaction.recorded.v1',
+                  version: 1,
+                  occurred_at: new Date().toISOString(),
+                  producer: 'msgtest',
+                  correlation_id: row.id as string,
+                  causation_id: null,
+                  hub_id: null,
+                  payload: { widget: row.widget },
+                },
+              }),
+            },
+          ],
         }),
       ],
       controllers: [ThingRpc],
@@ -171,5 +191,30 @@ describe('MessagingModule in a Nest service', () => {
       RpcUnavailableError,
     );
     await expect(client.request('not.a.pattern', {})).rejects.toThrow(/Invalid RPC pattern/);
+  });
+
+  it('relays a tailed table to its stream', async () => {
+    const id = randomUUID();
+    await (app.get(MikroORM).em.fork() as unknown as SqlEntityManager).execute(
+      `insert into ${SCHEMA}.clicks (id, widget) values (?, 'w1')`,
+      [id],
+    );
+    const nc = await connect({ servers: env.natsUrl });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = physicalStreamName(env.natsNamespace, 'IHF_EVENTS');
+      const msg = await waitFor(
+        () =>
+          jsm.streams
+            .getMessage(stream, {
+              last_by_subj: `${env.natsNamespace}.ihf.ingestion.interaction.recorded.v1`,
+            })
+            .catch(() => undefined),
+        { message: 'the tailed row in IHF_EVENTS' },
+      );
+      expect(msg?.header.get('Nats-Msg-Id')).toBe(id);
+    } finally {
+      await nc.close();
+    }
   });
 });

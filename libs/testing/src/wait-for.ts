@@ -1,9 +1,9 @@
 /**
- * Polls `probe` until it returns a value other than undefined/false, or fails after
+ * Polls `probe` until it returns a value other than undefined, null or false, or fails after
  * `timeoutMs` with `message` (and the last error, if the probe threw).
  */
 export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   { timeoutMs = 10_000, intervalMs = 50, message = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -11,7 +11,7 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== false) return value;
+      if (value !== undefined && value !== null && value !== false) return value;
     } catch (error) {
       lastError = error;
     }

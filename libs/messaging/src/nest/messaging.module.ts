@@ -20,6 +20,7 @@ import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { ConsumerRunner } from '../consumer/consumer-runner.js';
 import { type EventHandlers } from '../consumer/event-handlers.js';
 import { RpcClient } from '../rpc/rpc.js';
+import { TableTailRelay, type TableTailDefinition } from '../tail/table-tail-relay.js';
 import { type Logger } from '../logger.js';
 
 /** How a service uses the bus. */
@@ -36,6 +37,12 @@ export interface MessagingModuleOptions {
   readonly streams: readonly StreamName[];
   /** Run the outbox relay in this process (default true). */
   readonly relay?: boolean;
+  /**
+   * Append-only tables that are their own outbox (prepared with `tableTailSql`), relayed by a
+   * `TableTailRelay` each; one replica leads per table. Their subjects' streams must be listed
+   * in `streams`.
+   */
+  readonly tails?: readonly TableTailDefinition[];
   /** Handlers running at once per consumer in this process (default 8). */
   readonly consumerConcurrency?: number;
 }
@@ -69,6 +76,7 @@ class MessagingLifecycle
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private relay?: OutboxRelay;
+  private readonly tails: TableTailRelay[] = [];
   private readonly runners: ConsumerRunner[] = [];
 
   constructor(
@@ -135,6 +143,29 @@ class MessagingLifecycle
       await this.relay.start();
     }
 
+    if (options.tails?.length) {
+      const tailed = new Counter({
+        name: 'ihf_table_tail_published_total',
+        help: 'Rows of append-only tables published to JetStream, by table.',
+        labelNames: ['table'],
+        registers: [this.metrics.registry],
+      });
+      for (const definition of options.tails) {
+        const tail = new TableTailRelay({
+          ...definition,
+          schema: options.schema,
+          orm,
+          databaseUrl: options.databaseUrl,
+          js,
+          namespace: options.namespace,
+          logger,
+          onPublished: (count) => tailed.inc({ table: definition.table }, count),
+        });
+        await tail.start();
+        this.tails.push(tail);
+      }
+    }
+
     const outcomes = new Counter({
       name: 'ihf_consumer_deliveries_total',
       help: 'Event deliveries settled by consumers, by consumer, subject and outcome.',
@@ -163,6 +194,7 @@ class MessagingLifecycle
     // Stop taking work, finish what is in flight, then let go of NATS.
     await Promise.allSettled(this.runners.map((r) => r.stop()));
     await this.relay?.stop();
+    await Promise.allSettled(this.tails.map((t) => t.stop()));
     await this.rpc.close().catch(() => undefined);
     await this.nc.drain().catch(() => undefined);
   }

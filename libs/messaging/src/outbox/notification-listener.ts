@@ -13,6 +13,7 @@ export class NotificationListener {
   private wake?: () => void;
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
+  private generation = 0;
 
   constructor(
     private readonly databaseUrl: string,
@@ -42,6 +43,26 @@ export class NotificationListener {
     });
   }
 
+  /**
+   * Tries to take a session-level advisory lock on this listener's connection (used to elect
+   * one leader among replicas). Returns the connection generation holding it, or undefined.
+   * The lock is lost when the connection is: compare with `currentGeneration`.
+   */
+  async tryAdvisoryLock(key: string): Promise<number | undefined> {
+    const client = this.client;
+    if (!client) return undefined;
+    const result = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+      [key],
+    );
+    return result.rows[0]?.locked ? this.generation : undefined;
+  }
+
+  /** Increases each time the session is (re)connected; 0 while never connected. */
+  get currentGeneration(): number {
+    return this.client ? this.generation : -1;
+  }
+
   /** Wakes a waiter now (used on shutdown). */
   interrupt(): void {
     this.signalled = true;
@@ -60,12 +81,19 @@ export class NotificationListener {
     client.on('notification', () => this.interrupt());
     client.on('error', (error) => {
       this.logger.warn({ err: error, channel: this.channel }, 'outbox listener connection failed');
+      if (this.client === client) this.client = undefined;
       void client.end().catch(() => undefined);
       this.scheduleReconnect(error);
+    });
+    client.on('end', () => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.scheduleReconnect(new Error('connection ended'));
     });
     await client.connect();
     await client.query(`LISTEN "${this.channel}"`);
     this.client = client;
+    this.generation++;
     // Rows may have been written while we were not listening.
     this.interrupt();
   }

@@ -1,0 +1,193 @@
+import { type MikroORM } from '@mikro-orm/core';
+import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import { type JetStreamClient } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import { EventHeaders, physicalSubject, type EventEnvelope } from '@ihf/contracts';
+import { type Logger, silentLogger } from '../logger.js';
+import { NotificationListener } from '../outbox/notification-listener.js';
+import { tailChannel } from './table-tail.sql.js';
+
+/** A row of a tailed table, as Postgres returns it (all columns). */
+export type TailedRow = Record<string, unknown>;
+
+/** How a tailed table's rows become messages. */
+export interface TableTailDefinition {
+  /** Cursor name (unique within the schema), e.g. `interaction_events`. */
+  readonly name: string;
+  /** The table, in the service's schema; prepared with `tableTailSql`. */
+  readonly table: string;
+  /** The message for a row: its logical subject and envelope (event_id becomes `Nats-Msg-Id`). */
+  readonly toMessage: (row: TailedRow) => { subject: string; envelope: EventEnvelope };
+  /** Rows per batch (default 500). */
+  readonly batchSize?: number;
+}
+
+export interface TableTailRelayOptions extends TableTailDefinition {
+  readonly schema: string;
+  readonly orm: MikroORM;
+  readonly databaseUrl: string;
+  readonly js: JetStreamClient;
+  readonly namespace: string;
+  readonly logger?: Logger;
+  readonly pollIntervalMs?: number;
+  readonly publishTimeoutMs?: number;
+  /** Called after each batch is acknowledged by JetStream, before the cursor moves. */
+  readonly onPublished?: (count: number) => void;
+}
+
+interface Cursor {
+  txId: string;
+  seq: string;
+}
+
+/**
+ * Publishes every row of an append-only table to JetStream, in the order the rows became
+ * visible, without a per-row outbox write and without ever skipping a row.
+ *
+ * Why not "rows with a sequence greater than the last one seen": concurrent writers take
+ * sequence numbers in one order and commit in another, so a row with a lower sequence can
+ * become visible after the cursor has moved past it, and is lost. Instead each row carries the
+ * id of the transaction that wrote it (`xid8`), and the relay only reads rows whose
+ * transaction id is below the oldest transaction still running (`pg_snapshot_xmin`): every
+ * such transaction has finished, so no row can appear behind the cursor `(tx_id, tail_seq)`
+ * later. A long-running transaction anywhere on the server therefore delays (never loses)
+ * relaying.
+ *
+ * One relay per table is active at a time, elected with an advisory lock on its LISTEN
+ * session; the others stand by and take over when that session ends. A batch is published and
+ * acknowledged before the cursor moves in the same transaction, so a crash re-publishes at
+ * most one batch, which JetStream drops as duplicates (`Nats-Msg-Id` = event id).
+ */
+export class TableTailRelay {
+  private readonly logger: Logger;
+  private readonly listener: NotificationListener;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly publishTimeoutMs: number;
+  private leaderGeneration?: number;
+  private running?: Promise<void>;
+  private stopping = false;
+
+  constructor(private readonly options: TableTailRelayOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.listener = new NotificationListener(
+      options.databaseUrl,
+      tailChannel(options.schema, options.table),
+      this.logger,
+    );
+  }
+
+  /** Whether this relay currently holds the table's leadership. */
+  get isLeader(): boolean {
+    return (
+      this.leaderGeneration !== undefined &&
+      this.leaderGeneration === this.listener.currentGeneration
+    );
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.stopping = false;
+    await this.listener.start();
+    this.running = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.listener.interrupt();
+    await this.running;
+    this.running = undefined;
+    await this.listener.stop(); // ends the session, which releases the leadership lock
+    this.leaderGeneration = undefined;
+  }
+
+  /** Publishes the next batch of visible rows; returns how many. Only call as the leader. */
+  async relayOnce(): Promise<number> {
+    const { schema, table, name, js, namespace } = this.options;
+    const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
+    // Created outside the batch transaction: a write there would give it a transaction id of
+    // its own, which would hold back its own snapshot's xmin.
+    await em.execute(
+      `insert into "${schema}".relay_cursors (name, tx_id, seq) values (?, '0'::xid8, 0) on conflict (name) do nothing`,
+      [name],
+    );
+    return em.transactional(async (tx) => {
+      const cursor = await this.readCursor(tx);
+      const rows = await tx.execute<TailedRow[]>(
+        `select t.*, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
+           from "${schema}"."${table}" t
+          where (t.tx_id, t.tail_seq) > (?::xid8, ?::bigint)
+            and t.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          order by t.tx_id, t.tail_seq
+          limit ?`,
+        [cursor.txId, cursor.seq, this.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      await Promise.all(
+        rows.map((row) => {
+          const { subject, envelope } = this.options.toMessage(row);
+          const h = natsHeaders();
+          h.set(EventHeaders.CorrelationId, envelope.correlation_id);
+          h.set(EventHeaders.Producer, envelope.producer);
+          return js.publish(physicalSubject(namespace, subject), JSON.stringify(envelope), {
+            msgID: envelope.event_id,
+            headers: h,
+            timeout: this.publishTimeoutMs,
+          });
+        }),
+      );
+      this.options.onPublished?.(rows.length);
+      const last = rows[rows.length - 1];
+      await tx.execute(
+        `update "${schema}".relay_cursors set tx_id = ?::xid8, seq = ?::bigint, updated_at = now()
+          where name = ? and (tx_id, seq) < (?::xid8, ?::bigint)`,
+        [last.__tx_id, last.__seq, name, last.__tx_id, last.__seq],
+      );
+      return rows.length;
+    });
+  }
+
+  private async readCursor(tx: SqlEntityManager): Promise<Cursor> {
+    const { schema, name } = this.options;
+    const [row] = await tx.execute<{ tx_id: string; seq: string }[]>(
+      `select tx_id::text as tx_id, seq::text as seq from "${schema}".relay_cursors where name = ?`,
+      [name],
+    );
+    return { txId: row.tx_id, seq: row.seq };
+  }
+
+  private async loop(): Promise<void> {
+    const lockKey = `ihf:tail:${this.options.schema}.${this.options.table}`;
+    let failures = 0;
+    while (!this.stopping) {
+      if (!this.isLeader) {
+        this.leaderGeneration = await this.listener.tryAdvisoryLock(lockKey).catch(() => undefined);
+        if (!this.isLeader) {
+          await this.listener.wait(this.pollIntervalMs);
+          continue;
+        }
+        this.logger.info({ table: this.options.table }, 'table tail relay: leading');
+      }
+      let published: number;
+      try {
+        published = await this.relayOnce();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        const delay = Math.min(250 * 2 ** Math.min(failures, 7), 30_000);
+        this.logger.warn(
+          { err: error, retryInMs: delay },
+          'table tail relay: batch failed, will retry from the cursor',
+        );
+        await this.listener.wait(delay);
+        continue;
+      }
+      // A full batch means more may be waiting; rows held back by a running transaction
+      // show up on the next notification or poll.
+      if (published < this.batchSize) await this.listener.wait(this.pollIntervalMs);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { assertSchemaName } from '@ihf/persistence';
+
+/** The NOTIFY channel of a tailed table. */
+export function tailChannel(schema: string, table: string): string {
+  return `ihf_tail_${schema}_${table}`;
+}
+
+/**
+ * SQL that makes an append-only table its own outbox, for a migration of the owning service:
+ * every row records the id of the transaction that wrote it (`tx_id xid8`) and an insertion
+ * sequence (`tail_seq`); a cursor table remembers how far the relay got; a statement-level
+ * trigger NOTIFYs the relay at commit. See `TableTailRelay` for why both columns are needed.
+ */
+export function tableTailSql(schema: string, table: string): string[] {
+  assertSchemaName(schema);
+  assertSchemaName(table);
+  const t = `"${schema}"."${table}"`;
+  return [
+    `alter table ${t} add column tx_id xid8 not null default pg_current_xact_id()`,
+    `alter table ${t} add column tail_seq bigint generated always as identity`,
+    `create index ${table}_tail_idx on ${t} (tx_id, tail_seq)`,
+    `create table if not exists "${schema}".relay_cursors (
+      name text primary key,
+      tx_id xid8 not null,
+      seq bigint not null,
+      updated_at timestamptz not null default now()
+    )`,
+    `create function "${schema}".${table}_tail_notify() returns trigger language plpgsql as $$
+     begin
+       perform pg_notify('${tailChannel(schema, table)}', '');
+       return null;
+     end $$`,
+    `create trigger ${table}_tail_notify after insert on ${t}
+       for each statement execute function "${schema}".${table}_tail_notify()`,
+  ];
+}

@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { jetstream } from '@nats-io/jetstream';
+import { Migration } from '@mikro-orm/migrations';
+import { MikroORM } from '@mikro-orm/core';
+import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { STREAMS, physicalStreamName, type EventEnvelope } from '@ihf/contracts';
+import { createOrmOptions, migrateSchema } from '@ihf/persistence';
+import {
+  MESSAGING_ENTITIES,
+  TableTailRelay,
+  connectNats,
+  provisionStreams,
+  tableTailSql,
+  type TailedRow,
+} from '@ihf/messaging';
+import { TcpProxy, createTestEnvironment, waitFor, type TestEnvironment } from '@ihf/testing';
+
+const SCHEMA = 'tailtest';
+const SUBJECT = 'ihf.ingestion.interaction.recorded.v1';
+
+class InitTail extends Migration {
+  override up(): void {
+    this.addSql(`create table "${SCHEMA}".events (id uuid primary key, body text not null)`);
+    this.addSql(`create table "${SCHEMA}".other (id int)`);
+    for (const sql of tableTailSql(SCHEMA, 'events')) this.addSql(sql);
+  }
+}
+
+function toMessage(row: TailedRow): { subject: string; envelope: EventEnvelope } {
+  return {
+    subject: SUBJECT,
+    envelope: {
+      event_id: row.id as string,
+      type: SUBJECT,
+      version: 1,
+      occurred_at: new Date().toISOString(),
+      producer: 'tailtest',
+      correlation_id: row.id as string,
+      causation_id: null,
+      hub_id: null,
+      payload: { body: row.body },
+    },
+  };
+}
+
+describe('table tail relay (a table as its own outbox)', () => {
+  let env: TestEnvironment;
+  let orm: MikroORM;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  const relays: TableTailRelay[] = [];
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    const settings = {
+      schema: SCHEMA,
+      databaseUrl: env.databaseUrl,
+      entities: MESSAGING_ENTITIES,
+      migrations: [{ name: 'Migration20261127000000_tail', class: InitTail }],
+    };
+    await migrateSchema(settings);
+    orm = await MikroORM.init(createOrmOptions(settings));
+    nc = await connectNats(env.natsUrl, 'tail-test');
+    jsm = await jetstreamManager(nc);
+    await provisionStreams(jsm, env.natsNamespace, [STREAMS.IHF_EVENTS]);
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
+  });
+  afterAll(async () => {
+    await nc.close();
+    await orm.close(true);
+    await env.teardown();
+  });
+
+  function relay(
+    overrides: Partial<ConstructorParameters<typeof TableTailRelay>[0]> = {},
+  ): TableTailRelay {
+    const r = new TableTailRelay({
+      name: 'events',
+      table: 'events',
+      toMessage,
+      schema: SCHEMA,
+      orm,
+      databaseUrl: env.databaseUrl,
+      js: jetstream(nc),
+      namespace: env.natsNamespace,
+      pollIntervalMs: 200,
+      ...overrides,
+    });
+    relays.push(r);
+    return r;
+  }
+
+  async function session(): Promise<Client> {
+    const c = new Client({ connectionString: env.databaseUrl });
+    await c.connect();
+    clients.push(c);
+    return c;
+  }
+
+  async function streamIds(): Promise<string[]> {
+    const stream = physicalStreamName(env.natsNamespace, 'IHF_EVENTS');
+    const info = await jsm.streams.info(stream);
+    const ids: string[] = [];
+    for (
+      let seq = info.state.first_seq;
+      seq <= info.state.last_seq && info.state.messages > 0;
+      seq++
+    ) {
+      const m = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      if (m) ids.push(m.header.get('Nats-Msg-Id'));
+    }
+    return ids;
+  }
+
+  async function purge(): Promise<void> {
+    await jsm.streams.purge(physicalStreamName(env.natsNamespace, 'IHF_EVENTS'));
+  }
+
+  it('never skips a row that commits after a row with a higher sequence', async () => {
+    await purge();
+    const early = await session(); // takes its transaction id first
+    const late = await session();
+    await early.query('begin');
+    await early.query(`insert into ${SCHEMA}.other values (1)`); // xid assigned now
+    await late.query('begin');
+    const lowSeq = randomUUID();
+    const highSeq = randomUUID();
+    await late.query(
+      `insert into ${SCHEMA}.events (id, body) values ($1, 'low sequence, commits last')`,
+      [lowSeq],
+    );
+    await early.query(
+      `insert into ${SCHEMA}.events (id, body) values ($1, 'high sequence, commits first')`,
+      [highSeq],
+    );
+    await early.query('commit');
+
+    const r = relay();
+    await r.start();
+    await waitFor(async () => (await streamIds()).includes(highSeq), {
+      message: 'the first committed row',
+    });
+    // A "sequence greater than the last seen" cursor would now be past lowSeq's row.
+    await late.query('commit');
+    await waitFor(async () => (await streamIds()).includes(lowSeq), {
+      message: 'the late-committing row',
+    });
+    expect((await streamIds()).sort()).toEqual([lowSeq, highSeq].sort());
+  });
+
+  it('publishes every row exactly once under concurrent writers with transactions of random length', async () => {
+    await purge();
+    const r = relay({ batchSize: 37 });
+    await r.start();
+    const writers = await Promise.all(Array.from({ length: 8 }, () => session()));
+    const written: string[] = [];
+    await Promise.all(
+      writers.map(async (c) => {
+        for (let t = 0; t < 10; t++) {
+          await c.query('begin');
+          const ids = Array.from({ length: 1 + Math.floor(Math.random() * 8) }, () => randomUUID());
+          for (const id of ids) {
+            await c.query(`insert into ${SCHEMA}.events (id, body) values ($1, 'x')`, [id]);
+            if (Math.random() < 0.3)
+              await new Promise((res) => setTimeout(res, Math.random() * 15));
+          }
+          if (Math.random() < 0.1) {
+            await c.query('rollback'); // aborted rows must never be published
+          } else {
+            await c.query('commit');
+            written.push(...ids);
+          }
+        }
+      }),
+    );
+    await waitFor(async () => (await streamIds()).length >= written.length, {
+      timeoutMs: 30_000,
+      message: `${written.length} rows in the stream`,
+    });
+    const ids = await streamIds();
+    expect(ids.length).toBe(written.length);
+    expect(new Set(ids)).toEqual(new Set(written));
+  });
+
+  it('elects one leader among replicas and fails over when it stops', async () => {
+    await purge();
+    const a = relay();
+    const b = relay();
+    await a.start();
+    await b.start();
+    await waitFor(() => a.isLeader || b.isLeader, { message: 'a leader' });
+    expect(a.isLeader && b.isLeader).toBe(false);
+    const [leader, standby] = a.isLeader ? [a, b] : [b, a];
+    await leader.stop();
+    await waitFor(() => standby.isLeader, { message: 'the standby to take over' });
+    const id = randomUUID();
+    await (orm.em.fork() as unknown as SqlEntityManager).execute(
+      `insert into ${SCHEMA}.events (id, body) values (?, 'after failover')`,
+      [id],
+    );
+    await waitFor(async () => (await streamIds()).includes(id), {
+      message: 'the row via the new leader',
+    });
+  });
+
+  it('keeps rows while NATS is unreachable and catches up once it is back', async () => {
+    await purge();
+    const proxy = await TcpProxy.forUrl(env.natsUrl, 4222);
+    const viaProxy = await connectNats(proxy.rewrite(env.natsUrl), 'tail-behind-proxy');
+    try {
+      const r = relay({ js: jetstream(viaProxy), publishTimeoutMs: 300 });
+      await r.start();
+      await waitFor(() => r.isLeader, { message: 'leadership' });
+      proxy.cut();
+      const em = orm.em.fork() as unknown as SqlEntityManager;
+      const ids = Array.from({ length: 40 }, () => randomUUID());
+      for (const id of ids)
+        await em.execute(`insert into ${SCHEMA}.events (id, body) values (?, 'during outage')`, [
+          id,
+        ]);
+      await new Promise((res) => setTimeout(res, 1_000));
+      expect(await streamIds()).toEqual([]);
+      proxy.restore();
+      await waitFor(async () => (await streamIds()).length === ids.length, {
+        timeoutMs: 30_000,
+        message: 'catch-up after the outage',
+      });
+      expect(new Set(await streamIds())).toEqual(new Set(ids));
+    } finally {
+      await Promise.all(relays.splice(0).map((x) => x.stop()));
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+});
