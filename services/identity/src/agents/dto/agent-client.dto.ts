@@ -1,0 +1,51 @@
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { type AgentClient } from '../agent-client.entity.js';
+
+export class CreateAgentClientDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  hub_ids?: string[];
+}
+
+/** An agent client on the wire (never its secret hash). */
+export interface AgentClientView {
+  readonly id: string;
+  /** Equal to `id`: what the client sends as `client_id`. */
+  readonly client_id: string;
+  readonly name: string;
+  readonly secret_prefix: string;
+  readonly hub_ids: string[];
+  readonly created_by: string | null;
+  readonly created_at: string;
+  readonly last_used_at: string | null;
+  readonly revoked_at: string | null;
+}
+
+export function toAgentClientView(client: AgentClient): AgentClientView {
+  return {
+    id: client.id,
+    client_id: client.id,
+    name: client.name,
+    secret_prefix: client.secretPrefix,
+    hub_ids: [...client.hubIds],
+    created_by: client.createdBy ?? null,
+    created_at: client.createdAt.toISOString(),
+    last_used_at: client.lastUsedAt ? client.lastUsedAt.toISOString() : null,
+    revoked_at: client.revokedAt ? client.revokedAt.toISOString() : null,
+  };
+}

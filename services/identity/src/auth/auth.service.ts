@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { type EntityManager, LockMode, MikroORM } from '@mikro-orm/core';
+import { Subjects } from '@ihf/contracts';
+import { Outbox } from '@ihf/messaging';
+import { PINO_LOGGER } from '@ihf/observability';
+import { type Logger } from 'pino';
+import { IdentityConfig } from '../config/identity.config.js';
+import { normaliseEmail } from '../users/email.js';
+import { PasswordHasher } from '../users/password-hasher.js';
+import { User } from '../users/user.entity.js';
+import { AccessTokenIssuer } from '../keys/access-token.issuer.js';
+import { InvalidCredentialsError, InvalidRefreshTokenError } from './auth.errors.js';
+import { RefreshToken } from './refresh-token.entity.js';
+import { generateRefreshToken, hashRefreshToken } from './refresh-token.js';
+
+/** What a successful sign-in or refresh answers. */
+export interface SessionTokens {
+  readonly accessToken: string;
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+  readonly refreshExpiresIn: number;
+}
+
+type LoginOutcome = { ok: true; tokens: SessionTokens } | { ok: false };
+
+/**
+ * Sign-in with lockout, refresh token rotation with reuse detection, and sign-out.
+ *
+ * Lockout (the seed's `failed_login_attempts` / `locked_at`): each wrong password increments the
+ * counter; reaching `IHF_LOGIN_MAX_FAILURES` sets `locked_at` and emits user.locked; while locked
+ * every attempt is refused (the correct password too) until an admin unlocks or
+ * `IHF_LOGIN_LOCKOUT_COOLDOWN_SEC` passes; a success resets the counter.
+ *
+ * Every refusal is the same {@link InvalidCredentialsError}, and every path spends one argon2
+ * verification (a dummy one for unknown e-mails), so neither the answer nor its timing tells
+ * which e-mails exist.
+ */
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(MikroORM) private readonly orm: MikroORM,
+    @Inject(Outbox) private readonly outbox: Outbox,
+    @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @Inject(AccessTokenIssuer) private readonly issuer: AccessTokenIssuer,
+    @Inject(IdentityConfig) private readonly config: IdentityConfig,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async login(email: string, password: string): Promise<SessionTokens> {
+    const found = await this.orm.em
+      .fork()
+      .findOne(User, { email: normaliseEmail(email) }, { populate: ['passwordHash'] });
+    if (!found) {
+      await this.hasher.verifyDummy(password);
+      throw new InvalidCredentialsError();
+    }
+    // Verified before taking the row lock: argon2 is slow and must not hold it.
+    const passwordOk = await this.hasher.verify(found.passwordHash, password);
+    const outcome = await this.orm.em.fork().transactional(async (em): Promise<LoginOutcome> => {
+      const user = await em.findOne(
+        User,
+        { id: found.id },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      if (!user || user.deactivatedAt) return { ok: false };
+      const now = new Date();
+      if (user.lockedAt) {
+        if (!this.cooldownPassed(user.lockedAt, now)) return { ok: false };
+        user.lockedAt = null;
+        user.failedLoginAttempts = 0;
+      }
+      if (!passwordOk) {
+        this.recordFailure(em, user, now);
+        await em.flush();
+        return { ok: false };
+      }
+      user.failedLoginAttempts = 0;
+      user.lastLoginAt = now;
+      const refresh = this.newRefreshToken(em, user.id, randomUUID(), now);
+      await em.flush();
+      return { ok: true, tokens: this.tokensFor(user, refresh) };
+    });
+    if (!outcome.ok) throw new InvalidCredentialsError();
+    return outcome.tokens;
+  }
+
+  /**
+   * Exchanges a refresh token for new tokens, rotating it. A token that was already used (or
+   * revoked) revokes its whole family: either the legitimate client or a thief holds a copy,
+   * and both must sign in again.
+   */
+  async refresh(token: string): Promise<SessionTokens> {
+    const tokenHash = hashRefreshToken(token);
+    const outcome = await this.orm.em.fork().transactional(async (em): Promise<LoginOutcome> => {
+      const stored = await em.findOne(
+        RefreshToken,
+        { tokenHash },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      if (!stored) return { ok: false };
+      const now = new Date();
+      if (stored.usedAt || stored.revokedAt) {
+        if (stored.usedAt) {
+          this.logger.warn(
+            { user_id: stored.userId, family_id: stored.familyId },
+            'Refresh token reused: revoking its family',
+          );
+        }
+        await this.revokeFamily(em, stored.familyId, now);
+        return { ok: false };
+      }
+      if (stored.expiresAt.getTime() <= now.getTime()) return { ok: false };
+      const user = await em.findOne(User, { id: stored.userId });
+      if (!user || user.deactivatedAt) {
+        await this.revokeFamily(em, stored.familyId, now);
+        return { ok: false };
+      }
+      stored.usedAt = now;
+      const refresh = this.newRefreshToken(em, user.id, stored.familyId, now);
+      await em.flush();
+      return { ok: true, tokens: this.tokensFor(user, refresh) };
+    });
+    if (!outcome.ok) throw new InvalidRefreshTokenError();
+    return outcome.tokens;
+  }
+
+  /** Revokes the refresh token's family (the session). Unknown tokens are ignored. */
+  async logout(token: string): Promise<void> {
+    const em = this.orm.em.fork();
+    const stored = await em.findOne(RefreshToken, { tokenHash: hashRefreshToken(token) });
+    if (stored) await this.revokeFamily(em, stored.familyId, new Date());
+  }
+
+  private recordFailure(em: EntityManager, user: User, now: Date): void {
+    user.failedLoginAttempts += 1;
+    if (user.failedLoginAttempts >= this.config.IHF_LOGIN_MAX_FAILURES) {
+      user.lockedAt = now;
+      this.outbox.add(em, Subjects.Identity.UserLockedV1, {
+        user_id: user.id,
+        locked_at: now.toISOString(),
+        failed_login_attempts: user.failedLoginAttempts,
+      });
+      this.logger.warn(
+        { user_id: user.id, failed_login_attempts: user.failedLoginAttempts },
+        'Sign-in locked after repeated failures',
+      );
+    }
+  }
+
+  private cooldownPassed(lockedAt: Date, now: Date): boolean {
+    const cooldown = this.config.IHF_LOGIN_LOCKOUT_COOLDOWN_SEC;
+    return cooldown > 0 && now.getTime() - lockedAt.getTime() >= cooldown * 1000;
+  }
+
+  private newRefreshToken(
+    em: EntityManager,
+    userId: string,
+    familyId: string,
+    now: Date,
+  ): { token: string; expiresIn: number } {
+    const token = generateRefreshToken();
+    const expiresIn = this.config.IHF_REFRESH_TOKEN_TTL_SEC;
+    em.persist(
+      em.create(RefreshToken, {
+        id: randomUUID(),
+        familyId,
+        userId,
+        tokenHash: hashRefreshToken(token),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + expiresIn * 1000),
+      }),
+    );
+    return { token, expiresIn };
+  }
+
+  private async revokeFamily(em: EntityManager, familyId: string, now: Date): Promise<void> {
+    await em.nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: now });
+  }
+
+  private tokensFor(user: User, refresh: { token: string; expiresIn: number }): SessionTokens {
+    const access = this.issuer.issue({
+      id: user.id,
+      email: user.email,
+      roles: user.roles,
+      hubIds: user.hubIds,
+      kind: 'user',
+    });
+    return {
+      accessToken: access.token,
+      expiresIn: access.expiresIn,
+      refreshToken: refresh.token,
+      refreshExpiresIn: refresh.expiresIn,
+    };
+  }
+}

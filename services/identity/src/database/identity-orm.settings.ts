@@ -1,0 +1,19 @@
+import { MESSAGING_ENTITIES } from '@ihf/messaging';
+import { type ServiceOrmSettings } from '@ihf/persistence';
+import { AgentClient } from '../agents/agent-client.entity.js';
+import { RefreshToken } from '../auth/refresh-token.entity.js';
+import { InitIdentity } from '../migrations/migration-20261127120000-init.js';
+import { User } from '../users/user.entity.js';
+
+/** Postgres schema owned by identity. */
+export const IDENTITY_SCHEMA = 'identity';
+
+/** ORM settings of the service: its entities and its migrations, in order. */
+export function identityOrmSettings(databaseUrl: string): ServiceOrmSettings {
+  return {
+    schema: IDENTITY_SCHEMA,
+    databaseUrl,
+    entities: [User, RefreshToken, AgentClient, ...MESSAGING_ENTITIES],
+    migrations: [{ name: 'Migration20261127120000_init', class: InitIdentity }],
+  };
+}

@@ -1,0 +1,125 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { ROLES, type RoleName } from '@ihf/contracts';
+import { type User } from '../user.entity.js';
+
+const MAX_HUBS = 1000;
+
+export class CreateUserDto {
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(320)
+  email!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  /** Checked against the password policy by the service (422 with the reasons). */
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles?: RoleName[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_HUBS)
+  @IsUUID('all', { each: true })
+  hub_ids?: string[];
+}
+
+export class UpdateUserDto {
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles?: RoleName[];
+}
+
+export class SetHubsDto {
+  @IsArray()
+  @ArrayMaxSize(MAX_HUBS)
+  @IsUUID('all', { each: true })
+  hub_ids!: string[];
+}
+
+export class SetPasswordDto {
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+}
+
+export class ListUsersQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @IsOptional()
+  @IsUUID()
+  cursor?: string;
+}
+
+/** A user on the wire (never the password hash). */
+export interface UserView {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly roles: RoleName[];
+  readonly hub_ids: string[];
+  readonly locked: boolean;
+  readonly locked_at: string | null;
+  readonly failed_login_attempts: number;
+  readonly active: boolean;
+  readonly deactivated_at: string | null;
+  readonly last_login_at: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+
+export function toUserView(user: User): UserView {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    roles: [...user.roles],
+    hub_ids: [...user.hubIds],
+    locked: user.lockedAt != null,
+    locked_at: iso(user.lockedAt),
+    failed_login_attempts: user.failedLoginAttempts,
+    active: user.deactivatedAt == null,
+    deactivated_at: iso(user.deactivatedAt),
+    last_login_at: iso(user.lastLoginAt),
+    created_at: user.createdAt.toISOString(),
+    updated_at: user.updatedAt.toISOString(),
+  };
+}

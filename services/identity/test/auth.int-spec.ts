@@ -1,0 +1,262 @@
+import { ADMIN_EMAIL, ADMIN_PASSWORD, IdentityTestApp } from './identity-test-app.js';
+
+const PASSWORD = 'Velvet-Orchard-Compass-58';
+
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+}
+
+function headerOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+describe('identity: sign-in, lockout, refresh', () => {
+  let t: IdentityTestApp;
+
+  beforeAll(async () => {
+    t = await IdentityTestApp.start();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('starts migrated, ready without a token, with the first admin from the environment', async () => {
+    const ready = await t.request('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({
+      status: 'ok',
+      checks: { postgres: { status: 'up' }, nats: { status: 'up' } },
+    });
+    expect((await t.request('GET', '/metrics')).status).toBe(200);
+    const admins = await t.sql<{ email: string; roles: string[] }>(
+      `select email, roles from identity.users where 'admin' = any(roles)`,
+    );
+    expect(admins).toEqual([{ email: ADMIN_EMAIL, roles: ['admin'] }]);
+  });
+
+  it('signs in with a normalised e-mail and answers tokens with the documented claims', async () => {
+    const res = await t.login(`  ${ADMIN_EMAIL.toUpperCase()} `, ADMIN_PASSWORD);
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 900,
+      refresh_expires_in: 14 * 24 * 3600,
+    });
+    const token = res.body.access_token as string;
+    expect(headerOf(token)).toEqual({ alg: 'RS256', typ: 'JWT', kid: t.signingKey.kid });
+    const claims = claimsOf(token);
+    expect(claims).toMatchObject({
+      iss: 'ihf-identity',
+      aud: 'ihf',
+      email: ADMIN_EMAIL,
+      roles: ['admin'],
+      hubs: [],
+      kind: 'user',
+    });
+    expect((claims.exp as number) - (claims.iat as number)).toBe(900);
+    const me = await t.request('GET', '/api/v1/users/me', { token });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: claims.sub, email: ADMIN_EMAIL });
+    expect(me.body).not.toHaveProperty('password_hash');
+  });
+
+  it('locks after 5 failures, refuses even the right password, and unlocks by an admin', async () => {
+    const email = 'lock.me@ihf.test';
+    const id = await t.createUser(email, PASSWORD);
+    for (let i = 1; i <= 4; i++) {
+      expect((await t.login(email, 'wrong-password-123')).status).toBe(401);
+    }
+    // A success before the threshold resets the counter.
+    expect((await t.login(email, PASSWORD)).status).toBe(200);
+    expect(
+      (await t.sql(`select failed_login_attempts from identity.users where id = $1`, [id]))[0],
+    ).toEqual({ failed_login_attempts: 0 });
+
+    for (let i = 1; i <= 5; i++) {
+      const res = await t.login(email, 'wrong-password-123');
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('IDENTITY.INVALID_CREDENTIALS');
+    }
+    const admin = await t.adminToken();
+    const locked = await t.request('GET', `/api/v1/users/${id}`, { token: admin });
+    expect(locked.body).toMatchObject({ locked: true, failed_login_attempts: 5 });
+    expect(locked.body.locked_at).toEqual(expect.any(String));
+
+    const refused = await t.login(email, PASSWORD);
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('IDENTITY.INVALID_CREDENTIALS');
+
+    const event = await t.waitForEvent('ihf.identity.user.locked.v1', (e) => {
+      const payload = e.payload as Record<string, unknown>;
+      return payload.user_id === id;
+    });
+    expect(event.envelope).toMatchObject({
+      type: 'ihf.identity.user.locked.v1',
+      producer: 'identity',
+      payload: { user_id: id, failed_login_attempts: 5 },
+    });
+
+    const unlocked = await t.request('POST', `/api/v1/users/${id}/unlock`, { token: admin });
+    expect(unlocked.status).toBe(200);
+    expect(unlocked.body).toMatchObject({ locked: false, failed_login_attempts: 0 });
+    expect((await t.login(email, PASSWORD)).status).toBe(200);
+  });
+
+  it('lifts a lock once the cool-down has passed', async () => {
+    const email = 'cool.down@ihf.test';
+    const id = await t.createUser(email, PASSWORD);
+    for (let i = 0; i < 5; i++) await t.login(email, 'wrong-password-123');
+    expect((await t.login(email, PASSWORD)).status).toBe(401);
+    // Default cool-down is 900 s: move the lock into the past rather than wait.
+    await t.sql(
+      `update identity.users set locked_at = now() - interval '901 seconds' where id = $1`,
+      [id],
+    );
+    expect((await t.login(email, PASSWORD)).status).toBe(200);
+    const [row] = await t.sql(
+      `select locked_at, failed_login_attempts from identity.users where id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ locked_at: null, failed_login_attempts: 0 });
+  });
+
+  it('refuses deactivated users with the same answer', async () => {
+    const email = 'gone@ihf.test';
+    const id = await t.createUser(email, PASSWORD);
+    const session = await t.login(email, PASSWORD);
+    const admin = await t.adminToken();
+    expect(
+      (await t.request('POST', `/api/v1/users/${id}/deactivate`, { token: admin })).status,
+    ).toBe(200);
+    const res = await t.login(email, PASSWORD);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('IDENTITY.INVALID_CREDENTIALS');
+    const refresh = await t.request('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: session.body.refresh_token },
+    });
+    expect(refresh.status).toBe(401);
+  });
+
+  it('rotates refresh tokens and revokes the family when an old one is reused', async () => {
+    const email = 'rotate@ihf.test';
+    await t.createUser(email, PASSWORD);
+    const first = await t.login(email, PASSWORD);
+    const r1 = first.body.refresh_token as string;
+
+    const second = await t.request('POST', '/api/v1/auth/refresh', { body: { refresh_token: r1 } });
+    expect(second.status).toBe(200);
+    const r2 = second.body.refresh_token as string;
+    expect(r2).not.toBe(r1);
+    expect(second.body.access_token).not.toBe(first.body.access_token);
+    expect(claimsOf(second.body.access_token as string).sub).toBe(
+      claimsOf(first.body.access_token as string).sub,
+    );
+
+    const third = await t.request('POST', '/api/v1/auth/refresh', { body: { refresh_token: r2 } });
+    expect(third.status).toBe(200);
+    const r3 = third.body.refresh_token as string;
+
+    // r1 was already used: someone holds a copy. The whole family goes, r3 included.
+    const reuse = await t.request('POST', '/api/v1/auth/refresh', { body: { refresh_token: r1 } });
+    expect(reuse.status).toBe(401);
+    expect(reuse.body.code).toBe('IDENTITY.INVALID_REFRESH_TOKEN');
+    const afterReuse = await t.request('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: r3 },
+    });
+    expect(afterReuse.status).toBe(401);
+
+    // Another session of the same user is unaffected.
+    const other = await t.login(email, PASSWORD);
+    const otherRefresh = await t.request('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: other.body.refresh_token },
+    });
+    expect(otherRefresh.status).toBe(200);
+
+    // Stored hashed, never in clear.
+    const stored = await t.sql<{ token_hash: string }>(
+      `select token_hash from identity.refresh_tokens`,
+    );
+    expect(stored.map((s) => s.token_hash)).not.toContain(r1);
+    expect(stored.every((s) => /^[0-9a-f]{64}$/.test(s.token_hash))).toBe(true);
+  });
+
+  it('logs out: the refresh token stops working', async () => {
+    const email = 'logout@ihf.test';
+    await t.createUser(email, PASSWORD);
+    const session = await t.login(email, PASSWORD);
+    const out = await t.request('POST', '/api/v1/auth/logout', {
+      body: { refresh_token: session.body.refresh_token },
+    });
+    expect(out.status).toBe(204);
+    const refresh = await t.request('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: session.body.refresh_token },
+    });
+    expect(refresh.status).toBe(401);
+    expect(
+      (await t.request('POST', '/api/v1/auth/refresh', { body: { refresh_token: 'nonsense' } }))
+        .status,
+    ).toBe(401);
+  });
+
+  it('answers unknown e-mail, wrong password and locked account alike, in similar time', async () => {
+    const email = 'timing@ihf.test';
+    const lockedEmail = 'timing.locked@ihf.test';
+    const id = await t.createUser(email, PASSWORD);
+    await t.createUser(lockedEmail, PASSWORD);
+    for (let i = 0; i < 5; i++) await t.login(lockedEmail, 'wrong-password-123');
+
+    const attempt = async (
+      address: string,
+    ): Promise<{ ms: number; status: number; body: unknown }> => {
+      const started = process.hrtime.bigint();
+      const res = await t.login(address, 'wrong-password-123');
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      return { ms, status: res.status, body: res.body };
+    };
+    const samples = { unknown: [] as number[], wrong: [] as number[], locked: [] as number[] };
+    const bodies = new Set<string>();
+    await attempt('warm-up@ihf.test');
+    for (let i = 0; i < 15; i++) {
+      const unknown = await attempt(`nobody-${i}@ihf.test`);
+      const wrong = await attempt(email);
+      const locked = await attempt(lockedEmail);
+      // Keep the wrong-password account below the lockout threshold (untimed).
+      await t.sql(`update identity.users set failed_login_attempts = 0 where id = $1`, [id]);
+      for (const [key, r] of [
+        ['unknown', unknown],
+        ['wrong', wrong],
+        ['locked', locked],
+      ] as const) {
+        expect(r.status).toBe(401);
+        bodies.add(JSON.stringify(r.body));
+        samples[key].push(r.ms);
+      }
+    }
+    expect(bodies.size).toBe(1);
+    const medians = [median(samples.unknown), median(samples.wrong), median(samples.locked)];
+    const slowest = Math.max(...medians);
+    const fastest = Math.min(...medians);
+    // All three spend one argon2id verification (tens of ms); a missing dummy verification
+    // would make unknown e-mails answer in about a millisecond.
+    expect(fastest).toBeGreaterThan(slowest * 0.5);
+    expect(slowest - fastest).toBeLessThan(Math.max(25, slowest * 0.5));
+  });
+
+  it('validates the login body', async () => {
+    const res = await t.request('POST', '/api/v1/auth/login', { body: { email: 'a@b.c' } });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('REQUEST.VALIDATION_FAILED');
+  });
+});
