@@ -6,12 +6,11 @@ import {
   JwksKeySource,
   JwtStrategy,
   resolveAuthOptions,
-  RolesGuard,
 } from '@ihf/auth';
 import { IdentityConfig } from '../config/identity.config.js';
 import { KeyRing } from '../keys/key-ring.js';
 import { KeysModule } from '../keys/keys.module.js';
-import { IdentityJwtAuthGuard } from './identity-jwt-auth.guard.js';
+import { IdentityJwtAuthGuard, IdentityRolesGuard } from './identity-auth.guards.js';
 
 /** Nominal URL: the key source below never goes over the network. */
 const LOCAL_JWKS_URL = 'http://identity.local/.well-known/jwks.json';
@@ -20,7 +19,7 @@ const LOCAL_JWKS_URL = 'http://identity.local/.well-known/jwks.json';
  * Identity verifies its own tokens with the same `@ihf/auth` strategy and guards as every other
  * service, but its key source reads the JWKS document from the in-process key ring instead of
  * fetching it over HTTP (no dependency on its own port being reachable, nothing cached stale).
- * `IdentityJwtAuthGuard` then `RolesGuard` are global: every route needs a token unless `@Public()`.
+ * `IdentityJwtAuthGuard` then `IdentityRolesGuard` are global: every route needs a token unless `@Public()`.
  */
 @Module({
   imports: [KeysModule],
@@ -54,9 +53,9 @@ const LOCAL_JWKS_URL = 'http://identity.local/.well-known/jwks.json';
     },
     JwtStrategy,
     IdentityJwtAuthGuard,
-    RolesGuard,
+    IdentityRolesGuard,
     { provide: APP_GUARD, useExisting: IdentityJwtAuthGuard },
-    { provide: APP_GUARD, useExisting: RolesGuard },
+    { provide: APP_GUARD, useExisting: IdentityRolesGuard },
   ],
 })
 export class TokenVerificationModule {}

@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -20,6 +20,7 @@ import { type User } from '../user.entity.js';
 const MAX_HUBS = 1000;
 
 export class CreateUserDto {
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsEmail({}, { message: 'email must be an e-mail address' })
   @MaxLength(320)
   email!: string;
