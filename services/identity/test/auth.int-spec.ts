@@ -1,3 +1,5 @@
+import { RefreshTokenJanitor } from '../src/auth/refresh-token.janitor.js';
+import { PasswordHasher } from '../src/users/password-hasher.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, IdentityTestApp } from './identity-test-app.js';
 
 const PASSWORD = 'Velvet-Orchard-Compass-58';
@@ -252,6 +254,80 @@ describe('identity: sign-in, lockout, refresh', () => {
     // would make unknown e-mails answer in about a millisecond.
     expect(fastest).toBeGreaterThan(slowest * 0.5);
     expect(slowest - fastest).toBeLessThan(Math.max(25, slowest * 0.5));
+  });
+
+  it('upgrades a hash made with older argon2 parameters at the next sign-in', async () => {
+    const email = 'old.hash@ihf.test';
+    const id = await t.createUser(email, PASSWORD);
+    const old = await new PasswordHasher({ memoryKib: 1024, iterations: 1, parallelism: 1 }).hash(
+      PASSWORD,
+    );
+    await t.sql(`update identity.users set password_hash = $2 where id = $1`, [id, old]);
+    expect((await t.login(email, PASSWORD)).status).toBe(200);
+    const [row] = await t.sql<{ password_hash: string }>(
+      `select password_hash from identity.users where id = $1`,
+      [id],
+    );
+    expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect((await t.login(email, PASSWORD)).status).toBe(200);
+  });
+
+  it('lets users change their own password, proving the current one', async () => {
+    const email = 'self.service@ihf.test';
+    await t.createUser(email, PASSWORD);
+    const session = await t.login(email, PASSWORD);
+    const token = session.body.access_token as string;
+    const next = 'Saffron-Glacier-Tunnel-36';
+    const wrong = await t.request('PUT', '/api/v1/users/me/password', {
+      token,
+      body: { current_password: 'not-my-password', new_password: next },
+    });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.code).toBe('IDENTITY.CURRENT_PASSWORD_INCORRECT');
+    const weak = await t.request('PUT', '/api/v1/users/me/password', {
+      token,
+      body: { current_password: PASSWORD, new_password: 'short' },
+    });
+    expect(weak.status).toBe(422);
+    const ok = await t.request('PUT', '/api/v1/users/me/password', {
+      token,
+      body: { current_password: PASSWORD, new_password: next },
+    });
+    expect(ok.status).toBe(204);
+    expect((await t.login(email, PASSWORD)).status).toBe(401);
+    expect((await t.login(email, next)).status).toBe(200);
+    const refresh = await t.request('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: session.body.refresh_token },
+    });
+    expect(refresh.status).toBe(401);
+  });
+
+  it('counts sign-in outcomes in /metrics', async () => {
+    const res = await t.request<string>('GET', '/metrics');
+    expect(res.body).toMatch(/ihf_identity_login_attempts_total\{outcome="success"[^}]*\} [1-9]/);
+    expect(res.body).toMatch(/ihf_identity_login_attempts_total\{outcome="refused"[^}]*\} [1-9]/);
+    expect(res.body).toMatch(
+      /ihf_identity_login_attempts_total\{outcome="locked_out"[^}]*\} [1-9]/,
+    );
+  });
+
+  it('sweeps refresh tokens expired for more than a day', async () => {
+    const [{ id: userId }] = await t.sql<{ id: string }>(
+      `select id from identity.users where email = $1`,
+      [ADMIN_EMAIL],
+    );
+    await t.sql(
+      `insert into identity.refresh_tokens (id, family_id, user_id, token_hash, expires_at)
+       values (gen_random_uuid(), gen_random_uuid(), $1, 'old-1', now() - interval '2 days'),
+              (gen_random_uuid(), gen_random_uuid(), $1, 'recent-1', now() - interval '1 hour')`,
+      [userId],
+    );
+    const deleted = await t.app.get(RefreshTokenJanitor).sweep();
+    expect(deleted).toBe(1);
+    const left = await t.sql<{ token_hash: string }>(
+      `select token_hash from identity.refresh_tokens where token_hash in ('old-1', 'recent-1')`,
+    );
+    expect(left).toEqual([{ token_hash: 'recent-1' }]);
   });
 
   it('validates the login body', async () => {

@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, LockMode, MikroORM } from '@mikro-orm/core';
 import { Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
-import { PINO_LOGGER } from '@ihf/observability';
+import { MetricsService, PINO_LOGGER } from '@ihf/observability';
+import { Counter } from 'prom-client';
 import { type Logger } from 'pino';
 import { IdentityConfig } from '../config/identity.config.js';
 import { normaliseEmail } from '../users/email.js';
@@ -38,6 +39,8 @@ type LoginOutcome = { ok: true; tokens: SessionTokens } | { ok: false };
  */
 @Injectable()
 export class AuthService {
+  private readonly attempts: Counter<'outcome'>;
+
   constructor(
     @Inject(MikroORM) private readonly orm: MikroORM,
     @Inject(Outbox) private readonly outbox: Outbox,
@@ -45,7 +48,15 @@ export class AuthService {
     @Inject(AccessTokenIssuer) private readonly issuer: AccessTokenIssuer,
     @Inject(IdentityConfig) private readonly config: IdentityConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
+    this.attempts = new Counter({
+      name: 'ihf_identity_login_attempts_total',
+      help: 'Password sign-in attempts by outcome (success, refused, locked_out).',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+  }
 
   async login(email: string, password: string): Promise<SessionTokens> {
     const found = await this.orm.em
@@ -53,10 +64,16 @@ export class AuthService {
       .findOne(User, { email: normaliseEmail(email) }, { populate: ['passwordHash'] });
     if (!found) {
       await this.hasher.verifyDummy(password);
+      this.attempts.inc({ outcome: 'refused' });
       throw new InvalidCredentialsError();
     }
     // Verified before taking the row lock: argon2 is slow and must not hold it.
     const passwordOk = await this.hasher.verify(found.passwordHash, password);
+    // Hashes made with older argon2 parameters are upgraded on the next successful sign-in.
+    const rehashed =
+      passwordOk && this.hasher.needsRehash(found.passwordHash)
+        ? await this.hasher.hash(password)
+        : undefined;
     const outcome = await this.orm.em.fork().transactional(async (em): Promise<LoginOutcome> => {
       const user = await em.findOne(
         User,
@@ -77,10 +94,12 @@ export class AuthService {
       }
       user.failedLoginAttempts = 0;
       user.lastLoginAt = now;
+      if (rehashed) user.passwordHash = rehashed;
       const refresh = this.newRefreshToken(em, user.id, randomUUID(), now);
       await em.flush();
       return { ok: true, tokens: this.tokensFor(user, refresh) };
     });
+    this.attempts.inc({ outcome: outcome.ok ? 'success' : 'refused' });
     if (!outcome.ok) throw new InvalidCredentialsError();
     return outcome.tokens;
   }
@@ -136,6 +155,7 @@ export class AuthService {
     user.failedLoginAttempts += 1;
     if (user.failedLoginAttempts >= this.config.IHF_LOGIN_MAX_FAILURES) {
       user.lockedAt = now;
+      this.attempts.inc({ outcome: 'locked_out' });
       this.outbox.add(em, Subjects.Identity.UserLockedV1, {
         user_id: user.id,
         locked_at: now.toISOString(),

@@ -13,6 +13,7 @@ import {
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Role, Roles } from '@ihf/auth';
 import {
+  ChangeOwnPasswordDto,
   CreateUserDto,
   ListUsersQuery,
   SetHubsDto,
@@ -57,6 +58,16 @@ export class UsersController {
   @Get('me')
   async me(@CurrentUser() principal: AuthenticatedUser): Promise<UserView> {
     return toUserView(await this.users.get(principal.id));
+  }
+
+  /** Changes the signed-in user's password; every session of theirs is revoked. */
+  @Put('me/password')
+  @HttpCode(204)
+  async changeOwnPassword(
+    @CurrentUser() principal: AuthenticatedUser,
+    @Body() body: ChangeOwnPasswordDto,
+  ): Promise<void> {
+    await this.users.changeOwnPassword(principal.id, body.current_password, body.new_password);
   }
 
   @Get(':id')

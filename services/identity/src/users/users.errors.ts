@@ -46,3 +46,13 @@ export class UserDeactivatedError extends DomainError {
     });
   }
 }
+
+export class CurrentPasswordIncorrectError extends DomainError {
+  constructor() {
+    super({
+      code: 'IDENTITY.CURRENT_PASSWORD_INCORRECT',
+      status: 403,
+      message: 'The current password is incorrect',
+    });
+  }
+}

@@ -14,6 +14,7 @@ import { PasswordHasher } from './password-hasher.js';
 import { passwordPolicyViolations } from './password-policy.js';
 import { User } from './user.entity.js';
 import {
+  CurrentPasswordIncorrectError,
   EmailTakenError,
   LastAdminError,
   UserDeactivatedError,
@@ -187,6 +188,16 @@ export class UsersService {
       await em.nativeUpdate(RefreshToken, { userId: id, revokedAt: null }, { revokedAt: now });
       await em.flush();
     });
+  }
+
+  /** A user changes their own password, proving the current one. */
+  async changeOwnPassword(id: string, current: string, next: string): Promise<void> {
+    const user = await this.orm.em.fork().findOne(User, { id }, { populate: ['passwordHash'] });
+    if (!user) throw new UserNotFoundError(id);
+    if (!(await this.hasher.verify(user.passwordHash, current))) {
+      throw new CurrentPasswordIncorrectError();
+    }
+    await this.setPassword(id, next);
   }
 
   /** Number of active (not deactivated) admins. */

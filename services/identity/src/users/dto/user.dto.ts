@@ -75,6 +75,16 @@ export class SetPasswordDto {
   password!: string;
 }
 
+export class ChangeOwnPasswordDto {
+  @IsString()
+  @MaxLength(1024)
+  current_password!: string;
+
+  @IsString()
+  @MaxLength(1024)
+  new_password!: string;
+}
+
 export class ListUsersQuery {
   @IsOptional()
   @Type(() => Number)
