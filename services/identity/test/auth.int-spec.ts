@@ -116,6 +116,43 @@ describe('identity: sign-in, lockout, refresh', () => {
     expect((await t.login(email, PASSWORD)).status).toBe(200);
   });
 
+  it('counts concurrent failures exactly and locks once', async () => {
+    const email = 'storm@ihf.test';
+    const id = await t.createUser(email, PASSWORD);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => t.login(email, 'wrong-password-123')),
+    );
+    expect(results.every((r) => r.status === 401)).toBe(true);
+    const [row] = await t.sql<{ failed_login_attempts: number; locked: boolean }>(
+      `select failed_login_attempts, locked_at is not null as locked from identity.users where id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ failed_login_attempts: 5, locked: true });
+    const [{ count }] = await t.sql<{ count: string }>(
+      `select count(*) from identity.outbox
+       where subject = 'ihf.identity.user.locked.v1' and envelope->'payload'->>'user_id' = $1`,
+      [id],
+    );
+    expect(Number(count)).toBe(1);
+  });
+
+  it('lets only one of two concurrent refreshes with the same token win, and revokes the family', async () => {
+    const email = 'race@ihf.test';
+    await t.createUser(email, PASSWORD);
+    const session = await t.login(email, PASSWORD);
+    const body = { refresh_token: session.body.refresh_token };
+    const [a, b] = await Promise.all([
+      t.request('POST', '/api/v1/auth/refresh', { body }),
+      t.request('POST', '/api/v1/auth/refresh', { body }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 401]);
+    const winner = a.status === 200 ? a : b;
+    const next = await t.request('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: winner.body.refresh_token },
+    });
+    expect(next.status).toBe(401);
+  });
+
   it('lifts a lock once the cool-down has passed', async () => {
     const email = 'cool.down@ihf.test';
     const id = await t.createUser(email, PASSWORD);

@@ -40,11 +40,7 @@ async function main(): Promise<number> {
     process.stderr.write(USAGE);
     return values.help ? 0 : 2;
   }
-  // The e-mail comes from the command line; IHF_ADMIN_PASSWORD alone would be half an admin.
-  const config = loadIdentityConfigOrExit('identity create-admin', {
-    ...process.env,
-    IHF_ADMIN_EMAIL: values.email,
-  });
+  const config = loadIdentityConfigOrExit('identity create-admin');
   const password = config.IHF_ADMIN_PASSWORD ?? (await readStdin());
   await migrateIdentity(config.DATABASE_URL);
   const orm = await MikroORM.init(createOrmOptions(identityOrmSettings(config.DATABASE_URL)));

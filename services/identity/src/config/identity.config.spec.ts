@@ -17,15 +17,22 @@ describe('IdentityConfig', () => {
     });
   });
 
-  it('refuses access tokens living longer than services accept, and half an admin', () => {
+  it('refuses access tokens living longer than services accept, and a malformed admin e-mail', () => {
     let error: unknown;
     try {
-      loadConfig(IdentityConfig, { IHF_ACCESS_TOKEN_TTL_SEC: '7200', IHF_ADMIN_EMAIL: 'a@b.c' });
+      loadConfig(IdentityConfig, { IHF_ACCESS_TOKEN_TTL_SEC: '7200', IHF_ADMIN_EMAIL: 'admin' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const variables = (error as ConfigValidationError).problems.map((p) => p.variable).sort();
-    expect(variables).toEqual(['IHF_ACCESS_TOKEN_TTL_SEC', 'IHF_ADMIN_PASSWORD']);
+    expect(variables).toEqual(['IHF_ACCESS_TOKEN_TTL_SEC', 'IHF_ADMIN_EMAIL']);
+  });
+
+  it('accepts an admin e-mail without a password (the secret may be gone once the admin exists)', () => {
+    expect(loadConfig(IdentityConfig, { IHF_ADMIN_EMAIL: 'admin@example.org' })).toMatchObject({
+      IHF_ADMIN_EMAIL: 'admin@example.org',
+      IHF_ADMIN_PASSWORD: undefined,
+    });
   });
 });

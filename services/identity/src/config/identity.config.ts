@@ -8,7 +8,6 @@ import {
   MaxLength,
   Min,
   MinLength,
-  ValidateIf,
 } from 'class-validator';
 import { ServiceConfig } from '@ihf/platform';
 
@@ -21,17 +20,17 @@ export class IdentityConfig extends ServiceConfig {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV = 'development';
 
-  /** First admin, created at start when no active admin exists (both or neither). */
-  @ValidateIf((c: IdentityConfig) => c.IHF_ADMIN_PASSWORD !== undefined)
-  @IsEmail(
-    { require_tld: false },
-    { message: 'must be an e-mail address (set with IHF_ADMIN_PASSWORD)' },
-  )
+  /**
+   * First admin, created at start when no active admin exists. Used only when both are set (a
+   * deployment may keep the password secret optional once the admin exists); one without the
+   * other is reported as a warning at start.
+   */
+  @IsOptional()
+  @IsEmail({ require_tld: false }, { message: 'must be an e-mail address' })
   IHF_ADMIN_EMAIL?: string;
 
-  @ValidateIf((c: IdentityConfig) => c.IHF_ADMIN_EMAIL !== undefined)
-  @IsString({ message: 'is required when IHF_ADMIN_EMAIL is set' })
-  @MinLength(1)
+  @IsOptional()
+  @IsString()
   IHF_ADMIN_PASSWORD?: string;
 
   /** Display name of the bootstrap admin. */

@@ -21,7 +21,8 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     if (email === undefined || password === undefined) {
       if ((await this.users.countActiveAdmins()) === 0) {
         this.logger.warn(
-          'No admin exists: set IHF_ADMIN_EMAIL and IHF_ADMIN_PASSWORD, or run npm run identity:create-admin',
+          { admin_email_set: email !== undefined, admin_password_set: password !== undefined },
+          'No admin exists: set both IHF_ADMIN_EMAIL and IHF_ADMIN_PASSWORD, or run npm run identity:create-admin',
         );
       }
       return;
