@@ -89,6 +89,12 @@ describe('identity: user administration and events', () => {
     expect(bad.status).toBe(400);
     const fields = (bad.body.errors as { field: string }[]).map((e) => e.field).sort();
     expect(fields).toEqual(expect.arrayContaining(['email', 'extra', 'roles']));
+    const blank = await t.request('POST', '/api/v1/users', {
+      token: admin,
+      body: { email: 'blank@ihf.test', name: '   ', password: PASSWORD },
+    });
+    expect(blank.status).toBe(400);
+    expect(blank.body.errors).toEqual([expect.objectContaining({ field: 'name' })]);
     expect((await t.request('GET', '/api/v1/users/not-a-uuid', { token: admin })).status).toBe(400);
     expect(
       (

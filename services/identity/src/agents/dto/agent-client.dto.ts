@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -5,16 +6,18 @@ import {
   IsString,
   IsUUID,
   MaxLength,
-  MinLength,
+  Matches,
 } from 'class-validator';
 import { type AgentClient } from '../agent-client.entity.js';
 
 export class CreateAgentClientDto {
+  @ApiProperty({ example: 'Proposal bot' })
   @IsString()
-  @MinLength(1)
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(200)
   name!: string;
 
+  @ApiPropertyOptional({ type: [String], format: 'uuid' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)

@@ -1,12 +1,15 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Equals, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class LoginDto {
+  @ApiProperty({ example: 'ada@example.org' })
   /** Not validated as an e-mail: a malformed one is simply an unknown account. */
   @IsString()
   @MinLength(1)
   @MaxLength(320)
   email!: string;
 
+  @ApiProperty()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
@@ -14,6 +17,7 @@ export class LoginDto {
 }
 
 export class RefreshDto {
+  @ApiProperty()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -21,13 +25,16 @@ export class RefreshDto {
 }
 
 export class ClientCredentialsDto {
+  @ApiProperty({ enum: ['client_credentials'] })
   @Equals('client_credentials')
   grant_type!: 'client_credentials';
 
+  @ApiProperty({ format: 'uuid' })
   @IsString()
   @MaxLength(100)
   client_id!: string;
 
+  @ApiProperty({ example: 'ihf_ab12cd34_…' })
   @IsString()
   @MaxLength(200)
   client_secret!: string;

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -10,9 +11,9 @@ import {
   IsString,
   IsUUID,
   Max,
+  Matches,
   MaxLength,
   Min,
-  MinLength,
 } from 'class-validator';
 import { ROLES, type RoleName } from '@ihf/contracts';
 import { type User } from '../user.entity.js';
@@ -20,27 +21,32 @@ import { type User } from '../user.entity.js';
 const MAX_HUBS = 1000;
 
 export class CreateUserDto {
+  @ApiProperty({ example: 'ada@example.org', description: 'Stored trimmed and lower-case' })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsEmail({}, { message: 'email must be an e-mail address' })
   @MaxLength(320)
   email!: string;
 
+  @ApiProperty({ example: 'Ada Lovelace' })
   @IsString()
-  @MinLength(1)
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(200)
   name!: string;
 
   /** Checked against the password policy by the service (422 with the reasons). */
+  @ApiProperty({ description: '12 to 256 characters, not the e-mail, not a common password' })
   @IsString()
   @MaxLength(1024)
   password!: string;
 
+  @ApiPropertyOptional({ enum: ROLES, isArray: true, default: ['viewer'] })
   @IsOptional()
   @IsArray()
   @ArrayUnique()
   @IsIn(ROLES, { each: true })
   roles?: RoleName[];
 
+  @ApiPropertyOptional({ type: [String], format: 'uuid' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_HUBS)
@@ -49,12 +55,14 @@ export class CreateUserDto {
 }
 
 export class UpdateUserDto {
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @MinLength(1)
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(200)
   name?: string;
 
+  @ApiPropertyOptional({ enum: ROLES, isArray: true })
   @IsOptional()
   @IsArray()
   @ArrayUnique()
@@ -63,6 +71,7 @@ export class UpdateUserDto {
 }
 
 export class SetHubsDto {
+  @ApiProperty({ type: [String], format: 'uuid' })
   @IsArray()
   @ArrayMaxSize(MAX_HUBS)
   @IsUUID('all', { each: true })
@@ -70,22 +79,26 @@ export class SetHubsDto {
 }
 
 export class SetPasswordDto {
+  @ApiProperty()
   @IsString()
   @MaxLength(1024)
   password!: string;
 }
 
 export class ChangeOwnPasswordDto {
+  @ApiProperty()
   @IsString()
   @MaxLength(1024)
   current_password!: string;
 
+  @ApiProperty()
   @IsString()
   @MaxLength(1024)
   new_password!: string;
 }
 
 export class ListUsersQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -93,6 +106,7 @@ export class ListUsersQuery {
   @Max(200)
   limit?: number;
 
+  @ApiPropertyOptional({ format: 'uuid', description: 'next_cursor of the previous page' })
   @IsOptional()
   @IsUUID()
   cursor?: string;
