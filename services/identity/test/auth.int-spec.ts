@@ -186,6 +186,11 @@ describe('identity: sign-in, lockout, refresh', () => {
       body: { refresh_token: session.body.refresh_token },
     });
     expect(refresh.status).toBe(401);
+
+    const back = await t.request('POST', `/api/v1/users/${id}/reactivate`, { token: admin });
+    expect(back.status).toBe(200);
+    expect(back.body).toMatchObject({ active: true, deactivated_at: null });
+    expect((await t.login(email, PASSWORD)).status).toBe(200);
   });
 
   it('rotates refresh tokens and revokes the family when an old one is reused', async () => {

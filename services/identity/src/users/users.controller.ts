@@ -117,4 +117,11 @@ export class UsersController {
   async deactivate(@Param('id', ParseUUIDPipe) id: string): Promise<UserView> {
     return toUserView(await this.users.deactivate(id));
   }
+
+  @Post(':id/reactivate')
+  @Roles(Role.Admin)
+  @HttpCode(200)
+  async reactivate(@Param('id', ParseUUIDPipe) id: string): Promise<UserView> {
+    return toUserView(await this.users.reactivate(id));
+  }
 }

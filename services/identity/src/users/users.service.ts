@@ -173,6 +173,20 @@ export class UsersService {
     });
   }
 
+  /** Lets a deactivated user sign in again (with a clean failure counter). Idempotent. */
+  async reactivate(id: string): Promise<User> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const user = await this.lockUser(em, id);
+      if (!user.deactivatedAt) return user;
+      user.deactivatedAt = null;
+      user.lockedAt = null;
+      user.failedLoginAttempts = 0;
+      user.updatedAt = new Date();
+      await em.flush();
+      return user;
+    });
+  }
+
   /** Sets a new password (policy checked); revokes the user's refresh tokens. */
   async setPassword(id: string, password: string): Promise<void> {
     const existing = await this.get(id);
