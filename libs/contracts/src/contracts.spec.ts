@@ -31,9 +31,13 @@ describe('event contracts', () => {
       );
       expect(owners.map((s) => s.name)).toHaveLength(1);
       const service = subject.split('.')[1];
-      expect(owners[0].name).toContain(
-        service === 'deployment' ? 'DEPLOYMENT' : service.toUpperCase(),
-      );
+      // Interaction events are ingestion's, kept in their own stream (ARCHITECTURE.md).
+      const expected = subject.startsWith('ihf.ingestion.interaction.')
+        ? 'IHF_EVENTS'
+        : service === 'deployment'
+          ? 'DEPLOYMENT'
+          : service.toUpperCase();
+      expect(owners[0].name).toContain(expected);
     }
     expect(streamForSubject(deadLetterSubject('feedback__x'))?.name).toBe('IHF_DLQ');
   });

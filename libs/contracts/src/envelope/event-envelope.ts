@@ -39,6 +39,14 @@ export interface EventEnvelope<P = unknown, S extends string = string> {
   readonly causation_id: string | null;
   /** The hub the fact belongs to, for hub-scoped events; null otherwise. */
   readonly hub_id: string | null;
+  /**
+   * The entity the fact is about (e.g. the widget id) and its version after the change, when
+   * the producer versions it. Events can arrive in any order (several relays, redeliveries,
+   * concurrent handlers): a consumer keeping a read model applies an event only when its
+   * `aggregate_version` is newer than the one it holds.
+   */
+  readonly aggregate_id?: string | null;
+  readonly aggregate_version?: number | null;
   /** The event's data, shaped by the payload class registered for `type`. */
   readonly payload: P;
 }
@@ -75,6 +83,16 @@ export class EventEnvelopeDto {
   @IsOptional()
   @IsUUID()
   hub_id!: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  aggregate_id?: string | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  aggregate_version?: number | null;
 
   @IsDefined()
   @IsObject()

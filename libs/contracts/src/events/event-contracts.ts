@@ -1,4 +1,19 @@
 import { MembershipChangedV1, UserCreatedV1, UserLockedV1 } from './identity/identity.events.js';
+import {
+  AdapterSpecCreatedV1,
+  AnnotationSubmittedV1,
+  ApiKeyCreatedV1,
+  ApiKeyRevokedV1,
+  EnvelopeContractCreatedV1,
+  HubCreatedV1,
+  HubUpdatedV1,
+  InteractionRecordedV1,
+  RegistryStatusChangedV1,
+  ReportingContractCreatedV1,
+  WidgetRegisteredV1,
+  WidgetStatusChangedV1,
+  WidgetUpdatedV1,
+} from './ingestion/ingestion.events.js';
 import { Subjects } from './subjects.js';
 
 /** A payload class: class-validator decorated, instantiable without arguments. */
@@ -37,6 +52,81 @@ export const EVENT_CONTRACTS = {
     payload: MembershipChangedV1,
     hubScoped: false,
     description: 'The hubs a user may act in, or its roles, changed.',
+  }),
+  [Subjects.Ingestion.HubCreatedV1]: contract({
+    payload: HubCreatedV1,
+    hubScoped: true,
+    description: 'A hub was created.',
+  }),
+  [Subjects.Ingestion.HubUpdatedV1]: contract({
+    payload: HubUpdatedV1,
+    hubScoped: true,
+    description: "A hub's slug, name or domain changed.",
+  }),
+  [Subjects.Ingestion.ApiKeyCreatedV1]: contract({
+    payload: ApiKeyCreatedV1,
+    hubScoped: true,
+    description: 'A hub API key was issued (its prefix, never the key).',
+  }),
+  [Subjects.Ingestion.ApiKeyRevokedV1]: contract({
+    payload: ApiKeyRevokedV1,
+    hubScoped: true,
+    description: 'A hub API key was revoked.',
+  }),
+  [Subjects.Ingestion.WidgetRegisteredV1]: contract({
+    payload: WidgetRegisteredV1,
+    hubScoped: true,
+    description: 'A widget was registered in a hub, at version 1.',
+  }),
+  [Subjects.Ingestion.WidgetUpdatedV1]: contract({
+    payload: WidgetUpdatedV1,
+    hubScoped: true,
+    description: "A widget's definition changed; its version was bumped.",
+  }),
+  [Subjects.Ingestion.WidgetStatusChangedV1]: contract({
+    payload: WidgetStatusChangedV1,
+    hubScoped: true,
+    description: 'A widget moved in its lifecycle (active, deprecated, retired).',
+  }),
+  [Subjects.Ingestion.EnvelopeContractCreatedV1]: contract({
+    payload: EnvelopeContractCreatedV1,
+    hubScoped: false,
+    description: 'An envelope emission contract was registered.',
+  }),
+  [Subjects.Ingestion.EnvelopeContractStatusChangedV1]: contract({
+    payload: RegistryStatusChangedV1,
+    hubScoped: false,
+    description: 'An envelope emission contract moved in its lifecycle.',
+  }),
+  [Subjects.Ingestion.ReportingContractCreatedV1]: contract({
+    payload: ReportingContractCreatedV1,
+    hubScoped: false,
+    description: 'An interaction reporting contract was registered.',
+  }),
+  [Subjects.Ingestion.ReportingContractStatusChangedV1]: contract({
+    payload: RegistryStatusChangedV1,
+    hubScoped: false,
+    description: 'An interaction reporting contract moved in its lifecycle.',
+  }),
+  [Subjects.Ingestion.AdapterSpecCreatedV1]: contract({
+    payload: AdapterSpecCreatedV1,
+    hubScoped: false,
+    description: 'A widget adapter spec was registered.',
+  }),
+  [Subjects.Ingestion.AdapterSpecStatusChangedV1]: contract({
+    payload: RegistryStatusChangedV1,
+    hubScoped: false,
+    description: 'A widget adapter spec moved in its lifecycle.',
+  }),
+  [Subjects.Ingestion.AnnotationSubmittedV1]: contract({
+    payload: AnnotationSubmittedV1,
+    hubScoped: true,
+    description: 'An external UI submitted feedback on a widget through the reporting API.',
+  }),
+  [Subjects.Ingestion.InteractionRecordedV1]: contract({
+    payload: InteractionRecordedV1,
+    hubScoped: true,
+    description: 'An interaction event was stored by ingestion (relayed to IHF_EVENTS).',
   }),
 } as const;
 

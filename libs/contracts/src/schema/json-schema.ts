@@ -58,6 +58,8 @@ export function eventJsonSchema(subject: string): JsonSchema {
       hub_id: contract.hubScoped
         ? { type: 'string', format: 'uuid' }
         : { type: ['string', 'null'] },
+      aggregate_id: { type: ['string', 'null'], maxLength: 128 },
+      aggregate_version: { type: ['integer', 'null'], minimum: 0 },
       payload: { ...payload, additionalProperties: false },
     },
     ...(contract.hubScoped ? { allOf: [{ required: ['hub_id'] }] } : {}),

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import {
+  type ApiKeyPrincipal,
+  ApiKeyVerifier,
+  type PresentedApiKey,
+  verifyApiKeyHash,
+} from '@ihf/auth';
+import { IngestionConfig } from '../config/ingestion.config.js';
+import { isConnectionError, StorageUnavailableError } from '../common/unavailable.error.js';
+
+interface StoredKey {
+  readonly id: string;
+  readonly hubId: string;
+  readonly hash: string;
+}
+
+interface CacheEntry {
+  /** null: no active key has this prefix (cached too, so random keys cannot flood Postgres). */
+  readonly key: StoredKey | null;
+  readonly expiresAt: number;
+}
+
+const MAX_ENTRIES = 10_000;
+const LAST_USED_EVERY_MS = 60_000;
+
+/**
+ * Checks hub API keys against `ingestion.hub_api_keys`, with a short cache per prefix so that
+ * the reporting endpoint does not query Postgres per request. A revoked key is refused by this
+ * replica at once ({@link HubApiKeyVerifier.forget}) and by every replica once its entry
+ * expires (`INGESTION_API_KEY_CACHE_TTL_MS`). The hash is compared in constant time on every
+ * request, cached or not.
+ */
+@Injectable()
+export class HubApiKeyVerifier extends ApiKeyVerifier {
+  private readonly logger = new Logger(HubApiKeyVerifier.name);
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly lastUsedWritten = new Map<string, number>();
+  private readonly ttlMs: number;
+  private readonly retryAfterSec: number;
+
+  constructor(
+    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(IngestionConfig) config: IngestionConfig,
+  ) {
+    super();
+    this.ttlMs = config.INGESTION_API_KEY_CACHE_TTL_MS;
+    this.retryAfterSec = config.INGESTION_RETRY_AFTER_SEC;
+  }
+
+  async verify(presented: PresentedApiKey): Promise<ApiKeyPrincipal | null> {
+    const stored = await this.lookup(presented.prefix);
+    if (stored === null || !verifyApiKeyHash(presented.key, stored.hash)) return null;
+    this.touch(stored.id);
+    return { hubId: stored.hubId, keyId: stored.id, prefix: presented.prefix };
+  }
+
+  /** Drops a prefix from the cache (after a revocation in this process). */
+  forget(prefix: string): void {
+    this.cache.delete(prefix);
+  }
+
+  private async lookup(prefix: string): Promise<StoredKey | null> {
+    const now = Date.now();
+    const cached = this.cache.get(prefix);
+    if (cached && cached.expiresAt > now) return cached.key;
+    let rows: { id: string; hub_id: string; key_hash: string }[];
+    try {
+      rows = await this.em
+        .getConnection()
+        .execute(
+          'select id, hub_id, key_hash from ingestion.hub_api_keys where prefix = ? and revoked_at is null',
+          [prefix],
+        );
+    } catch (error) {
+      if (isConnectionError(error)) throw new StorageUnavailableError(this.retryAfterSec, error);
+      throw error;
+    }
+    const row = rows[0];
+    const key = row ? { id: row.id, hubId: row.hub_id, hash: row.key_hash } : null;
+    if (this.ttlMs > 0) {
+      if (this.cache.size >= MAX_ENTRIES) {
+        // Map iteration order is insertion order: drop the oldest entry.
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
+      this.cache.set(prefix, { key, expiresAt: now + this.ttlMs });
+    }
+    return key;
+  }
+
+  /** Records `last_used_at`, at most once a minute per key, off the request path. */
+  private touch(keyId: string): void {
+    const now = Date.now();
+    if ((this.lastUsedWritten.get(keyId) ?? 0) > now - LAST_USED_EVERY_MS) return;
+    this.lastUsedWritten.set(keyId, now);
+    this.em
+      .getConnection()
+      .execute('update ingestion.hub_api_keys set last_used_at = now() where id = ?', [keyId])
+      .catch((error: unknown) => {
+        this.lastUsedWritten.delete(keyId);
+        this.logger.warn(`Could not record last use of API key ${keyId}: ${String(error)}`);
+      });
+  }
+}

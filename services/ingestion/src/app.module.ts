@@ -1,0 +1,54 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ApiKeyVerifier, AuthModule } from '@ihf/auth';
+import { MessagingModule } from '@ihf/messaging';
+import { ObservabilityModule } from '@ihf/observability';
+import { PersistenceModule } from '@ihf/persistence';
+import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { HubApiKeyVerifier } from './api-keys/hub-api-key.verifier.js';
+import { IngestionConfig } from './config/ingestion.config.js';
+import { INGESTION_SCHEMA, ingestionOrmSettings } from './database/ingestion-orm.settings.js';
+import { HubsController } from './hubs/hubs.controller.js';
+import { HubsService } from './hubs/hubs.service.js';
+import { WidgetsController } from './widgets/widgets.controller.js';
+import { WidgetsRpcController } from './widgets/widgets.rpc-controller.js';
+import { WidgetsService } from './widgets/widgets.service.js';
+
+/** The ingestion service's name: logs, metrics, envelope producer, queue group. */
+export const SERVICE_NAME = 'ingestion';
+
+/** The root module, built from the validated config (tests pass their own). */
+@Module({})
+export class AppModule {
+  static forRoot(config: IngestionConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: SERVICE_NAME, logLevel: config.LOG_LEVEL }),
+        PersistenceModule.forRoot(ingestionOrmSettings(config.DATABASE_URL)),
+        MessagingModule.forRoot({
+          service: SERVICE_NAME,
+          schema: INGESTION_SCHEMA,
+          natsUrl: config.NATS_URL,
+          databaseUrl: config.DATABASE_URL,
+          namespace: config.IHF_NATS_NAMESPACE,
+          streams: ['IHF_INGESTION', 'IHF_EVENTS'],
+        }),
+        AuthModule.forRoot({
+          jwksUrl: config.IHF_JWKS_URL,
+          issuer: config.IHF_JWT_ISSUER,
+          audience: config.IHF_JWT_AUDIENCE,
+        }),
+      ],
+      controllers: [HubsController, ApiKeysController, WidgetsController, WidgetsRpcController],
+      providers: [
+        { provide: IngestionConfig, useValue: config },
+        HubsService,
+        ApiKeysService,
+        WidgetsService,
+        HubApiKeyVerifier,
+        { provide: ApiKeyVerifier, useExisting: HubApiKeyVerifier },
+      ],
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Env, type ServiceBootstrapOptions } from '@ihf/platform';
+import { NamespacedNatsServer } from '@ihf/messaging';
+import { AppModule, SERVICE_NAME } from './app.module.js';
+import { type IngestionConfig } from './config/ingestion.config.js';
+import { installJsonBodyParser } from './reporting/json-body.parser.js';
+
+/** Ingestion's default HTTP port (ARCHITECTURE.md). */
+export const DEFAULT_PORT = 3001;
+
+/** What `bootstrapService` (main) and `createServiceApp` (tests) need to build the app. */
+export function ingestionAppOptions(config: IngestionConfig, env?: Env): ServiceBootstrapOptions {
+  return {
+    name: SERVICE_NAME,
+    module: AppModule.forRoot(config),
+    defaultPort: DEFAULT_PORT,
+    // Compressed bodies are limited here, decompressed ones by the JSON parser.
+    bodyLimit: config.INGESTION_MAX_BODY_BYTES,
+    env,
+    openApi: { title: 'IHF ingestion' },
+    configure: (app: NestFastifyApplication) => {
+      installJsonBodyParser(app, config.INGESTION_MAX_BODY_BYTES);
+      app.connectMicroservice(
+        {
+          strategy: new NamespacedNatsServer({
+            natsUrl: config.NATS_URL,
+            service: SERVICE_NAME,
+            namespace: config.IHF_NATS_NAMESPACE,
+          }),
+        },
+        { inheritAppConfig: false },
+      );
+    },
+  };
+}

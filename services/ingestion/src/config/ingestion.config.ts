@@ -1,0 +1,90 @@
+import { IsInt, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { ServiceConfig } from '@ihf/platform';
+
+/**
+ * The ingestion service's configuration, validated once at boot (see `loadConfig`). Every
+ * variable has a default except `IHF_JWKS_URL`; the service README lists them.
+ */
+export class IngestionConfig extends ServiceConfig {
+  /** Where identity publishes the keys that sign user JWTs. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  IHF_JWKS_URL!: string;
+
+  @IsString()
+  @MinLength(1)
+  IHF_JWT_ISSUER = 'ihf-identity';
+
+  @IsString()
+  @MinLength(1)
+  IHF_JWT_AUDIENCE = 'ihf';
+
+  /** Largest number of events in one reporting request. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  INGESTION_MAX_BATCH_EVENTS = 1000;
+
+  /** Largest reporting body in bytes, measured after decompression (and before, for gzip). */
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
+  INGESTION_MAX_BODY_BYTES = 1_048_576;
+
+  /** Longest a reported event waits for other requests' events to share its INSERT. */
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  INGESTION_GROUP_COMMIT_MAX_WAIT_MS = 3;
+
+  /** Rows at which a group commit is flushed at once, without waiting. */
+  @IsInt()
+  @Min(1)
+  @Max(50_000)
+  INGESTION_GROUP_COMMIT_MAX_ROWS = 5000;
+
+  /** Longest a group commit may take before the requests get 503 (their events may still land). */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  INGESTION_DB_WRITE_TIMEOUT_MS = 5000;
+
+  /** How long a verified (or unknown) API key is cached; a revocation is honoured within this. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  INGESTION_API_KEY_CACHE_TTL_MS = 5000;
+
+  /** How long the active contracts are cached before being re-read. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  INGESTION_CONTRACT_CACHE_TTL_MS = 5000;
+
+  /** Per hub and replica: events per second refilled into the hub's bucket. */
+  @IsInt()
+  @Min(1)
+  INGESTION_RATE_LIMIT_EVENTS_PER_SEC = 2000;
+
+  /** Per hub and replica: the bucket's size (the largest burst). */
+  @IsInt()
+  @Min(1)
+  INGESTION_RATE_LIMIT_BURST = 10_000;
+
+  /** Seconds in the `Retry-After` of a 503 when Postgres is unavailable. */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  INGESTION_RETRY_AFTER_SEC = 5;
+
+  /** Days a refused event is kept in quarantine. */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  INGESTION_QUARANTINE_RETENTION_DAYS = 30;
+
+  /** Largest raw event kept in quarantine, in bytes of JSON; larger ones keep a stub. */
+  @IsInt()
+  @Min(256)
+  @Max(1_048_576)
+  INGESTION_QUARANTINE_RAW_MAX_BYTES = 16_384;
+}

@@ -1,0 +1,38 @@
+import { MESSAGING_ENTITIES } from '@ihf/messaging';
+import { type ServiceOrmSettings } from '@ihf/persistence';
+import { HubApiKey } from '../api-keys/hub-api-key.entity.js';
+import {
+  AdapterSpec,
+  EnvelopeContract,
+  ReportingContract,
+} from '../contracts/contract.entities.js';
+import { Hub } from '../hubs/hub.entity.js';
+import { InitIngestion } from '../migrations/migration-20261127210000-init.js';
+import { SeedContractsV1 } from '../migrations/migration-20261127210100-seed-contracts-v1.js';
+import { Widget, WidgetVersion } from '../widgets/widget.entity.js';
+
+/** Postgres schema owned by ingestion. */
+export const INGESTION_SCHEMA = 'ingestion';
+
+/** ORM settings of the service: its entities and its migrations, in order. */
+export function ingestionOrmSettings(databaseUrl: string): ServiceOrmSettings {
+  return {
+    schema: INGESTION_SCHEMA,
+    databaseUrl,
+    entities: [
+      Hub,
+      HubApiKey,
+      Widget,
+      WidgetVersion,
+      EnvelopeContract,
+      ReportingContract,
+      AdapterSpec,
+      ...MESSAGING_ENTITIES,
+    ],
+    migrations: [
+      { name: 'Migration20261127210000_init', class: InitIngestion },
+      { name: 'Migration20261127210100_seed_contracts_v1', class: SeedContractsV1 },
+    ],
+    poolMax: 20,
+  };
+}
