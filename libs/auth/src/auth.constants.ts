@@ -1,8 +1,10 @@
+import { PUBLIC_ROUTE_KEY } from '@ihf/observability';
 /** Injection token of the resolved {@link AuthOptions}. */
 export const AUTH_OPTIONS = Symbol('IHF_AUTH_OPTIONS');
 
 /** Metadata key set by `@Public()`. */
-export const IS_PUBLIC_KEY = 'ihf:auth:public';
+// Shared with @ihf/observability, whose health and metrics routes are public.
+export const IS_PUBLIC_KEY = PUBLIC_ROUTE_KEY;
 
 /** Metadata key set by `@Roles(...)`. */
 export const ROLES_KEY = 'ihf:auth:roles';

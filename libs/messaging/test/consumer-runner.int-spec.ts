@@ -5,6 +5,7 @@ import { headers as natsHeaders } from '@nats-io/nats-core';
 import { RequestContext } from '@ihf/observability';
 import {
   ConsumerRunner,
+  EventConsumers,
   NonRetryableError,
   provisionConsumers,
   type DeliveryOutcome,
@@ -158,11 +159,13 @@ describe('consumer runner', () => {
   it('retries a failing handler with back-off and commits nothing of the failed attempts', async () => {
     const outcomes: DeliveryOutcome[] = [];
     let calls = 0;
+    const attemptsAt: number[] = [];
     await run(
-      f.consumer('flaky_consumer', { maxDeliver: 4 }),
+      f.consumer('flaky_consumer', { maxDeliver: 4, backoffMs: [150, 300] }),
       {
         [SUBJECT]: async (e, em) => {
           calls++;
+          attemptsAt.push(Date.now());
           await record(em, e, `attempt ${calls}`);
           if (calls < 3) throw new Error(`transient failure ${calls}`);
         },
@@ -172,6 +175,9 @@ describe('consumer runner', () => {
     const e = envelope();
     await publish(e);
     await waitFor(() => outcomes.includes('handled'), { message: 'the third attempt to succeed' });
+    // The redeliveries waited for the consumer's back-off (150 ms, then 300 ms).
+    expect(attemptsAt[1] - attemptsAt[0]).toBeGreaterThanOrEqual(140);
+    expect(attemptsAt[2] - attemptsAt[1]).toBeGreaterThanOrEqual(290);
     expect(outcomes).toEqual(['retry', 'retry', 'handled']);
     expect(await effects(e.event_id)).toEqual([
       { correlation_id: e.correlation_id, note: 'attempt 3' },
@@ -271,5 +277,43 @@ describe('consumer runner', () => {
     expect(running).toBe(0); // nothing left half-done
     expect(peak).toBeLessThanOrEqual(4);
     expect(peak).toBeGreaterThan(1);
+  });
+
+  it('keeps retrying, never dead-letters, while its own database is unreachable', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    let calls = 0;
+    await run(
+      f.consumer('outage_consumer', { maxDeliver: 2, backoffMs: [20, 40] }),
+      {
+        [SUBJECT]: async (e, em) => {
+          calls++;
+          if (calls <= 5) {
+            throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+              code: 'ECONNREFUSED',
+            });
+          }
+          await record(em, e, 'after the outage');
+        },
+      },
+      outcomes,
+    );
+    const e = envelope();
+    await publish(e);
+    await waitFor(() => outcomes.includes('handled'), { message: 'success after the outage' });
+    expect(calls).toBe(6); // far past maxDeliver = 2
+    expect(outcomes.filter((o) => o === 'dead_lettered')).toEqual([]);
+    expect(await effects(e.event_id)).toHaveLength(1);
+    expect(await deadLetters('outage_consumer')).toEqual([]);
+  });
+
+  it('refuses handlers its filter would never deliver to', () => {
+    const consumers = new EventConsumers();
+    expect(() =>
+      consumers.register(f.consumer('mismatch', { filterSubject: 'ihf.identity.user.locked.v1' }), {
+        [SUBJECT]: () => Promise.resolve(),
+      }),
+    ).toThrow(/would never run/);
+    consumers.seal();
+    expect(() => consumers.register(f.consumer('late'), {})).toThrow(/after start-up/);
   });
 });

@@ -172,6 +172,7 @@ describe('MessagingModule in a Nest service', () => {
     const ready = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(200);
     expect(Object.keys(ready.json<{ checks: object }>().checks).sort()).toEqual([
+      'consumers',
       'nats',
       'postgres',
     ]);

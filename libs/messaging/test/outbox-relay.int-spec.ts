@@ -1,6 +1,15 @@
 import { jetstream } from '@nats-io/jetstream';
 import { type EntityManager } from '@mikro-orm/core';
-import { Outbox, OutboxRelay, connectNats, type RelayedEvent } from '@ihf/messaging';
+import { randomUUID } from 'node:crypto';
+import {
+  INBOX_RETENTION_MS,
+  InvalidEventError,
+  Outbox,
+  OutboxRelay,
+  connectNats,
+  pruneInbox,
+  type RelayedEvent,
+} from '@ihf/messaging';
 import { RequestContext } from '@ihf/observability';
 import { physicalStreamName, type EventEnvelope } from '@ihf/contracts';
 import { TcpProxy, waitFor } from '@ihf/testing';
@@ -131,13 +140,16 @@ describe('transactional outbox and relay', () => {
   });
 
   it('never publishes a row twice with two relays running at once', async () => {
+    // Counted before JetStream's de-duplication could hide a double publish.
     const seen = new Map<string, number>();
-    const count = (events: RelayedEvent[]) => {
+    const byRelay = { a: 0, b: 0 };
+    const count = (who: 'a' | 'b') => (events: RelayedEvent[]) => {
+      byRelay[who] += events.length;
       for (const e of events)
         seen.set(e.envelope.event_id, (seen.get(e.envelope.event_id) ?? 0) + 1);
     };
-    const a = relay({ batchSize: 25, onPublished: count });
-    const b = relay({ batchSize: 25, onPublished: count });
+    const a = relay({ batchSize: 25, onPublished: count('a') });
+    const b = relay({ batchSize: 25, onPublished: count('b') });
     const ids = (await Promise.all([addEvents(200), addEvents(200)])).flat();
     await Promise.all([a.start(), b.start()]);
     await waitFor(async () => (await pending()) === 0, {
@@ -146,7 +158,42 @@ describe('transactional outbox and relay', () => {
     });
     expect(seen.size).toBe(ids.length);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    // Both really worked at the same time (otherwise this proves nothing about two relays).
+    expect(byRelay.a).toBeGreaterThan(0);
+    expect(byRelay.b).toBeGreaterThan(0);
     expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
+  });
+
+  it('gives a row that cannot be published its own back-off, without holding back the others', async () => {
+    // A subject no stream captures: JetStream answers "no responders" for it alone.
+    const stuck = randomUUID();
+    await f.sql(
+      `insert into ${SCHEMA}.outbox (id, subject, envelope) values (?, 'ihf.nowhere.thing.happened.v1', ?)`,
+      [stuck, JSON.stringify({ event_id: stuck, correlation_id: 'c', producer: 'msgtest' })],
+    );
+    const ids = await addEvents(5);
+    const r = relay({ publishTimeoutMs: 500 });
+    expect(await r.relayOnce()).toEqual({ published: 5, failed: 1 });
+    const [row] = await f.sql<{ attempts: number; last_error: string; wait: string }>(
+      `select attempts, last_error, extract(epoch from next_attempt_at - now()) as wait from ${SCHEMA}.outbox where id = ?`,
+      [stuck],
+    );
+    expect(row.attempts).toBe(1);
+    expect(row.last_error).toBeTruthy();
+    expect(Number(row.wait)).toBeGreaterThan(0.5);
+    // Not claimed again before its time; the rest went through.
+    expect(await r.relayOnce()).toEqual({ published: 0, failed: 0 });
+    expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
+  });
+
+  it('refuses, before commit, an event no consumer could accept', async () => {
+    await expect(
+      f.orm.em.fork().transactional((em: EntityManager) => {
+        outbox.add(em, 'ihf.identity.user.created.v1', { ...userCreated(), user_id: 'not-a-uuid' });
+        return Promise.resolve();
+      }),
+    ).rejects.toThrow(InvalidEventError);
+    expect(await f.sql(`select * from ${SCHEMA}.outbox`)).toHaveLength(0);
   });
 
   it('loses nothing while NATS is unreachable, and delivers once it is back', async () => {
@@ -180,25 +227,28 @@ describe('transactional outbox and relay', () => {
     }
   });
 
-  it('deletes published rows and inbox ids after their retention, and keeps pending rows', async () => {
+  it('deletes published rows after their retention and keeps pending rows; prunes old inbox ids', async () => {
     const [pendingId] = await addEvents(1);
     await f.sql(
       `insert into ${SCHEMA}.outbox (id, subject, envelope, created_at, published_at)
        values (gen_random_uuid(), 'ihf.identity.user.created.v1', '{}', now() - interval '9 days', now() - interval '8 days')`,
     );
+    const r = relay();
+    await r.start();
+    await waitFor(async () => (await pending()) === 0, {
+      message: 'the pending row to be relayed',
+    });
+    await waitFor(async () => (await f.sql(`select 1 from ${SCHEMA}.outbox`)).length === 1, {
+      message: 'the old published row to be deleted',
+    });
+    const rows = await f.sql<{ id: string }>(`select id from ${SCHEMA}.outbox`);
+    expect(rows.map((row) => row.id)).toEqual([pendingId]);
+
     await f.sql(
       `insert into ${SCHEMA}.inbox (consumer, event_id, subject, processed_at) values
        ('c', gen_random_uuid(), 's', now() - interval '50 days'), ('c', gen_random_uuid(), 's', now())`,
     );
-    const r = relay();
-    await r.start();
-    await waitFor(async () => (await f.sql(`select 1 from ${SCHEMA}.inbox`)).length === 1, {
-      message: 'the old inbox id to be deleted',
-    });
-    await waitFor(async () => (await pending()) === 0, {
-      message: 'the pending row to be relayed',
-    });
-    const rows = await f.sql<{ id: string }>(`select id from ${SCHEMA}.outbox`);
-    expect(rows.map((row) => row.id)).toEqual([pendingId]);
+    expect(await pruneInbox(f.orm.em.fork(), SCHEMA, INBOX_RETENTION_MS)).toBe(1);
+    expect(await f.sql(`select 1 from ${SCHEMA}.inbox where consumer = 'c'`)).toHaveLength(1);
   });
 });

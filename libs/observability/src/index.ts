@@ -15,3 +15,4 @@ export * from './observability.module.js';
 export * from './observability.options.js';
 export * from './observability.tokens.js';
 export * from './validation/validation.pipe.js';
+export * from './http/public-route.decorator.js';

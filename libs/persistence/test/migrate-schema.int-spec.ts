@@ -4,6 +4,7 @@ import { createTestEnvironment, type TestEnvironment } from '@ihf/testing';
 import {
   ensureDatabase,
   migrateSchema,
+  migrationLockKey,
   PostgresUnreachableError,
   type ServiceOrmSettings,
 } from '@ihf/persistence';
@@ -112,5 +113,22 @@ describe('migrateSchema', () => {
     await expect(
       migrateSchema({ ...settings, databaseUrl: 'postgres://postgres@127.0.0.1:1/x' }),
     ).rejects.toThrow(/not reachable.*pg_ctlcluster/s);
+  });
+
+  it('gives up, with a clear error, when another process holds the migration lock too long', async () => {
+    const holder = new Client({ connectionString: env.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('select pg_advisory_lock(hashtextextended($1, 0))', [
+        migrationLockKey(settings.schema),
+      ]);
+      await expect(migrateSchema(settings, { lockTimeoutMs: 500 })).rejects.toThrow(
+        /Gave up waiting .* migration of schema 'things_svc'/,
+      );
+    } finally {
+      await holder.end();
+    }
+    // Once released, the next run proceeds.
+    expect((await migrateSchema(settings)).applied).toEqual([]);
   });
 });

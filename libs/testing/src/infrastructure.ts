@@ -31,7 +31,8 @@ export async function resolveInfrastructure(): Promise<{
       stop: () => Promise.resolve(),
     };
   }
-  const containers = await tryTestcontainers();
+  // Containers only when neither server was named: a variable that is set always wins.
+  const containers = DATABASE_URL || NATS_URL ? undefined : await tryTestcontainers();
   if (containers) return containers;
 
   const databaseUrl = DATABASE_URL ?? LOCAL_DATABASE_URL;

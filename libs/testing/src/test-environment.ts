@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { physicalStreamName } from '@ihf/contracts';
+import { withDatabase } from '@ihf/persistence';
 
 /**
  * One test file's private world on the shared servers: its own Postgres database (with the
@@ -75,10 +76,4 @@ export async function deleteNamespaceStreams(natsUrl: string, namespace: string)
   } finally {
     await nc.close();
   }
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }

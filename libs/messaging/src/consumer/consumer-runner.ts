@@ -56,6 +56,7 @@ export class ConsumerRunner {
   private loop?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private failure: unknown;
 
   constructor(private readonly options: ConsumerRunnerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -67,7 +68,19 @@ export class ConsumerRunner {
     const stream = physicalStreamName(namespace, STREAMS[definition.stream].name);
     const consumer = await js.consumers.get(stream, definition.durable);
     this.messages = await consumer.consume({ max_messages: this.concurrency * 2 });
-    this.loop = this.pump(this.messages);
+    this.failure = undefined;
+    this.loop = this.pump(this.messages).catch((error: unknown) => {
+      this.failure = error;
+      this.logger.error(
+        { err: error, consumer: definition.durable },
+        'consumer: stopped consuming',
+      );
+    });
+  }
+
+  /** Why consuming stopped unexpectedly, if it did (readiness reports it). */
+  get stoppedWith(): unknown {
+    return this.failure;
   }
 
   /** Stops pulling, lets handlers in flight finish and settle their messages. */
@@ -88,6 +101,7 @@ export class ConsumerRunner {
       const task = this.process(msg).finally(() => this.inFlight.delete(task));
       this.inFlight.add(task);
     }
+    if (!this.stopping) throw new Error('the message iterator ended');
   }
 
   private async process(msg: JsMsg): Promise<void> {
@@ -102,7 +116,11 @@ export class ConsumerRunner {
       msg.nak(5_000);
       outcome = 'retry';
     }
-    this.options.onOutcome?.(outcome, subject, Date.now() - started);
+    try {
+      this.options.onOutcome?.(outcome, subject, Date.now() - started);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'consumer: onOutcome hook failed');
+    }
   }
 
   private async handle(msg: JsMsg, subject: string): Promise<DeliveryOutcome> {
@@ -157,7 +175,8 @@ export class ConsumerRunner {
             subject,
           );
           if (!first) return false;
-          await handler(envelope as Parameters<EventHandler<Subject>>[0], em);
+          // The handler gets the validated payload instance, as its type says.
+          await handler({ ...envelope, payload } as Parameters<EventHandler<Subject>>[0], em);
           return true;
         }),
       );
@@ -166,6 +185,24 @@ export class ConsumerRunner {
     } catch (error) {
       const reason = (error as Error)?.message ?? String(error);
       const deliveries = msg.info.deliveryCount;
+      if (isInfrastructureError(error)) {
+        // Our own database is unreachable: not the message's fault. Retry without counting
+        // towards the dead-letter limit, so an outage does not empty the stream into the DLQ.
+        const delay = definition.backoffMs[definition.backoffMs.length - 1] ?? 5_000;
+        RequestContext.run(context, () =>
+          this.logger.warn(
+            {
+              err: error,
+              subject,
+              event_id: envelope.event_id,
+              retryInMs: Math.min(delay, 30_000),
+            },
+            'consumer: database unavailable, will retry',
+          ),
+        );
+        msg.nak(Math.min(delay, 30_000));
+        return 'retry';
+      }
       if (error instanceof NonRetryableError || deliveries >= definition.maxDeliver) {
         return this.deadLetter(
           msg,
@@ -175,9 +212,11 @@ export class ConsumerRunner {
       }
       const backoff = definition.backoffMs;
       const delay = backoff[Math.min(deliveries - 1, backoff.length - 1)] ?? 1_000;
-      this.logger.warn(
-        { err: error, subject, event_id: envelope.event_id, deliveries, retryInMs: delay },
-        'consumer: handler failed, will retry',
+      RequestContext.run(context, () =>
+        this.logger.warn(
+          { err: error, subject, event_id: envelope.event_id, deliveries, retryInMs: delay },
+          'consumer: handler failed, will retry',
+        ),
       );
       msg.nak(delay);
       return 'retry';
@@ -217,4 +256,44 @@ function describe(errors: ValidationError[], prefix = ''): string {
       return [...own, describe(e.children ?? [], path)].filter(Boolean);
     })
     .join('; ');
+}
+
+/**
+ * Whether an error means "the database is unreachable" rather than "this message cannot be
+ * handled": connection failures (SQLSTATE class 08), server shutdown (57P01-57P03), sockets
+ * refused or reset, and MikroORM's connection exception.
+ */
+export function isInfrastructureError(error: unknown): boolean {
+  for (
+    let e: unknown = error, depth = 0;
+    e && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    const raw = e as { code?: unknown; sqlState?: unknown };
+    const code = typeof raw.code === 'string' ? raw.code : '';
+    const sqlState = typeof raw.sqlState === 'string' ? raw.sqlState : '';
+    if (
+      /^08/.test(code) ||
+      /^08/.test(sqlState) ||
+      /^57P0[123]$/.test(code) ||
+      /^57P0[123]$/.test(sqlState)
+    )
+      return true;
+    if (
+      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
+        code,
+      )
+    )
+      return true;
+    const name = (e as { name?: unknown }).name;
+    if (name === 'ConnectionException') return true;
+    if (
+      /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(
+        String((e as Error).message ?? ''),
+      )
+    ) {
+      return true;
+    }
+  }
+  return false;
 }

@@ -21,3 +21,22 @@ export async function recordInbox(
   );
   return rows.length === 1;
 }
+
+/**
+ * Deletes inbox ids older than `retentionMs`. Keep them longer than any stream keeps messages
+ * (30 days), so that every possible redelivery is still recognised.
+ */
+export async function pruneInbox(
+  em: EntityManager,
+  schema: string,
+  retentionMs: number,
+): Promise<number> {
+  const rows = await (em as unknown as SqlEntityManager).execute<{ event_id: string }[]>(
+    `delete from "${schema}".inbox where processed_at < now() - (? * interval '1 millisecond') returning event_id`,
+    [retentionMs],
+  );
+  return rows.length;
+}
+
+/** Default inbox retention: 45 days. */
+export const INBOX_RETENTION_MS = 45 * 24 * 3600 * 1000;

@@ -12,12 +12,19 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Histogram } from 'prom-client';
 import { HealthRegistry, MetricsService, PINO_LOGGER } from '@ihf/observability';
-import { STREAMS, assertNamespace, type ConsumerDefinition, type StreamName } from '@ihf/contracts';
+import {
+  STREAMS,
+  assertNamespace,
+  subjectMatches,
+  type ConsumerDefinition,
+  type StreamName,
+} from '@ihf/contracts';
 import { connectNats } from '../nats/nats-connection.js';
 import { provisionConsumers, provisionStreams } from '../provisioning/provision.js';
 import { Outbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { ConsumerRunner } from '../consumer/consumer-runner.js';
+import { INBOX_RETENTION_MS, pruneInbox } from '../inbox/inbox.js';
 import { type EventHandlers } from '../consumer/event-handlers.js';
 import { RpcClient } from '../rpc/rpc.js';
 import { TableTailRelay, type TableTailDefinition } from '../tail/table-tail-relay.js';
@@ -62,12 +69,30 @@ export const JETSTREAM = Symbol('JETSTREAM');
 @Injectable()
 export class EventConsumers {
   readonly registered: { definition: ConsumerDefinition; handlers: EventHandlers }[] = [];
+  private sealed = false;
 
   register(definition: ConsumerDefinition, handlers: EventHandlers): void {
+    if (this.sealed) {
+      throw new Error(
+        `Consumer '${definition.durable}' registered after start-up: register in onModuleInit`,
+      );
+    }
     if (this.registered.some((r) => r.definition.durable === definition.durable)) {
       throw new Error(`Consumer '${definition.durable}' is registered twice`);
     }
+    for (const subject of Object.keys(handlers)) {
+      if (!subjectMatches(definition.filterSubject, subject)) {
+        throw new Error(
+          `Consumer '${definition.durable}' filters ${definition.filterSubject}: its handler for ${subject} would never run`,
+        );
+      }
+    }
     this.registered.push({ definition, handlers });
+  }
+
+  /** Called once consumers start; later registrations would silently never run, so they throw. */
+  seal(): void {
+    this.sealed = true;
   }
 }
 
@@ -77,6 +102,7 @@ class MessagingLifecycle
 {
   private relay?: OutboxRelay;
   private readonly tails: TableTailRelay[] = [];
+  private pruneTimer?: NodeJS.Timeout;
   private readonly runners: ConsumerRunner[] = [];
 
   constructor(
@@ -96,22 +122,37 @@ class MessagingLifecycle
       if (this.nc.isClosed()) throw new Error('NATS connection closed');
       await this.nc.flush();
     });
+    this.health.register('consumers', () => {
+      const stopped = this.runners.filter((r) => r.stoppedWith !== undefined);
+      if (stopped.length)
+        return Promise.reject(new Error(`${stopped.length} consumer(s) stopped consuming`));
+      return Promise.resolve();
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const { options, js, orm, logger } = this;
+    this.consumers.seal();
     const jsm = await jetstreamManager(this.nc);
     const definitions = this.consumers.registered.map((c) => c.definition);
-    const streams = new Set<StreamName>([
-      ...options.streams,
+    const read = new Set<StreamName>([
       ...definitions.map((d) => d.stream),
       ...(definitions.length ? (['IHF_DLQ'] as const) : []),
     ]);
-    // Declarative: streams and consumers are made to match their definitions at start-up.
+    for (const own of options.streams) read.delete(own);
+    // Declarative: the streams this service owns are made to match their definitions at
+    // start-up; streams it only reads from are created when missing, never changed.
     await provisionStreams(
       jsm,
       options.namespace,
-      [...streams].map((s) => STREAMS[s]),
+      options.streams.map((s) => STREAMS[s]),
+      'owner',
+    );
+    await provisionStreams(
+      jsm,
+      options.namespace,
+      [...read].map((s) => STREAMS[s]),
+      'ensure',
     );
     await provisionConsumers(jsm, options.namespace, definitions);
 
@@ -188,10 +229,22 @@ class MessagingLifecycle
       await runner.start();
       this.runners.push(runner);
     }
+
+    if (this.runners.length) {
+      // Handled event ids are kept longer than any stream keeps messages, then pruned.
+      const prune = () =>
+        void pruneInbox(orm.em.fork(), options.schema, INBOX_RETENTION_MS).catch((error: unknown) =>
+          logger.warn({ err: error }, 'inbox pruning failed'),
+        );
+      prune();
+      this.pruneTimer = setInterval(prune, 10 * 60_000);
+      this.pruneTimer.unref();
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     // Stop taking work, finish what is in flight, then let go of NATS.
+    clearInterval(this.pruneTimer);
     await Promise.allSettled(this.runners.map((r) => r.stop()));
     await this.relay?.stop();
     await Promise.allSettled(this.tails.map((t) => t.stop()));

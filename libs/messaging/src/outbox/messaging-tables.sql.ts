@@ -1,5 +1,14 @@
 import { assertSchemaName } from '@ihf/persistence';
 
+/** Postgres identifiers, NOTIFY channels included, are cut at 63 bytes. */
+export function assertChannelName(channel: string): void {
+  if (Buffer.byteLength(channel) > 63) {
+    throw new Error(
+      `NOTIFY channel '${channel}' is longer than 63 bytes: use a shorter schema or table name`,
+    );
+  }
+}
+
 /** The NOTIFY channel a schema's outbox signals new rows on. */
 export function outboxChannel(schema: string): string {
   return `ihf_outbox_${schema}`;
@@ -14,6 +23,7 @@ export function outboxChannel(schema: string): string {
  */
 export function messagingTablesSql(schema: string): string[] {
   assertSchemaName(schema);
+  assertChannelName(outboxChannel(schema));
   const s = `"${schema}"`;
   return [
     `create table ${s}.outbox (
@@ -24,6 +34,7 @@ export function messagingTablesSql(schema: string): string[] {
       created_at timestamptz not null default now(),
       published_at timestamptz,
       attempts int not null default 0,
+      next_attempt_at timestamptz not null default now(),
       last_error text
     )`,
     `create index outbox_pending_idx on ${s}.outbox (seq) where published_at is null`,

@@ -15,6 +15,7 @@ export const OutboxMessage = defineEntity({
     createdAt: p.datetime().fieldName('created_at'),
     publishedAt: p.datetime().nullable().fieldName('published_at'),
     attempts: p.integer().default(0),
+    nextAttemptAt: p.datetime().fieldName('next_attempt_at'),
     lastError: p.text().nullable().fieldName('last_error'),
   },
 });

@@ -22,6 +22,7 @@ export class NotificationListener {
   ) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
     await this.connect().catch((error: unknown) => this.scheduleReconnect(error));
   }
 
@@ -77,7 +78,13 @@ export class NotificationListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl });
+    // keepAlive and a connect timeout: a silently dropped link must not hang start-up or leave
+    // a half-open LISTEN session (and its advisory lock) unnoticed.
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      keepAlive: true,
+      connectionTimeoutMillis: 5_000,
+    });
     client.on('notification', () => this.interrupt());
     client.on('error', (error) => {
       this.logger.warn({ err: error, channel: this.channel }, 'outbox listener connection failed');
@@ -90,8 +97,13 @@ export class NotificationListener {
       this.client = undefined;
       this.scheduleReconnect(new Error('connection ended'));
     });
-    await client.connect();
-    await client.query(`LISTEN "${this.channel}"`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.channel}"`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     this.client = client;
     this.generation++;
     // Rows may have been written while we were not listening.

@@ -31,11 +31,7 @@ export interface OutboxRelayOptions {
   readonly publishTimeoutMs?: number;
   /** How long published rows are kept (for audit and replays) before being deleted. */
   readonly retentionMs?: number;
-  /**
-   * How long inbox rows (handled event ids) are kept. Longer than any stream keeps messages
-   * (30 days), so a redelivery is always recognised; older ids can no longer arrive.
-   */
-  readonly inboxRetentionMs?: number;
+
   /**
    * Called with each batch after JetStream acknowledged it and before the rows are marked
    * published, inside the claiming transaction: metrics (relay lag) hook in here. If it
@@ -68,7 +64,6 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly publishTimeoutMs: number;
   private readonly retentionMs: number;
-  private readonly inboxRetentionMs: number;
   private readonly listener: NotificationListener;
   private running?: Promise<void>;
   private stopping = false;
@@ -80,7 +75,7 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
-    this.inboxRetentionMs = options.inboxRetentionMs ?? 45 * 24 * 3600 * 1000;
+
     this.listener = new NotificationListener(
       options.databaseUrl,
       outboxChannel(options.schema),
@@ -104,6 +99,15 @@ export class OutboxRelay {
     await this.listener.stop();
   }
 
+  /** Age in seconds of the oldest event not yet published (0 when none): relay health. */
+  async oldestPendingAgeSeconds(): Promise<number> {
+    const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
+    const [row] = await em.execute<{ age: string | null }[]>(
+      `select extract(epoch from now() - min(created_at)) as age from "${this.options.schema}".outbox where published_at is null`,
+    );
+    return Number(row?.age ?? 0);
+  }
+
   /**
    * Claims and publishes one batch. Returns how many rows were published; rows JetStream did
    * not acknowledge stay pending with their error recorded.
@@ -114,7 +118,8 @@ export class OutboxRelay {
     return em.transactional(async (tx) => {
       const rows = await tx.execute<OutboxRow[]>(
         `select id, subject, envelope, created_at from "${schema}".outbox
-          where published_at is null order by seq limit ? for update skip locked`,
+          where published_at is null and next_attempt_at <= now()
+          order by seq limit ? for update skip locked`,
         [this.batchSize],
       );
       if (rows.length === 0) return { published: 0, failed: 0 };
@@ -150,16 +155,29 @@ export class OutboxRelay {
         );
       }
       if (failed.length > 0) {
-        const error = String(
-          (failed[0].result.reason as Error)?.message ?? failed[0].result.reason,
-        );
+        // Each failed row gets its own error. When others in the batch went through, the
+        // failure is the row's own (say, its stream is missing): it gets its own back-off so it
+        // does not hold back the rest. When none went through, NATS itself is unreachable: the
+        // loop backs off instead, and every row goes out as soon as NATS is back.
+        const rowBackoff = ok.length > 0;
+        const failures = failed.map((f) => ({
+          id: f.row.id,
+          error: String((f.result.reason as Error)?.message ?? f.result.reason).slice(0, 1000),
+        }));
         await tx.execute(
-          `update "${schema}".outbox set attempts = attempts + 1, last_error = ? where id in ${ID_LIST}`,
-          [error.slice(0, 1000), JSON.stringify(failed.map((f) => f.row.id))],
+          `update "${schema}".outbox o
+              set attempts = o.attempts + 1,
+                  last_error = f.error,
+                  next_attempt_at = case when ?::boolean
+                    then now() + least(interval '1 second' * power(2, o.attempts), interval '5 minutes')
+                    else o.next_attempt_at end
+             from jsonb_to_recordset(?::jsonb) as f(id uuid, error text)
+            where o.id = f.id`,
+          [rowBackoff, JSON.stringify(failures)],
         );
         this.logger.warn(
-          { failed: failed.length, error },
-          'outbox relay: JetStream did not acknowledge',
+          { failed: failed.length, error: failures[0].error },
+          'outbox relay: JetStream did not acknowledge; those rows will be retried',
         );
       }
       return { published: ok.length, failed: failed.length };
@@ -172,8 +190,9 @@ export class OutboxRelay {
       let full: boolean;
       try {
         const { published, failed } = await this.relayOnce();
-        full = published === this.batchSize;
-        if (failed > 0) throw new Error(`${failed} events not acknowledged`);
+        full = published + failed === this.batchSize;
+        // Nothing got through: NATS is probably down; back off instead of spinning.
+        if (failed > 0 && published === 0) throw new Error(`${failed} events not acknowledged`);
         failures = 0;
         await this.cleanupIfDue();
       } catch (error) {
@@ -197,10 +216,6 @@ export class OutboxRelay {
     await em.execute(
       `delete from "${this.options.schema}".outbox where published_at < now() - (? * interval '1 millisecond')`,
       [this.retentionMs],
-    );
-    await em.execute(
-      `delete from "${this.options.schema}".inbox where processed_at < now() - (? * interval '1 millisecond')`,
-      [this.inboxRetentionMs],
     );
   }
 }

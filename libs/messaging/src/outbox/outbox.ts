@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type EntityManager } from '@mikro-orm/core';
 import { RequestContext } from '@ihf/observability';
-import { versionOfSubject, type EventEnvelope, type PayloadOf, type Subject } from '@ihf/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import {
+  contractFor,
+  versionOfSubject,
+  type EventEnvelope,
+  type PayloadOf,
+  type Subject,
+} from '@ihf/contracts';
 import { OutboxMessage } from './messaging.entities.js';
 
 /** Options of one outbox entry. */
@@ -12,6 +20,17 @@ export interface OutboxAddOptions {
   readonly occurredAt?: Date;
   /** A chosen event id (e.g. derived from a client id); defaults to a new UUID. */
   readonly eventId?: string;
+  /** The entity the fact is about and its version after the change (see EventEnvelope). */
+  readonly aggregateId?: string;
+  readonly aggregateVersion?: number;
+}
+
+/** Thrown by `Outbox.add` for an event that no consumer could accept; nothing is written. */
+export class InvalidEventError extends Error {
+  constructor(subject: string, problem: string) {
+    super(`Refusing to publish ${subject}: ${problem}`);
+    this.name = 'InvalidEventError';
+  }
 }
 
 /**
@@ -29,6 +48,21 @@ export class Outbox {
     payload: PayloadOf<S>,
     options: OutboxAddOptions = {},
   ): EventEnvelope<PayloadOf<S>, S> {
+    // Checked here, before the commit, so that a bad event fails the producer's request
+    // instead of being dead-lettered later by every consumer.
+    const contract = contractFor(subject);
+    if (!contract) throw new InvalidEventError(subject, 'no contract is registered for it');
+    if (contract.hubScoped && !options.hubId)
+      throw new InvalidEventError(subject, 'it is hub-scoped and has no hubId');
+    const errors = validateSync(plainToInstance(contract.payload, payload), {
+      forbidUnknownValues: true,
+    });
+    if (errors.length) {
+      const fields = errors.map(
+        (e) => `${e.property} (${Object.keys(e.constraints ?? { nested: 1 }).join(', ')})`,
+      );
+      throw new InvalidEventError(subject, `invalid payload: ${fields.join('; ')}`);
+    }
     const context = RequestContext.current();
     const envelope: EventEnvelope<PayloadOf<S>, S> = {
       event_id: options.eventId ?? randomUUID(),
@@ -39,6 +73,8 @@ export class Outbox {
       correlation_id: context?.correlationId ?? randomUUID(),
       causation_id: context?.causationId ?? null,
       hub_id: options.hubId ?? null,
+      aggregate_id: options.aggregateId ?? null,
+      aggregate_version: options.aggregateVersion ?? null,
       payload,
     };
     em.persist(
@@ -47,6 +83,7 @@ export class Outbox {
         subject,
         envelope: envelope as unknown as Record<string, unknown>,
         createdAt: new Date(),
+        nextAttemptAt: new Date(),
         attempts: 0,
       }),
     );

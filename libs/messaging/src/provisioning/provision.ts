@@ -34,7 +34,9 @@ export function streamConfig(def: StreamDefinition, namespace: string): StreamCo
     subjects: def.subjects.map((s) => physicalSubject(namespace, s)),
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
-    discard: DiscardPolicy.Old,
+    // Dead letters are evidence: when the DLQ is full, refuse new ones (the consumer retries
+    // and alerts) rather than silently dropping the oldest.
+    discard: def.name === 'IHF_DLQ' ? DiscardPolicy.New : DiscardPolicy.Old,
     max_age: nanos(def.maxAgeMs),
     max_bytes: def.maxBytes,
     duplicate_window: nanos(def.duplicateWindowMs),
@@ -54,37 +56,52 @@ export function consumerConfig(
     deliver_policy: def.deliverPolicy === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
     filter_subject: physicalSubject(namespace, def.filterSubject),
     ack_wait: nanos(def.ackWaitMs),
-    // The runner dead-letters at def.maxDeliver with the reason; the server limit is a
-    // backstop a little above it, so a message is never redelivered forever.
-    max_deliver: def.maxDeliver + 2,
+    // Unlimited on the server: the runner dead-letters at def.maxDeliver with the reason, and
+    // retries without limit only while its own database is unreachable (an outage must not
+    // turn into dead letters).
+    max_deliver: -1,
     max_ack_pending: def.maxAckPending,
   };
 }
 
 /**
- * Creates or updates streams so that the server matches the definitions in `@ihf/contracts`.
- * Idempotent; safe when several replicas start at once (a lost create race becomes an update).
+ * Makes the server's streams match their definitions in `@ihf/contracts`.
+ * - `owner`: the producing service creates or updates its streams (idempotent; a lost create
+ *   race with another replica becomes an update). Replicas are never lowered below what an
+ *   operator set on the server.
+ * - `ensure`: a consuming service only creates a stream it reads from when it is missing, and
+ *   never changes it, so two versions of a service during a rolling deploy do not undo each
+ *   other's settings.
  */
 export async function provisionStreams(
   jsm: JetStreamManager,
   namespace: string,
   defs: readonly StreamDefinition[],
+  mode: 'owner' | 'ensure' = 'owner',
 ): Promise<void> {
   for (const def of defs) {
     const config = streamConfig(def, namespace);
+    let existing: StreamConfig | undefined;
     try {
-      await jsm.streams.info(config.name);
-      await jsm.streams.update(config.name, config);
+      existing = (await jsm.streams.info(config.name)).config;
     } catch (error) {
       if (!isApiError(error, STREAM_NOT_FOUND)) throw error;
-      try {
-        await jsm.streams.add(config);
-      } catch (addError) {
-        // Another replica created it between our info and our add.
-        await jsm.streams.update(config.name, config).catch(() => {
-          throw addError;
+    }
+    if (existing) {
+      if (mode === 'owner') {
+        await jsm.streams.update(config.name, {
+          ...config,
+          num_replicas: Math.max(existing.num_replicas ?? 1, config.num_replicas ?? 1),
         });
       }
+      continue;
+    }
+    try {
+      await jsm.streams.add(config);
+    } catch (addError) {
+      // Another replica created it between our info and our add.
+      const now = await jsm.streams.info(config.name).catch(() => undefined);
+      if (!now) throw addError;
     }
   }
 }

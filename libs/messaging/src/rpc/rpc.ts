@@ -55,6 +55,10 @@ export class NamespacedNatsServer extends ServerNats {
       servers: options.natsUrl.split(','),
       name: `${options.service}-rpc`,
       queue: options.service,
+      // Nest's NATS server never reconnects once its connection closes: keep reconnecting.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      pingInterval: 10_000,
       gracefulShutdown: true,
       gracePeriod: 2_000,
     });
@@ -101,6 +105,9 @@ export class RpcClient {
     this.client = new ClientNats({
       servers: options.natsUrl.split(','),
       name: `${options.service}-rpc-client`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      pingInterval: 10_000,
     });
   }
 
@@ -133,6 +140,14 @@ export class RpcClient {
         error instanceof NoRespondersError ||
         error instanceof NatsTimeoutError ||
         error instanceof EmptyResponseException
+      ) {
+        throw new RpcUnavailableError(pattern, error);
+      }
+      // While disconnected, Nest's client rejects with a plain 'Connection lost' string or error.
+      if (
+        /connection (lost|closed)/i.test(
+          typeof error === 'string' ? error : String((error as Error)?.message),
+        )
       ) {
         throw new RpcUnavailableError(pattern, error);
       }

@@ -41,8 +41,7 @@ interface Cursor {
 }
 
 /**
- * Publishes every row of an append-only table to JetStream, in the order the rows became
- * visible, without a per-row outbox write and without ever skipping a row.
+ * Publishes every row of an append-only table to JetStream, in transaction-id order, without a per-row outbox write and without ever skipping a row.
  *
  * Why not "rows with a sequence greater than the last one seen": concurrent writers take
  * sequence numbers in one order and commit in another, so a row with a lower sequence can
@@ -116,6 +115,18 @@ export class TableTailRelay {
     );
     return em.transactional(async (tx) => {
       const cursor = await this.readCursor(tx);
+      const [guard] = await tx.execute<{ ahead: boolean }[]>(
+        `select ?::xid8 > pg_snapshot_xmax(pg_current_snapshot()) as ahead`,
+        [cursor.txId],
+      );
+      if (guard?.ahead) {
+        // Transaction ids restarted below the cursor: the database was restored or moved to
+        // another cluster. Every new row would sort before the cursor and never be relayed.
+        throw new Error(
+          `relay cursor '${name}' (tx ${cursor.txId}) is ahead of this server's transaction ids; ` +
+            `after checking what was relayed, reset it: update "${schema}".relay_cursors set tx_id = '0', seq = 0 where name = '${name}'`,
+        );
+      }
       const rows = await tx.execute<TailedRow[]>(
         `select t.*, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
            from "${schema}"."${table}" t

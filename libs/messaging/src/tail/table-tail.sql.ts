@@ -1,4 +1,5 @@
 import { assertSchemaName } from '@ihf/persistence';
+import { assertChannelName } from '../outbox/messaging-tables.sql.js';
 
 /** The NOTIFY channel of a tailed table. */
 export function tailChannel(schema: string, table: string): string {
@@ -14,6 +15,9 @@ export function tailChannel(schema: string, table: string): string {
 export function tableTailSql(schema: string, table: string): string[] {
   assertSchemaName(schema);
   assertSchemaName(table);
+  assertChannelName(tailChannel(schema, table));
+  // Index and function names derive from the table name; keep them within 63 bytes too.
+  if (table.length > 48) throw new Error(`Table name '${table}' is too long to be tailed (max 48)`);
   const t = `"${schema}"."${table}"`;
   return [
     `alter table ${t} add column tx_id xid8 not null default pg_current_xact_id()`,

@@ -52,6 +52,24 @@ const ID = 'a1b2c3d4-0000-4000-8000-000000000000';
 const map = (exception: unknown) => toProblem(exception, '/api/v1/x', () => ID);
 
 describe('toProblem', () => {
+  it('keeps the stable code an HttpException body carries (as the auth lib throws them)', () => {
+    const { problem } = map(
+      new ForbiddenException({
+        code: 'AUTH.ROLE_REQUIRED',
+        message: 'This needs the triager role',
+      }),
+    );
+    expect(problem).toMatchObject({
+      status: 403,
+      code: 'AUTH.ROLE_REQUIRED',
+      detail: 'This needs the triager role',
+    });
+    // Not a stable code: falls back to the status's code.
+    expect(map(new ForbiddenException({ code: 'nope', message: 'x' })).problem.code).toBe(
+      'AUTH.FORBIDDEN',
+    );
+  });
+
   describe('DomainError', () => {
     it('answers with its status, code and message', () => {
       expect(map(new CandidateNotFoundError('c1'))).toEqual({

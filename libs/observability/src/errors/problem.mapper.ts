@@ -146,7 +146,11 @@ export function toProblem(
 
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    return build(status, codeForStatus(status), detailOf(exception, status));
+    return build(
+      status,
+      ownCodeOf(exception) ?? codeForStatus(status),
+      detailOf(exception, status),
+    );
   }
 
   const status = clientErrorStatus(exception);
@@ -173,6 +177,21 @@ function detailOf(exception: HttpException, status: number): string {
   if (typeof message === 'string') return message;
   if (Array.isArray(message)) return message.map(String).join('; ');
   return exception.message;
+}
+
+/**
+ * A stable code the exception's body already carries (e.g. `AUTH.ROLE_REQUIRED` from the auth
+ * lib's exceptions), so that libs throwing Nest exceptions keep their codes.
+ */
+function ownCodeOf(exception: HttpException): string | undefined {
+  const response = exception.getResponse();
+  const code =
+    typeof response === 'object' && response !== null
+      ? (response as { code?: unknown }).code
+      : undefined;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/.test(code)
+    ? code
+    : undefined;
 }
 
 function causeOf(exception: unknown): unknown {

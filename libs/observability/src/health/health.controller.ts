@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { PublicRoute } from '../http/public-route.decorator.js';
 import type { FastifyReply } from 'fastify';
 import { HealthRegistry, type ReadinessReport } from './health.registry.js';
 
@@ -9,6 +10,8 @@ import { HealthRegistry, type ReadinessReport } from './health.registry.js';
  * (take the instance out of rotation, do not restart it).
  */
 @ApiExcludeController()
+// Probes and scrapers carry no token.
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthRegistry) {}

@@ -18,7 +18,15 @@ export interface MigrationRunResult {
  * migrates while the others wait and then find nothing left to do. The schema itself and the
  * migrations table inside it are created under the same lock.
  */
-export async function migrateSchema(settings: ServiceOrmSettings): Promise<MigrationRunResult> {
+export async function migrateSchema(
+  settings: ServiceOrmSettings,
+  options: {
+    /** How long to wait for another replica's migration before giving up (default 10 min). */
+    lockTimeoutMs?: number;
+    /** Called every 10 s while waiting, with the time waited so far (for a log line). */
+    onWait?: (waitedMs: number) => void;
+  } = {},
+): Promise<MigrationRunResult> {
   const lockClient = new Client({ connectionString: settings.databaseUrl });
   try {
     await lockClient.connect();
@@ -27,9 +35,27 @@ export async function migrateSchema(settings: ServiceOrmSettings): Promise<Migra
   }
   const started = Date.now();
   try {
-    await lockClient.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
-      migrationLockKey(settings.schema),
-    ]);
+    // Polled rather than blocking, so that a replica stuck behind another's migration says so
+    // and gives up after `lockTimeoutMs` instead of hanging silently.
+    const deadline = started + (options.lockTimeoutMs ?? 10 * 60_000);
+    let lastNotice = started;
+    for (;;) {
+      const { rows } = await lockClient.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+        [migrationLockKey(settings.schema)],
+      );
+      if (rows[0]?.locked) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Gave up waiting ${Math.round((Date.now() - started) / 1000)} s for another process's migration of schema '${settings.schema}'`,
+        );
+      }
+      if (Date.now() - lastNotice >= 10_000) {
+        lastNotice = Date.now();
+        options.onWait?.(Date.now() - started);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const waitedForLockMs = Date.now() - started;
     await lockClient.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(settings.schema)}`);
     const orm = await MikroORM.init({
