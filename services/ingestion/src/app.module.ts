@@ -6,10 +6,18 @@ import { PersistenceModule } from '@ihf/persistence';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { HubApiKeyVerifier } from './api-keys/hub-api-key.verifier.js';
+import { RetryAfterFilter } from './common/retry-after.filter.js';
 import { IngestionConfig } from './config/ingestion.config.js';
+import { ActiveContracts } from './contracts/active-contracts.js';
 import { INGESTION_SCHEMA, ingestionOrmSettings } from './database/ingestion-orm.settings.js';
 import { HubsController } from './hubs/hubs.controller.js';
 import { HubsService } from './hubs/hubs.service.js';
+import { QuarantineController } from './quarantine/quarantine.controller.js';
+import { QuarantineService } from './quarantine/quarantine.service.js';
+import { EventValidator } from './reporting/event-validator.js';
+import { GroupCommitWriter } from './reporting/group-commit.writer.js';
+import { ReportingController } from './reporting/reporting.controller.js';
+import { ReportingService } from './reporting/reporting.service.js';
 import { WidgetsController } from './widgets/widgets.controller.js';
 import { WidgetsRpcController } from './widgets/widgets.rpc-controller.js';
 import { WidgetsService } from './widgets/widgets.service.js';
@@ -40,12 +48,25 @@ export class AppModule {
           audience: config.IHF_JWT_AUDIENCE,
         }),
       ],
-      controllers: [HubsController, ApiKeysController, WidgetsController, WidgetsRpcController],
+      controllers: [
+        HubsController,
+        ApiKeysController,
+        WidgetsController,
+        WidgetsRpcController,
+        ReportingController,
+        QuarantineController,
+      ],
       providers: [
         { provide: IngestionConfig, useValue: config },
         HubsService,
         ApiKeysService,
         WidgetsService,
+        ActiveContracts,
+        EventValidator,
+        GroupCommitWriter,
+        ReportingService,
+        QuarantineService,
+        RetryAfterFilter,
         HubApiKeyVerifier,
         { provide: ApiKeyVerifier, useExisting: HubApiKeyVerifier },
       ],

@@ -1,0 +1,242 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Counter, Histogram } from 'prom-client';
+import { MetricsService } from '@ihf/observability';
+import { IngestionConfig } from '../config/ingestion.config.js';
+import { isConnectionError, StorageUnavailableError } from '../common/unavailable.error.js';
+
+/** One interaction event ready to be stored (validated, snake_case as the table). */
+export interface EventRow {
+  readonly id: string;
+  readonly hub_id: string;
+  readonly widget_id: string;
+  readonly widget_version: number;
+  readonly event_type: string;
+  readonly actor_id: string | null;
+  readonly actor_type: string;
+  readonly view_context_ref: string | null;
+  readonly metadata: Record<string, unknown>;
+  readonly occurred_at: string;
+}
+
+/** One refused event to keep in quarantine. */
+export interface QuarantineRow {
+  readonly hub_id: string;
+  readonly kind: 'interaction_event' | 'annotation';
+  readonly event_id: string | null;
+  readonly widget_id: string | null;
+  readonly raw: unknown;
+  readonly raw_truncated: boolean;
+  readonly reason_code: string;
+  readonly rule_id: string;
+  readonly contract_kind: string | null;
+  readonly contract_version: string | null;
+  readonly detail: string | null;
+}
+
+/** What happened to each submitted event id. */
+export type WriteOutcome = 'accepted' | 'duplicate';
+
+interface Submission {
+  readonly events: readonly EventRow[];
+  readonly quarantine: readonly QuarantineRow[];
+  resolve(outcomes: Map<string, WriteOutcome>): void;
+  reject(error: unknown): void;
+}
+
+const INSERT_SQL = `with q as (
+  insert into ingestion.quarantined_events
+    (hub_id, kind, event_id, widget_id, raw, raw_truncated, reason_code, rule_id, contract_kind, contract_version, detail)
+  select hub_id, kind, event_id, widget_id, raw, raw_truncated, reason_code, rule_id, contract_kind, contract_version, detail
+  from jsonb_to_recordset(?::jsonb) as x(hub_id uuid, kind text, event_id uuid, widget_id uuid, raw jsonb,
+    raw_truncated boolean, reason_code text, rule_id text, contract_kind text, contract_version text, detail text)
+  on conflict (hub_id, event_id, rule_id) where event_id is not null and replayed_at is null do nothing
+)
+insert into ingestion.interaction_events
+  (id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at)
+select id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at
+from jsonb_to_recordset(?::jsonb) as x(id uuid, hub_id uuid, widget_id uuid, widget_version int, event_type text,
+  actor_id uuid, actor_type text, view_context_ref text, metadata jsonb, occurred_at timestamptz)
+on conflict (id) do nothing
+returning id`;
+
+/** Flushes running at once (each on its own pooled connection). */
+const MAX_CONCURRENT_FLUSHES = 2;
+
+/**
+ * Group commit: the events of concurrent requests are written together, in one multi-row
+ * `INSERT … ON CONFLICT (id) DO NOTHING RETURNING id` (plus the refused events into quarantine,
+ * in the same statement), after waiting at most `INGESTION_GROUP_COMMIT_MAX_WAIT_MS` for
+ * company or as soon as `INGESTION_GROUP_COMMIT_MAX_ROWS` are pending. Each request learns,
+ * once the statement has committed, which of its ids were new (accepted) and which were
+ * already stored (duplicate). Not through the ORM's unit of work: one statement per group.
+ */
+@Injectable()
+export class GroupCommitWriter implements OnModuleInit {
+  private readonly logger = new Logger(GroupCommitWriter.name);
+  private pending: Submission[] = [];
+  private pendingRows = 0;
+  private timer?: NodeJS.Timeout;
+  private inFlight = 0;
+  private groupSize?: Histogram;
+  private outcomes?: Counter<'outcome'>;
+
+  constructor(
+    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(IngestionConfig) private readonly config: IngestionConfig,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.groupSize = new Histogram({
+      name: 'ihf_ingestion_group_commit_rows',
+      help: 'Rows (events and quarantined refusals) written per group commit.',
+      buckets: [1, 5, 10, 50, 100, 500, 1000, 5000, 20000],
+      registers: [this.metrics.registry],
+    });
+    this.outcomes = new Counter({
+      name: 'ihf_ingestion_events_total',
+      help: 'Reported interaction events, by outcome (accepted, duplicate, rejected).',
+      labelNames: ['outcome'],
+      registers: [this.metrics.registry],
+    });
+  }
+
+  /** Counts refusals decided before writing (for the same metric as accepted/duplicate). */
+  countRejected(n: number): void {
+    if (n > 0) this.outcomes?.inc({ outcome: 'rejected' }, n);
+  }
+
+  /**
+   * Stores `events` (and `quarantine`) with the next group; resolves once committed with the
+   * outcome of each event id. Within one group the first submission of an id wins; later ones
+   * are duplicates.
+   *
+   * @throws StorageUnavailableError when Postgres is unreachable or too slow (nothing of this
+   *   submission may be assumed stored).
+   */
+  write(
+    events: readonly EventRow[],
+    quarantine: readonly QuarantineRow[] = [],
+  ): Promise<Map<string, WriteOutcome>> {
+    if (events.length === 0 && quarantine.length === 0)
+      return Promise.resolve(new Map<string, WriteOutcome>());
+    return new Promise((resolve, reject) => {
+      this.pending.push({ events, quarantine, resolve, reject });
+      this.pendingRows += events.length + quarantine.length;
+      if (this.pendingRows >= this.config.INGESTION_GROUP_COMMIT_MAX_ROWS) this.kick();
+      else
+        this.timer ??= setTimeout(
+          () => this.kick(),
+          this.config.INGESTION_GROUP_COMMIT_MAX_WAIT_MS,
+        );
+    });
+  }
+
+  private kick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0 || this.inFlight >= MAX_CONCURRENT_FLUSHES) return;
+    const group = this.pending;
+    this.pending = [];
+    this.pendingRows = 0;
+    this.inFlight++;
+    void this.flush(group).finally(() => {
+      this.inFlight--;
+      // Whatever queued meanwhile has already waited: write it now.
+      if (this.pending.length > 0) this.kick();
+    });
+  }
+
+  private async flush(group: Submission[]): Promise<void> {
+    try {
+      const inserted = await this.insert(group);
+      this.settle(group, inserted);
+    } catch (error) {
+      if (
+        isConnectionError(error) ||
+        error instanceof StorageUnavailableError ||
+        group.length === 1
+      ) {
+        const failure = this.asFailure(error);
+        for (const s of group) s.reject(failure);
+        return;
+      }
+      // One request's rows sank the statement (a bug or a value Postgres refuses): write each
+      // request alone, so that only that one fails.
+      this.logger.warn(
+        `Group commit of ${group.length} requests failed (${String(error)}); retrying one by one`,
+      );
+      for (const s of group) {
+        try {
+          this.settle([s], await this.insert([s]));
+        } catch (single) {
+          s.reject(this.asFailure(single));
+        }
+      }
+    }
+  }
+
+  private async insert(group: readonly Submission[]): Promise<Set<string>> {
+    const seen = new Set<string>();
+    const events: EventRow[] = [];
+    const quarantine: QuarantineRow[] = [];
+    for (const s of group) {
+      for (const e of s.events) {
+        if (!seen.has(e.id)) {
+          seen.add(e.id);
+          events.push(e);
+        }
+      }
+      quarantine.push(...s.quarantine);
+    }
+    this.groupSize?.observe(events.length + quarantine.length);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC)),
+        this.config.INGESTION_DB_WRITE_TIMEOUT_MS,
+      );
+    });
+    try {
+      const rows = await Promise.race([
+        this.em
+          .getConnection()
+          .execute<{ id: string }[]>(INSERT_SQL, [
+            JSON.stringify(quarantine),
+            JSON.stringify(events),
+          ]),
+        timeout,
+      ]);
+      return new Set(rows.map((r) => r.id));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private settle(group: readonly Submission[], inserted: Set<string>): void {
+    const claimed = new Set<string>();
+    let accepted = 0;
+    let duplicate = 0;
+    for (const s of group) {
+      const outcomes = new Map<string, WriteOutcome>();
+      for (const e of s.events) {
+        const first = inserted.has(e.id) && !claimed.has(e.id);
+        if (first) claimed.add(e.id);
+        if (!outcomes.has(e.id)) outcomes.set(e.id, first ? 'accepted' : 'duplicate');
+        if (first) accepted++;
+        else duplicate++;
+      }
+      s.resolve(outcomes);
+    }
+    this.outcomes?.inc({ outcome: 'accepted' }, accepted);
+    this.outcomes?.inc({ outcome: 'duplicate' }, duplicate);
+  }
+
+  private asFailure(error: unknown): unknown {
+    if (error instanceof StorageUnavailableError) return error;
+    if (isConnectionError(error))
+      return new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC, error);
+    return error;
+  }
+}

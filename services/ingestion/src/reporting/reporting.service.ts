@@ -1,0 +1,130 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type ApiKeyPrincipal } from '@ihf/auth';
+import { IngestionConfig } from '../config/ingestion.config.js';
+import { RateLimitedError } from '../common/unavailable.error.js';
+import { UnsupportedMediaTypeError } from './body.errors.js';
+import { type EventResult, type ReportResponse } from './dto/report.dto.js';
+import { EventValidator, type RefusedEvent } from './event-validator.js';
+import { type EventRow, GroupCommitWriter } from './group-commit.writer.js';
+import { BatchTooLargeError, InvalidBatchError } from './reporting.errors.js';
+import { TokenBuckets } from './token-bucket.js';
+
+/** Whether a Content-Type is JSON (`application/json`, with or without parameters). */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  return /^application\/json\s*(;|$)/i.test(contentType ?? '');
+}
+
+/** The events of a body: `{ events: [...] }`, an array, or one event object. */
+export function eventsOf(body: unknown): unknown[] {
+  if (Array.isArray(body)) return body;
+  if (typeof body === 'object' && body !== null) {
+    const events = (body as { events?: unknown }).events;
+    if (events === undefined) return [body];
+    if (Array.isArray(events) && Object.keys(body).length === 1) return events;
+  }
+  throw new InvalidBatchError(
+    'The body must be an event object, an array of events, or { "events": [...] }',
+  );
+}
+
+function refusedResult(r: RefusedEvent): EventResult {
+  return {
+    index: r.index,
+    id: r.id,
+    status: 'rejected',
+    reason: r.refusal.reason,
+    rule: r.refusal.rule,
+    contract_kind: r.refusal.contract_kind,
+    contract_version: r.refusal.contract_version,
+    field: r.refusal.field,
+    message: r.refusal.message,
+  };
+}
+
+/**
+ * The reporting endpoint's rules: shape and size of the batch, the hub's rate limit, the
+ * active contract (through {@link EventValidator}), quarantine of refusals, and the group
+ * commit that stores accepted events before the answer is given.
+ */
+@Injectable()
+export class ReportingService {
+  private readonly buckets: TokenBuckets;
+
+  constructor(
+    @Inject(IngestionConfig) private readonly config: IngestionConfig,
+    @Inject(EventValidator) private readonly validator: EventValidator,
+    @Inject(GroupCommitWriter) private readonly writer: GroupCommitWriter,
+  ) {
+    this.buckets = new TokenBuckets(
+      config.INGESTION_RATE_LIMIT_EVENTS_PER_SEC,
+      config.INGESTION_RATE_LIMIT_BURST,
+    );
+  }
+
+  async report(
+    key: ApiKeyPrincipal,
+    body: unknown,
+    contentType: string | undefined,
+  ): Promise<ReportResponse> {
+    if (!isJsonContentType(contentType)) throw new UnsupportedMediaTypeError();
+    const events = eventsOf(body);
+    if (events.length === 0) throw new InvalidBatchError('The batch has no events');
+    const max = this.config.INGESTION_MAX_BATCH_EVENTS;
+    if (events.length > max) throw new BatchTooLargeError(events.length, max);
+    const wait = this.buckets.take(key.hubId, events.length);
+    if (wait > 0) throw new RateLimitedError(wait);
+    return this.store(key.hubId, events);
+  }
+
+  /**
+   * Validates and stores events for `hubId` (new reports and replays alike): accepted ones are
+   * written, refused ones quarantined, in one group commit; resolves once committed.
+   */
+  async store(
+    hubId: string,
+    events: readonly unknown[],
+    quarantine = true,
+  ): Promise<ReportResponse> {
+    const { rows, refused } = await this.validator.validate(events, hubId);
+    // An id repeated inside the request: the first occurrence is the event, the rest duplicates.
+    const firstIndex = new Map<string, number>();
+    const unique: { index: number; row: EventRow }[] = [];
+    for (const r of rows) {
+      if (!firstIndex.has(r.row.id)) {
+        firstIndex.set(r.row.id, r.index);
+        unique.push(r);
+      }
+    }
+    // A refused event whose id is already stored was accepted before: a duplicate, not a refusal.
+    const stored = await this.validator.storedIds(refused.flatMap((r) => (r.id ? [r.id] : [])));
+    const reallyRefused = refused.filter((r) => !(r.id && stored.has(r.id)));
+    const outcomes = await this.writer.write(
+      unique.map((u) => u.row),
+      quarantine ? reallyRefused.map((r) => this.validator.quarantineRow(hubId, r)) : [],
+    );
+    this.writer.countRejected(reallyRefused.length);
+    const results: EventResult[] = [];
+    for (const { index, row } of rows) {
+      const first = firstIndex.get(row.id) === index;
+      results.push({
+        index,
+        id: row.id,
+        status: first ? (outcomes.get(row.id) ?? 'duplicate') : 'duplicate',
+      });
+    }
+    for (const r of refused) {
+      results.push(
+        r.id && stored.has(r.id)
+          ? { index: r.index, id: r.id, status: 'duplicate' }
+          : refusedResult(r),
+      );
+    }
+    results.sort((a, b) => a.index - b.index);
+    return {
+      accepted: results.filter((r) => r.status === 'accepted').length,
+      duplicate: results.filter((r) => r.status === 'duplicate').length,
+      rejected: results.filter((r) => r.status === 'rejected').length,
+      results,
+    };
+  }
+}
