@@ -64,6 +64,18 @@ describe('toProblem', () => {
       code: 'AUTH.ROLE_REQUIRED',
       detail: 'This needs the triager role',
     });
+    expect(
+      map(
+        new UnauthorizedException({
+          code: 'AUTH.UNAUTHENTICATED',
+          detail: 'A valid bearer token is required',
+        }),
+      ).problem,
+    ).toMatchObject({
+      status: 401,
+      code: 'AUTH.UNAUTHENTICATED',
+      detail: 'A valid bearer token is required',
+    });
     // Not a stable code: falls back to the status's code.
     expect(map(new ForbiddenException({ code: 'nope', message: 'x' })).problem.code).toBe(
       'AUTH.FORBIDDEN',

@@ -173,6 +173,9 @@ function detailOf(exception: HttpException, status: number): string {
   if (status > 500) return STATUS_CODES[status] ?? 'Server error';
   const response = exception.getResponse();
   if (typeof response === 'string') return response;
+  // A problem-shaped body (as the auth lib throws) carries its text in `detail`.
+  const detail = (response as { detail?: unknown }).detail;
+  if (typeof detail === 'string') return detail;
   const message = (response as { message?: unknown }).message;
   if (typeof message === 'string') return message;
   if (Array.isArray(message)) return message.map(String).join('; ');

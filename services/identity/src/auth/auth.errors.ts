@@ -37,15 +37,3 @@ export class InvalidClientError extends DomainError {
     });
   }
 }
-
-/**
- * An `@ihf/auth` refusal (401 `AUTH.UNAUTHENTICATED`, 403 `AUTH.ROLE_REQUIRED`, 503
- * `AUTH.KEYS_UNAVAILABLE`) re-thrown as a {@link DomainError}: the problem filter of
- * `@ihf/observability` maps a plain `HttpException` to a code derived from its status
- * (`AUTH.UNAUTHORIZED`, `AUTH.FORBIDDEN`) and drops the code `@ihf/auth` put in its body.
- */
-export class AuthRefusedError extends DomainError {
-  constructor(status: number, code: string, message: string, cause: unknown) {
-    super({ code, status, message, cause });
-  }
-}

@@ -4,13 +4,14 @@ import {
   AUTH_OPTIONS,
   type AuthOptions,
   JwksKeySource,
+  JwtAuthGuard,
   JwtStrategy,
+  RolesGuard,
   resolveAuthOptions,
 } from '@ihf/auth';
 import { IdentityConfig } from '../config/identity.config.js';
 import { KeyRing } from '../keys/key-ring.js';
 import { KeysModule } from '../keys/keys.module.js';
-import { IdentityJwtAuthGuard, IdentityRolesGuard } from './identity-auth.guards.js';
 
 /** Nominal URL: the key source below never goes over the network. */
 const LOCAL_JWKS_URL = 'http://identity.local/.well-known/jwks.json';
@@ -19,7 +20,7 @@ const LOCAL_JWKS_URL = 'http://identity.local/.well-known/jwks.json';
  * Identity verifies its own tokens with the same `@ihf/auth` strategy and guards as every other
  * service, but its key source reads the JWKS document from the in-process key ring instead of
  * fetching it over HTTP (no dependency on its own port being reachable, nothing cached stale).
- * `IdentityJwtAuthGuard` then `IdentityRolesGuard` are global: every route needs a token unless `@Public()`.
+ * `JwtAuthGuard` then `RolesGuard` (from @ihf/auth) are global: every route needs a token unless `@Public()`.
  */
 @Module({
   imports: [KeysModule],
@@ -52,10 +53,10 @@ const LOCAL_JWKS_URL = 'http://identity.local/.well-known/jwks.json';
       inject: [KeyRing],
     },
     JwtStrategy,
-    IdentityJwtAuthGuard,
-    IdentityRolesGuard,
-    { provide: APP_GUARD, useExisting: IdentityJwtAuthGuard },
-    { provide: APP_GUARD, useExisting: IdentityRolesGuard },
+    JwtAuthGuard,
+    RolesGuard,
+    { provide: APP_GUARD, useExisting: JwtAuthGuard },
+    { provide: APP_GUARD, useExisting: RolesGuard },
   ],
 })
 export class TokenVerificationModule {}
