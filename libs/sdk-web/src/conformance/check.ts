@@ -28,8 +28,8 @@ export interface ConformanceReport {
 function step(el: Element): string {
   let s = el.localName;
   if (el.id) return `${s}#${el.id}`;
-  const parent = el.parentElement;
-  if (parent) {
+  const parent = el.parentNode;
+  if (parent && 'children' in parent) {
     const same = Array.from(parent.children).filter((c) => c.localName === el.localName);
     if (same.length > 1) s += `:nth-of-type(${same.indexOf(el) + 1})`;
   }

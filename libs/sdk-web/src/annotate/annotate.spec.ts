@@ -1,0 +1,186 @@
+/** @jest-environment jsdom */
+import { HUB, scriptedFetch, WIDGET, WIDGET_2 } from '../fakes.test-helper.js';
+import { createAnnotator, type Annotator, type AnnotatorOptions } from './index.js';
+
+let annotator: Annotator | undefined;
+let api: ReturnType<typeof scriptedFetch>;
+
+function make(over: Partial<AnnotatorOptions> = {}) {
+  annotator = createAnnotator({
+    endpoint: 'https://ingest.test',
+    apiKey: 'ihf_k_s',
+    fetch: api.fetch,
+    ...over,
+  });
+  return annotator;
+}
+const ui = () => document.querySelector('[data-ihf-annotate]')?.shadowRoot ?? null;
+const q = <T extends Element>(sel: string) => ui()!.querySelector<T>(sel)!;
+const settle = () => jest.advanceTimersByTimeAsync(0);
+
+beforeEach(() => {
+  jest.useFakeTimers();
+  api = scriptedFetch([{ status: 202, body: { id: 'x', status: 'accepted' } }]);
+  document.body.innerHTML = `
+    <button id="opener">Give feedback</button>
+    <section id="w1" aria-label="Cart" data-widget-id="${WIDGET}" data-hub-id="${HUB}" data-view-context="shop/cart">
+      <button id="in-w1">x</button>
+    </section>
+    <x-host id="host"></x-host>`;
+  const shadow = document.getElementById('host')!.attachShadow({ mode: 'open' });
+  shadow.innerHTML = `<div data-widget-id="${WIDGET_2}" data-hub-id="${HUB}" data-view-context="shop/pay"><h3>Payment</h3></div>`;
+});
+afterEach(() => {
+  annotator?.destroy();
+  jest.useRealTimers();
+});
+
+describe('annotation dialog: accessibility', () => {
+  it('opens a labelled modal dialog, focuses its first field, labels every field', () => {
+    document.getElementById('opener')!.focus();
+    make().open(document.getElementById('w1'));
+    const dialog = q<HTMLElement>('[role=dialog]');
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    expect(ui()!.getElementById(dialog.getAttribute('aria-labelledby')!)!.textContent).toBe(
+      'Leave feedback',
+    );
+    expect(ui()!.getElementById(dialog.getAttribute('aria-describedby')!)!.textContent).toContain(
+      'Cart (shop/cart)',
+    );
+    expect(ui()!.activeElement?.id).toBe('ihf-category');
+    for (const field of Array.from(ui()!.querySelectorAll('select,textarea'))) {
+      const label = ui()!.querySelector(`label[for="${field.id}"]`);
+      expect(label?.textContent).toBeTruthy();
+    }
+    expect(q('[role=alert]')).toBeTruthy();
+    expect(q('[role=status]').getAttribute('aria-live')).toBe('polite');
+    expect(q('button.x').getAttribute('aria-label')).toBe('Close');
+  });
+
+  it('closes on Escape and gives focus back to the opener', () => {
+    const opener = document.getElementById('opener')!;
+    opener.focus();
+    make().open(document.getElementById('w1'));
+    q('[role=dialog]').dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }),
+    );
+    expect(ui()).toBeNull();
+    expect(document.activeElement).toBe(opener);
+  });
+
+  it('keeps Tab inside the dialog', () => {
+    make().open(document.getElementById('w1'));
+    const dialog = q<HTMLElement>('[role=dialog]');
+    const send = q<HTMLButtonElement>('button[type=submit]');
+    send.focus();
+    const tab = new KeyboardEvent('keydown', { key: 'Tab', bubbles: true, cancelable: true });
+    dialog.dispatchEvent(tab);
+    expect(tab.defaultPrevented).toBe(true);
+    expect(ui()!.activeElement).toBe(q('button.x'));
+    const back = new KeyboardEvent('keydown', {
+      key: 'Tab',
+      shiftKey: true,
+      bubbles: true,
+      cancelable: true,
+    });
+    dialog.dispatchEvent(back);
+    expect(ui()!.activeElement).toBe(send);
+  });
+
+  it('without a target, offers the widgets of the page (shadow DOM included)', () => {
+    document.getElementById('in-w1')!.dispatchEvent(new Event('pointerdown', { bubbles: true }));
+    make().open();
+    const options = Array.from(q<HTMLSelectElement>('#ihf-widget').options).map((o) => [
+      o.textContent,
+      o.selected,
+    ]);
+    expect(options).toEqual([
+      ['Cart (shop/cart)', true],
+      ['Payment (shop/pay)', false],
+    ]);
+    expect(ui()!.activeElement?.id).toBe('ihf-widget');
+  });
+
+  it('mounts a launcher that opens the dialog', () => {
+    const button = make().mountLauncher('Feedback')!;
+    expect(button.getAttribute('aria-haspopup')).toBe('dialog');
+    button.click();
+    expect(q('[role=dialog]')).toBeTruthy();
+  });
+});
+
+describe('annotation dialog: sending', () => {
+  function fill(text: string, category = 'bug', severity = 'high') {
+    q<HTMLSelectElement>('#ihf-category').value = category;
+    q<HTMLSelectElement>('#ihf-severity').value = severity;
+    q<HTMLTextAreaElement>('#ihf-body').value = text;
+    q<HTMLFormElement>('form').dispatchEvent(new Event('submit', { cancelable: true }));
+  }
+
+  it('refuses an empty text, says why, and sends nothing', async () => {
+    make().open(document.getElementById('w1'));
+    fill('   ');
+    await settle();
+    expect(q('#ihf-body').getAttribute('aria-invalid')).toBe('true');
+    expect(q('[role=alert]').textContent).toMatch(/describe your feedback/);
+    expect(ui()!.activeElement?.id).toBe('ihf-body');
+    expect(api.sent).toHaveLength(0);
+  });
+
+  it('posts the annotation with the hub key and confirms it', async () => {
+    const onSubmitted = jest.fn();
+    make({
+      onSubmitted,
+      actor: { id: '44444444-4444-4444-8444-444444444444', type: 'user' },
+      widgetStateRef: () => 'route:/cart?step=2',
+    }).open(document.getElementById('w1'));
+    fill('  The total does not update  ');
+    await settle();
+    expect(api.sent).toHaveLength(1);
+    expect(api.sent[0].url).toBe('https://ingest.test/api/v1/annotations');
+    expect(api.sent[0].headers.authorization).toBe('Bearer ihf_k_s');
+    expect(api.sent[0].body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
+      widget_id: WIDGET,
+      hub_id: HUB,
+      body: 'The total does not update',
+      category: 'bug',
+      severity: 'high',
+      actor_id: '44444444-4444-4444-8444-444444444444',
+      actor_type: 'user',
+      widget_state_ref: 'route:/cart?step=2',
+    });
+    expect(onSubmitted).toHaveBeenCalledTimes(1);
+    expect(ui()!.textContent).toContain('Thank you! Your feedback was sent.');
+    expect(ui()!.activeElement?.textContent).toBe('Close');
+  });
+
+  it('retries 503s, and a second press after a failure reuses the same id', async () => {
+    api = scriptedFetch([
+      { status: 503, headers: { 'retry-after': '1' } },
+      'network-error',
+      'network-error',
+      { status: 202, body: {} },
+    ]);
+    make({ attempts: 3 }).open(document.getElementById('w1'));
+    fill('slow');
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(api.sent).toHaveLength(3);
+    expect(q('[role=alert]').textContent).toMatch(/could not be sent.*network.*text is kept/);
+    expect(q<HTMLTextAreaElement>('#ihf-body').value).toBe('slow');
+    fill('slow');
+    await settle();
+    expect(api.sent).toHaveLength(4);
+    expect(new Set(api.sent.map((s) => s.body.id)).size).toBe(1);
+    expect(ui()!.textContent).toContain('Thank you!');
+  });
+
+  it('shows the reason of a 4xx and does not retry it', async () => {
+    api = scriptedFetch([{ status: 422, body: { detail: 'widget is retired' } }]);
+    make().open(document.getElementById('w1'));
+    fill('x');
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(api.sent).toHaveLength(1);
+    expect(q('[role=alert]').textContent).toContain('widget is retired');
+  });
+});
