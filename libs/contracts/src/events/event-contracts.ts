@@ -14,6 +14,17 @@ import {
   WidgetStatusChangedV1,
   WidgetUpdatedV1,
 } from './ingestion/ingestion.events.js';
+import { ProposalAcceptedV1 } from './agents/agents.events.js';
+import {
+  FeedbackAnnotationCreatedV1,
+  FeedbackAnnotationRetractedV1,
+  FeedbackCandidateAssignedV1,
+  FeedbackCandidateCreatedV1,
+  FeedbackCandidateStatusChangedV1,
+  FeedbackThreadChangedV1,
+  FeedbackThreadCreatedV1,
+} from './feedback/feedback.events.js';
+import { RequirementPromotedV1 } from './governance/governance.events.js';
 import { Subjects } from './subjects.js';
 
 /** A payload class: class-validator decorated, instantiable without arguments. */
@@ -127,6 +138,51 @@ export const EVENT_CONTRACTS = {
     payload: InteractionRecordedV1,
     hubScoped: true,
     description: 'An interaction event was stored by ingestion (relayed to IHF_EVENTS).',
+  }),
+  [Subjects.Feedback.AnnotationCreatedV1]: contract({
+    payload: FeedbackAnnotationCreatedV1,
+    hubScoped: true,
+    description: 'An annotation was stored by the feedback service (from ingestion or a user).',
+  }),
+  [Subjects.Feedback.AnnotationRetractedV1]: contract({
+    payload: FeedbackAnnotationRetractedV1,
+    hubScoped: true,
+    description: 'An annotation was retracted; its body is kept for the audit.',
+  }),
+  [Subjects.Feedback.ThreadCreatedV1]: contract({
+    payload: FeedbackThreadCreatedV1,
+    hubScoped: true,
+    description: 'An annotation thread was opened on a widget.',
+  }),
+  [Subjects.Feedback.ThreadChangedV1]: contract({
+    payload: FeedbackThreadChangedV1,
+    hubScoped: true,
+    description: 'An annotation was added to or removed from a thread.',
+  }),
+  [Subjects.Feedback.CandidateCreatedV1]: contract({
+    payload: FeedbackCandidateCreatedV1,
+    hubScoped: true,
+    description: 'A requirement candidate was created from an annotation, a thread or a proposal.',
+  }),
+  [Subjects.Feedback.CandidateStatusChangedV1]: contract({
+    payload: FeedbackCandidateStatusChangedV1,
+    hubScoped: true,
+    description: 'A requirement candidate moved in the triage workflow.',
+  }),
+  [Subjects.Feedback.CandidateAssignedV1]: contract({
+    payload: FeedbackCandidateAssignedV1,
+    hubScoped: true,
+    description: "A requirement candidate's reviewer was assigned or replaced.",
+  }),
+  [Subjects.Governance.RequirementPromotedV1]: contract({
+    payload: RequirementPromotedV1,
+    hubScoped: true,
+    description: 'Governance promoted an accepted requirement candidate into a requirement.',
+  }),
+  [Subjects.Agents.ProposalAcceptedV1]: contract({
+    payload: ProposalAcceptedV1,
+    hubScoped: true,
+    description: "A human accepted an agent's proposal (duplicate flags and drafts act on triage).",
   }),
 } as const;
 

@@ -26,4 +26,19 @@ export const Subjects = {
     AnnotationSubmittedV1: 'ihf.ingestion.annotation.submitted.v1',
     InteractionRecordedV1: 'ihf.ingestion.interaction.recorded.v1',
   },
+  Feedback: {
+    AnnotationCreatedV1: 'ihf.feedback.annotation.created.v1',
+    AnnotationRetractedV1: 'ihf.feedback.annotation.retracted.v1',
+    ThreadCreatedV1: 'ihf.feedback.thread.created.v1',
+    ThreadChangedV1: 'ihf.feedback.thread.changed.v1',
+    CandidateCreatedV1: 'ihf.feedback.candidate.created.v1',
+    CandidateStatusChangedV1: 'ihf.feedback.candidate.status_changed.v1',
+    CandidateAssignedV1: 'ihf.feedback.candidate.assigned.v1',
+  },
+  Governance: {
+    RequirementPromotedV1: 'ihf.governance.requirement.promoted.v1',
+  },
+  Agents: {
+    ProposalAcceptedV1: 'ihf.agents.proposal.accepted.v1',
+  },
 } as const;

@@ -37,4 +37,45 @@ export const CONSUMER_DEFAULTS = {
  * Every durable consumer of the platform. Services add theirs here when they start consuming
  * another service's events, so that what listens to what is visible in one place.
  */
-export const CONSUMERS = {} as const satisfies Record<string, ConsumerDefinition>;
+export const CONSUMERS = {
+  /** Feedback's widget read model (registered, updated, status_changed). */
+  feedback_ingestion_widgets: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'feedback__ingestion_widgets',
+    service: 'feedback',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.widget.>',
+  },
+  /** Annotations submitted by external UIs through ingestion's reporting API. */
+  feedback_ingestion_annotations: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'feedback__ingestion_annotations',
+    service: 'feedback',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.annotation.>',
+  },
+  /** Feedback's read model of users' roles and hubs (reviewer checks). */
+  feedback_identity: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'feedback__identity',
+    service: 'feedback',
+    stream: 'IHF_IDENTITY',
+    filterSubject: 'ihf.identity.>',
+  },
+  /** Promotions of candidates into requirements. */
+  feedback_governance: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'feedback__governance',
+    service: 'feedback',
+    stream: 'IHF_GOVERNANCE',
+    filterSubject: 'ihf.governance.requirement.>',
+  },
+  /** Accepted agent proposals (duplicate flags, requirement drafts). */
+  feedback_agents: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'feedback__agents',
+    service: 'feedback',
+    stream: 'IHF_AGENTS',
+    filterSubject: 'ihf.agents.proposal.>',
+  },
+} as const satisfies Record<string, ConsumerDefinition>;
