@@ -3,6 +3,8 @@ import { ApiKeyVerifier, AuthModule } from '@ihf/auth';
 import { MessagingModule } from '@ihf/messaging';
 import { ObservabilityModule } from '@ihf/observability';
 import { PersistenceModule } from '@ihf/persistence';
+import { AnnotationsController } from './annotations/annotations.controller.js';
+import { AnnotationsService } from './annotations/annotations.service.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { HubApiKeyVerifier } from './api-keys/hub-api-key.verifier.js';
@@ -15,6 +17,7 @@ import { HubsService } from './hubs/hubs.service.js';
 import { QuarantineController } from './quarantine/quarantine.controller.js';
 import { QuarantineService } from './quarantine/quarantine.service.js';
 import { EventValidator } from './reporting/event-validator.js';
+import { INTERACTION_EVENTS_TAIL } from './reporting/interaction-tail.js';
 import { GroupCommitWriter } from './reporting/group-commit.writer.js';
 import { ReportingController } from './reporting/reporting.controller.js';
 import { ReportingService } from './reporting/reporting.service.js';
@@ -41,6 +44,7 @@ export class AppModule {
           databaseUrl: config.DATABASE_URL,
           namespace: config.IHF_NATS_NAMESPACE,
           streams: ['IHF_INGESTION', 'IHF_EVENTS'],
+          tails: [INTERACTION_EVENTS_TAIL],
         }),
         AuthModule.forRoot({
           jwksUrl: config.IHF_JWKS_URL,
@@ -55,6 +59,7 @@ export class AppModule {
         WidgetsRpcController,
         ReportingController,
         QuarantineController,
+        AnnotationsController,
       ],
       providers: [
         { provide: IngestionConfig, useValue: config },
@@ -66,6 +71,7 @@ export class AppModule {
         GroupCommitWriter,
         ReportingService,
         QuarantineService,
+        AnnotationsService,
         RetryAfterFilter,
         HubApiKeyVerifier,
         { provide: ApiKeyVerifier, useExisting: HubApiKeyVerifier },

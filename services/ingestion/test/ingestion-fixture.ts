@@ -27,9 +27,11 @@ export class IngestionFixture {
   static async start(
     vars: Record<string, string> = {},
     urls?: (env: TestEnvironment) => { databaseUrl?: string; natsUrl?: string },
+    before?: (env: TestEnvironment) => Promise<void>,
   ): Promise<IngestionFixture> {
     const f = new IngestionFixture();
     f.env = await createTestEnvironment();
+    await before?.(f.env);
     f.issuer = await TestTokenIssuer.start();
     const over = urls?.(f.env) ?? {};
     const envVars = {

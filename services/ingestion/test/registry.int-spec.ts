@@ -158,12 +158,12 @@ describe('ingestion registry: hubs, API keys, widgets', () => {
       capability_ref: 'cap:pay',
     });
 
-    const deprecated = await f.request<{ status: string }>(
+    const deprecated = await f.request<{ status: string; version: number }>(
       'POST',
       `/api/v1/widgets/${widget.id}/status`,
       { status: 'deprecated' },
     );
-    expect(deprecated.body.status).toBe('deprecated');
+    expect(deprecated.body).toMatchObject({ status: 'deprecated', version: 3 });
     expect(
       (await f.request('POST', `/api/v1/widgets/${widget.id}/status`, { status: 'retired' }))
         .status,

@@ -1,11 +1,13 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Role, Roles } from '@ihf/auth';
+import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { type ApiKeyView, CreateApiKeyDto, type CreatedApiKeyView } from './dto/api-key.dto.js';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
+@UseFilters(RetryAfterFilter)
 @Controller('api/v1/hubs/:hubId/api-keys')
 @Roles(Role.Admin)
 export class ApiKeysController {

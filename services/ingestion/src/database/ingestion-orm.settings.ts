@@ -9,6 +9,7 @@ import {
 import { Hub } from '../hubs/hub.entity.js';
 import { InitIngestion } from '../migrations/migration-20261127210000-init.js';
 import { SeedContractsV1 } from '../migrations/migration-20261127210100-seed-contracts-v1.js';
+import { TailInteractionEvents } from '../migrations/migration-20261127213000-tail-interaction-events.js';
 import { Widget, WidgetVersion } from '../widgets/widget.entity.js';
 
 /** Postgres schema owned by ingestion. */
@@ -32,6 +33,7 @@ export function ingestionOrmSettings(databaseUrl: string): ServiceOrmSettings {
     migrations: [
       { name: 'Migration20261127210000_init', class: InitIngestion },
       { name: 'Migration20261127210100_seed_contracts_v1', class: SeedContractsV1 },
+      { name: 'Migration20261127213000_tail_interaction_events', class: TailInteractionEvents },
     ],
     poolMax: 20,
   };

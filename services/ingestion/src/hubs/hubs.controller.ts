@@ -1,13 +1,25 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Role, Roles } from '@ihf/auth';
 import { type Page } from '../common/cursor.js';
+import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { READER_ROLES as READERS } from '../common/roles.js';
 import { CreateHubDto, type HubView, PageQueryDto, UpdateHubDto } from './dto/hub.dto.js';
 import { HubsService } from './hubs.service.js';
 
 @ApiTags('hubs')
 @ApiBearerAuth()
+@UseFilters(RetryAfterFilter)
 @Controller('api/v1/hubs')
 export class HubsController {
   constructor(private readonly hubs: HubsService) {}

@@ -1,7 +1,18 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Role, Roles } from '@ihf/auth';
 import { type Page } from '../common/cursor.js';
+import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { READER_ROLES } from '../common/roles.js';
 import {
   ListQuarantineQueryDto,
@@ -14,6 +25,7 @@ import { QuarantineService } from './quarantine.service.js';
 
 @ApiTags('quarantine')
 @ApiBearerAuth()
+@UseFilters(RetryAfterFilter)
 @Controller('api/v1/hubs/:hubId/quarantine')
 export class QuarantineController {
   constructor(private readonly quarantine: QuarantineService) {}

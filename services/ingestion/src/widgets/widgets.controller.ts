@@ -1,7 +1,18 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
 import { type Page } from '../common/cursor.js';
+import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { READER_ROLES, WIDGET_WRITER_ROLES } from '../common/roles.js';
 import {
   ChangeWidgetStatusDto,
@@ -15,6 +26,7 @@ import { WidgetsService } from './widgets.service.js';
 
 @ApiTags('widgets')
 @ApiBearerAuth()
+@UseFilters(RetryAfterFilter)
 @Controller('api/v1')
 export class WidgetsController {
   constructor(private readonly widgets: WidgetsService) {}

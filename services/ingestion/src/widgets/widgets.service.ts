@@ -30,7 +30,11 @@ export const WIDGET_TRANSITIONS: Readonly<Record<WidgetStatus, readonly WidgetSt
   retired: [],
 };
 
-/** The fields that make up a widget's definition: changing one bumps `version`. */
+/**
+ * The fields that make up a widget's definition: changing one bumps `version` and writes a
+ * snapshot. The status is part of it, so that events and feedback reported against a
+ * deprecated widget are told apart, and consumers can order every widget event by version.
+ */
 const DEFINITION_FIELDS = [
   'name',
   'widget_type',
@@ -38,6 +42,7 @@ const DEFINITION_FIELDS = [
   'view_context',
   'policy_scope',
   'adapter_spec_id',
+  'status',
 ] as const;
 
 export function toWidgetView(w: Widget): WidgetView {
@@ -80,6 +85,7 @@ function definitionOf(w: Widget): Record<(typeof DEFINITION_FIELDS)[number], unk
     view_context: w.viewContext ?? null,
     policy_scope: w.policyScope,
     adapter_spec_id: w.adapterSpecId ?? null,
+    status: w.status,
   };
 }
 
@@ -122,7 +128,7 @@ export class WidgetsService {
         em,
         Subjects.Ingestion.WidgetRegisteredV1,
         { ...toWidgetSnapshot(widget), created_at: now.toISOString() },
-        { hubId, occurredAt: now },
+        { hubId, occurredAt: now, aggregateId: widget.id, aggregateVersion: 1 },
       );
       return widget;
     });
@@ -156,7 +162,12 @@ export class WidgetsService {
           changed_fields: [...changed],
           updated_at: now.toISOString(),
         },
-        { hubId: widget.hubId, occurredAt: now },
+        {
+          hubId: widget.hubId,
+          occurredAt: now,
+          aggregateId: widget.id,
+          aggregateVersion: widget.version,
+        },
       );
       return widget;
     });
@@ -172,7 +183,9 @@ export class WidgetsService {
       if (!allowed.includes(to)) throw new WidgetTransitionNotAllowedError(from, to, allowed);
       const now = new Date();
       widget.status = to;
+      widget.version += 1;
       widget.updatedAt = now;
+      this.snapshot(em, widget, now);
       this.outbox.add(
         em,
         Subjects.Ingestion.WidgetStatusChangedV1,
@@ -184,7 +197,7 @@ export class WidgetsService {
           version: widget.version,
           changed_at: now.toISOString(),
         },
-        { hubId: widget.hubId, occurredAt: now },
+        { hubId: widget.hubId, occurredAt: now, aggregateId: id, aggregateVersion: widget.version },
       );
       return widget;
     });
