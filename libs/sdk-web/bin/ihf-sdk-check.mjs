@@ -149,8 +149,11 @@ export async function main(argv) {
   }
   const { report } = result;
   const failed = report.violations > 0 || (options.requireWidgets && report.widgets === 0);
-  if (options.json) console.log(JSON.stringify({ url: options.url, ...report }, null, 2));
-  else console.log(formatReport(options.url, report, options));
+  if (options.json) {
+    console.log(
+      JSON.stringify({ url: options.url, ...report, warnings: result.warnings }, null, 2),
+    );
+  } else console.log(formatReport(options.url, report, options));
   return failed ? 1 : 0;
 }
 

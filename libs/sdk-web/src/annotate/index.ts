@@ -34,6 +34,8 @@ export interface Annotation {
   readonly actor_id?: string;
   readonly actor_type?: ActorType;
   readonly widget_state_ref?: string;
+  /** The widget version the feedback is about (from `data-widget-version`). */
+  readonly widget_version?: number;
 }
 
 export type SubmitResult =
@@ -87,7 +89,7 @@ button.primary{background:#1d4ed8;color:#fff}
 button[disabled]{opacity:.6;cursor:progress}
 button.x{position:absolute;top:.6rem;right:.6rem;border:0;font-size:1.3rem;line-height:1;padding:.2rem .45rem}
 :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
-.launcher{position:fixed;right:1rem;bottom:1rem;z-index:2147483645;background:#1d4ed8;color:#fff;border-radius:999px;padding:.6rem 1rem;box-shadow:0 4px 12px rgba(0,0,0,.25)}
+.launcher{font:600 15px/1.2 system-ui,sans-serif;position:fixed;right:1rem;bottom:1rem;z-index:2147483645;background:#1d4ed8;color:#fff;border-radius:999px;padding:.6rem 1rem;box-shadow:0 4px 12px rgba(0,0,0,.25)}
 `;
 
 const LABELS: Record<Category | Severity, string> = {
@@ -348,7 +350,8 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
             severity: severity.value as Severity,
             ...(options.actor?.id ? { actor_id: options.actor.id } : {}),
             ...(options.actor?.type ? { actor_type: options.actor.type } : {}),
-            ...(stateRef ? { widget_state_ref: stateRef } : {}),
+            ...(stateRef ? { widget_state_ref: stateRef.slice(0, 500) } : {}),
+            ...(identity.widget_version ? { widget_version: identity.widget_version } : {}),
           };
           send.disabled = true;
           form.setAttribute('aria-busy', 'true');
