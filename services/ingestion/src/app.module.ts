@@ -11,9 +11,13 @@ import { HubApiKeyVerifier } from './api-keys/hub-api-key.verifier.js';
 import { RetryAfterFilter } from './common/retry-after.filter.js';
 import { IngestionConfig } from './config/ingestion.config.js';
 import { ActiveContracts } from './contracts/active-contracts.js';
+import { ContractsController } from './contracts/contracts.controller.js';
+import { ContractsService } from './contracts/contracts.service.js';
 import { INGESTION_SCHEMA, ingestionOrmSettings } from './database/ingestion-orm.settings.js';
 import { HubsController } from './hubs/hubs.controller.js';
 import { HubsService } from './hubs/hubs.service.js';
+import { QueriesController } from './queries/queries.controller.js';
+import { QueriesService } from './queries/queries.service.js';
 import { QuarantineController } from './quarantine/quarantine.controller.js';
 import { QuarantineService } from './quarantine/quarantine.service.js';
 import { EventValidator } from './reporting/event-validator.js';
@@ -60,6 +64,8 @@ export class AppModule {
         ReportingController,
         QuarantineController,
         AnnotationsController,
+        ContractsController,
+        QueriesController,
       ],
       providers: [
         { provide: IngestionConfig, useValue: config },
@@ -72,6 +78,8 @@ export class AppModule {
         ReportingService,
         QuarantineService,
         AnnotationsService,
+        ContractsService,
+        QueriesService,
         RetryAfterFilter,
         HubApiKeyVerifier,
         { provide: ApiKeyVerifier, useExisting: HubApiKeyVerifier },

@@ -1,0 +1,94 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export class EventsQueryDto {
+  @ApiPropertyOptional({ description: 'Start of the range (inclusive); default 24 h before `to`' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'End of the range (exclusive); default now' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  event_type?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export const BUCKETS = ['minute', 'hour', 'day'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+export class CountsQueryDto {
+  @ApiPropertyOptional({ description: 'Start of the range (inclusive); default 24 h before `to`' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'End of the range (exclusive); default now' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ enum: BUCKETS, default: 'hour' })
+  @IsOptional()
+  @IsIn(BUCKETS)
+  bucket?: Bucket;
+
+  @ApiPropertyOptional({
+    description: 'Also split the counts by the widget version reported against',
+  })
+  @IsOptional()
+  @Transform(({ value }) => value === 'true' || value === true)
+  @IsBoolean()
+  by_version?: boolean;
+}
+
+export interface InteractionEventView {
+  readonly id: string;
+  readonly hub_id: string;
+  readonly widget_id: string;
+  readonly widget_version: number;
+  readonly event_type: string;
+  readonly actor_id: string | null;
+  readonly actor_type: string;
+  readonly view_context_ref: string | null;
+  readonly metadata: Record<string, unknown>;
+  readonly occurred_at: string;
+  readonly received_at: string;
+}
+
+export interface EventCountView {
+  readonly bucket_start: string;
+  readonly event_type: string;
+  readonly widget_version?: number;
+  readonly count: number;
+}
