@@ -73,6 +73,8 @@ const CORS = {
   'access-control-allow-methods': 'POST, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type',
   'access-control-max-age': '600',
+  // Without this the page cannot read Retry-After on a cross-origin answer.
+  'access-control-expose-headers': 'retry-after',
 };
 
 function send(res: ServerResponse, status: number, body?: unknown, headers = {}) {

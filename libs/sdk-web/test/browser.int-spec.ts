@@ -198,7 +198,7 @@ describe('demo page in Chromium, against a stand-in ingestion service', () => {
       await page.evaluate(() => window.ihfDemo!.tracker.flush());
       const start = fake.requests.length;
       const stored = fake.events.length;
-      fake.failNext(1, 503, 1);
+      fake.failNext(1, 503, 2);
       await page.locator('#wc-cart-buy').click();
       const sentAt = Date.now();
       await page.evaluate(() => window.ihfDemo!.tracker.flush());
@@ -207,7 +207,8 @@ describe('demo page in Chromium, against a stand-in ingestion service', () => {
           fake.requests.slice(start).some((r) => r.status === 202) ? true : undefined,
         ),
       );
-      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(900);
+      // Retry-After: 2 s, longer than the SDK's own first back-off (0.5–1 s) could be.
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1900);
       const statuses = fake.requests.slice(start).map((r) => r.status);
       expect(statuses.slice(0, 2)).toEqual([503, 202]);
       const clicks = fake.events
