@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { waitFor } from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
 
 interface ReportBody {
@@ -219,6 +220,27 @@ describe('POST /api/v1/interaction-events', () => {
     expect(revoked.headers['content-type']).toContain('application/problem+json');
   });
 
+  it('honours a revocation made by another replica within the key cache TTL', async () => {
+    const created = await f.createKey(hub.id);
+    expect((await post(event(), { key: created.key })).status).toBe(202);
+    // Another replica revokes it: this one only learns through its cache expiring.
+    await f
+      .em()
+      .execute('update ingestion.hub_api_keys set revoked_at = now() where id = ?', [created.id]);
+    const started = Date.now();
+    await waitFor(async () => (await post(event(), { key: created.key })).status === 401, {
+      timeoutMs: f.config.INGESTION_API_KEY_CACHE_TTL_MS + 3000,
+      intervalMs: 250,
+      message: 'the revoked key to be refused',
+    });
+    expect(Date.now() - started).toBeLessThan(f.config.INGESTION_API_KEY_CACHE_TTL_MS + 3000);
+    const listed = await f.request<{ items: { id: string; last_used_at: string | null }[] }>(
+      'GET',
+      `/api/v1/hubs/${hub.id}/api-keys`,
+    );
+    expect(listed.body.items.find((k) => k.id === created.id)?.last_used_at).toBeTruthy();
+  });
+
   it('answers 400, 413 and 415 as problem+json for bad bodies', async () => {
     const malformed = await post('{"events": [', { raw: true });
     expect(malformed.status).toBe(400);
@@ -314,6 +336,25 @@ describe('POST /api/v1/interaction-events', () => {
     expect(
       (await f.request('GET', `/api/v1/hubs/${otherHub.id}/quarantine`, undefined, viewer)).status,
     ).toBe(403);
+  });
+
+  it('drops quarantined events after the retention period', async () => {
+    await f.em().execute(
+      `insert into ingestion.quarantined_events (hub_id, raw, reason_code, rule_id, received_at)
+       values (?, '{}', 'old', 'old', now() - interval '400 days')`,
+      [hub.id],
+    );
+    const { QuarantineService } = await import('../src/quarantine/quarantine.service.js');
+    expect(await f.app.get(QuarantineService).prune()).toBe(1);
+  });
+
+  it('serves readiness, metrics and the OpenAPI document', async () => {
+    expect((await f.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+    const docs = await f.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(Object.keys(JSON.parse(docs.body) as { paths: object }).length).toBeGreaterThan(0);
+    expect(docs.body).toContain('/api/v1/interaction-events');
+    const metrics = await f.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/ihf_ingestion_events_total\{[^}]*outcome="accepted"/);
   });
 
   it('keeps interaction_events append-only in the database', async () => {
