@@ -117,6 +117,9 @@ export class FakeIO {
   takeRecords() {
     return [];
   }
+  deliver(entries: IntersectionObserverEntry[]) {
+    this.callback(entries, this as unknown as IntersectionObserver);
+  }
   static show(el: Element, ratio: number) {
     for (const io of FakeIO.instances) {
       if (!io.observed.has(el)) continue;

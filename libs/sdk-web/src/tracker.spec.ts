@@ -158,7 +158,7 @@ describe('tracker: views', () => {
     document.body.innerHTML = widgetHtml();
     start({ viewThreshold: 0.5, viewDuration: 1000 });
     const el = document.querySelector('section')!;
-    expect(FakeIO.instances[0].options?.threshold).toEqual([0, 0.5]);
+    expect(FakeIO.instances[0].options?.threshold).toEqual([0, 0.25, 0.5, 0.75, 1]);
     FakeIO.show(el, 0.3);
     await jest.advanceTimersByTimeAsync(2000);
     expect(sentEvents()).toHaveLength(0);
@@ -176,6 +176,43 @@ describe('tracker: views', () => {
     FakeIO.show(el, 1);
     await jest.advanceTimersByTimeAsync(5000);
     expect(sentEvents()).toHaveLength(1);
+  });
+
+  it('counts an element taller than the viewport once it fills the share of the viewport', async () => {
+    document.body.innerHTML = widgetHtml();
+    start({ viewThreshold: 0.5, viewDuration: 100 });
+    const el = document.querySelector('section')!;
+    const io = FakeIO.instances[0];
+    const entry = (visibleHeight: number) =>
+      ({
+        target: el,
+        isIntersecting: true,
+        intersectionRatio: visibleHeight / 3000,
+        intersectionRect: { height: visibleHeight },
+        rootBounds: { height: 800 },
+      }) as unknown as IntersectionObserverEntry;
+    io.deliver([entry(300)]);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(sentEvents()).toHaveLength(0);
+    io.deliver([entry(800)]);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(sentEvents().map((e) => e.event_type)).toEqual(['viewed']);
+  });
+
+  it('sends only the identity fields of an explicit track() target', async () => {
+    const t = start();
+    t.track(
+      { widget_id: WIDGET, hub_id: HUB, extra: 'x' } as unknown as Parameters<Tracker['track']>[0],
+      'dismissed',
+    );
+    await settle();
+    expect(Object.keys(sentEvents()[0]).sort()).toEqual([
+      'event_type',
+      'hub_id',
+      'id',
+      'occurred_at',
+      'widget_id',
+    ]);
   });
 
   it('does not count time while the page is hidden', async () => {

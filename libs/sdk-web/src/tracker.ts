@@ -181,7 +181,11 @@ export function createTracker(options: TrackerOptions): Tracker {
     if (typeof Element !== 'undefined' && target instanceof Element) {
       identity = readWidget(target, contract);
       if (!identity) return check(target);
-    } else identity = target as WidgetIdentity;
+    } else {
+      // Only the identity fields: the reporting contract refuses unknown ones.
+      const { widget_id, hub_id, view_context_ref, widget_version } = target as WidgetIdentity;
+      identity = { widget_id, hub_id, view_context_ref, widget_version };
+    }
     const event: InteractionEvent = {
       id: uuid(),
       ...identity,
@@ -268,7 +272,13 @@ export function createTracker(options: TrackerOptions): Tracker {
             guarded(
               (entries: IntersectionObserverEntry[]) => {
                 for (const entry of entries) {
-                  const on = entry.isIntersecting && entry.intersectionRatio >= threshold - 1e-3;
+                  // An element taller than the viewport never reaches the share: then it counts
+                  // when it fills that share of the viewport.
+                  const fills =
+                    !!entry.rootBounds &&
+                    entry.intersectionRect.height >= entry.rootBounds.height * threshold;
+                  const on =
+                    entry.isIntersecting && (entry.intersectionRatio >= threshold - 1e-3 || fills);
                   if (on) startTimer(entry.target);
                   else stopTimer(entry.target, true);
                 }
@@ -276,7 +286,7 @@ export function createTracker(options: TrackerOptions): Tracker {
               internal,
               undefined,
             ),
-            { threshold: [0, threshold] },
+            { threshold: [...new Set([0, 0.25, threshold, 0.5, 0.75, 1])].sort() },
           )
         : undefined;
 
