@@ -26,7 +26,7 @@ describe('ingestion on the bus, and through Postgres and NATS outages', () => {
     f = await IngestionFixture.start(
       {
         INGESTION_RATE_LIMIT_EVENTS_PER_SEC: '1',
-        INGESTION_RATE_LIMIT_BURST: '200',
+        INGESTION_RATE_LIMIT_BURST: '250',
         INGESTION_API_KEY_CACHE_TTL_MS: '60000',
         INGESTION_DB_WRITE_TIMEOUT_MS: '2000',
       },
@@ -176,6 +176,60 @@ describe('ingestion on the bus, and through Postgres and NATS outages', () => {
       reason: 'widget_not_active',
     });
     expect((await post('/api/v1/annotations', { ...annotation, id: 'x' })).status).toBe(400);
+  });
+
+  it('replays a quarantined annotation once its widget is active again', async () => {
+    const w = await f.createWidget(hub.id);
+    await f.request('POST', `/api/v1/widgets/${w.id}/status`, { status: 'deprecated' });
+    const annotation = { id: randomUUID(), hub_id: hub.id, widget_id: w.id, body: 'Too small' };
+    expect((await post('/api/v1/annotations', annotation)).status).toBe(422);
+    const listed = await f.request<{ items: { id: string; kind: string; event_id: string }[] }>(
+      'GET',
+      `/api/v1/hubs/${hub.id}/quarantine?reason=widget_not_active&limit=500`,
+    );
+    const entry = listed.body.items.find((i) => i.event_id === annotation.id)!;
+    expect(entry.kind).toBe('annotation');
+    await f.request('POST', `/api/v1/widgets/${w.id}/status`, { status: 'active' });
+    const replay = await f.request<{ accepted: number }>(
+      'POST',
+      `/api/v1/hubs/${hub.id}/quarantine/replay`,
+      {
+        ids: [entry.id],
+      },
+    );
+    expect(replay.body.accepted).toBe(1);
+    const outbox = await f
+      .em()
+      .execute<{ subject: string }[]>('select subject from ingestion.outbox where id = ?', [
+        annotation.id,
+      ]);
+    expect(outbox).toEqual([{ subject: 'ihf.ingestion.annotation.submitted.v1' }]);
+    expect((await post('/api/v1/annotations', annotation)).body.status).toBe('duplicate');
+  });
+
+  it('relays events written by many concurrent requests exactly once each', async () => {
+    const many = await f.createHub();
+    const manyKey = (await f.createKey(many.id)).key;
+    const w = await f.createWidget(many.id);
+    const batches = Array.from({ length: 40 }, () =>
+      Array.from({ length: 5 }, () => event({ hub_id: many.id, widget_id: w.id })),
+    );
+    const answers = await Promise.all(
+      batches.map((b) => post('/api/v1/interaction-events', b, manyKey)),
+    );
+    expect(answers.every((a) => a.status === 202 && a.body.accepted === 5)).toBe(true);
+    const ids = new Set(batches.flat().map((e) => e.id as string));
+    const relayed = await waitFor(
+      async () => {
+        const all = (await streamMessages('IHF_EVENTS')).filter((m) =>
+          ids.has(m.envelope.event_id),
+        );
+        return all.length >= ids.size ? all : undefined;
+      },
+      { timeoutMs: 20_000, message: 'every concurrent event on IHF_EVENTS' },
+    );
+    expect(relayed).toHaveLength(200);
+    expect(new Set(relayed.map((m) => m.envelope.event_id)).size).toBe(200);
   });
 
   it('answers widget look-ups over NATS request/reply', async () => {

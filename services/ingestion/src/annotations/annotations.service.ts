@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type ApiKeyPrincipal } from '@ihf/auth';
@@ -12,7 +14,7 @@ import { type ValidationRule } from '../contracts/validation-rule.js';
 import { EventValidator } from '../reporting/event-validator.js';
 import { GroupCommitWriter } from '../reporting/group-commit.writer.js';
 import { AnnotationRefusedError } from './annotations.errors.js';
-import { type AnnotationAnswer, type SubmitAnnotationDto } from './dto/annotation.dto.js';
+import { type AnnotationAnswer, SubmitAnnotationDto } from './dto/annotation.dto.js';
 
 /**
  * The obligations an annotation shares with interaction events (a key writes to its own hub,
@@ -64,6 +66,45 @@ export class AnnotationsService {
   ) {}
 
   async submit(key: ApiKeyPrincipal, dto: SubmitAnnotationDto): Promise<AnnotationAnswer> {
+    return this.process(key.hubId, dto, true);
+  }
+
+  /**
+   * Replays a quarantined annotation for `hubId` through the same validation and
+   * deduplication as a new one; a refusal is returned, not quarantined again.
+   */
+  async replay(
+    hubId: string,
+    raw: unknown,
+  ): Promise<{ status: 'accepted' | 'duplicate' | 'rejected'; reason?: string; rule?: string }> {
+    const dto = plainToInstance(SubmitAnnotationDto, raw);
+    const errors =
+      typeof raw === 'object' && raw !== null
+        ? await validate(dto, { whitelist: true, forbidNonWhitelisted: true })
+        : [{}];
+    if (errors.length > 0) {
+      return {
+        status: 'rejected',
+        reason: 'invalid_annotation',
+        rule: 'protocol:invalid_annotation',
+      };
+    }
+    try {
+      return { status: (await this.process(hubId, dto, false)).status };
+    } catch (error) {
+      if (error instanceof AnnotationRefusedError) {
+        const { reason, rule } = error.extensions as { reason: string; rule: string };
+        return { status: 'rejected', reason, rule };
+      }
+      throw error;
+    }
+  }
+
+  private async process(
+    hubId: string,
+    dto: SubmitAnnotationDto,
+    quarantine: boolean,
+  ): Promise<AnnotationAnswer> {
     const id = dto.id.toLowerCase();
     const contract = await this.contracts.reporting();
     const [widget] = await this.guard(() =>
@@ -83,10 +124,7 @@ export class AnnotationsService {
       this.compiled.set(contract.version, evaluate);
     }
     const event = { ...dto, hub_id: dto.hub_id.toLowerCase() };
-    const refusal = evaluate(
-      { event, key: { hub_id: key.hubId }, widget: widget ?? null },
-      Date.now(),
-    );
+    const refusal = evaluate({ event, key: { hub_id: hubId }, widget: widget ?? null }, Date.now());
     if (refusal || !widget) {
       if (await this.alreadySubmitted(id))
         return { id, status: 'duplicate', widget_version: widget?.version ?? 1 };
@@ -98,15 +136,10 @@ export class AnnotationsService {
         field: 'widget_id',
         message: 'No such widget',
       };
+      if (!quarantine) throw new AnnotationRefusedError(r);
       await this.writer.write(
         [],
-        [
-          this.validator.quarantineRow(
-            key.hubId,
-            { index: 0, id, raw: dto, refusal: r },
-            'annotation',
-          ),
-        ],
+        [this.validator.quarantineRow(hubId, { index: 0, id, raw: dto, refusal: r }, 'annotation')],
       );
       throw new AnnotationRefusedError(r);
     }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type AuthenticatedUser, assertHubAccess } from '@ihf/auth';
+import { AnnotationsService } from '../annotations/annotations.service.js';
 import { IngestionConfig } from '../config/ingestion.config.js';
 import { decodeCursor, type Page, toPage } from '../common/cursor.js';
 import { HubsService } from '../hubs/hubs.service.js';
@@ -77,6 +78,7 @@ export class QuarantineService implements OnApplicationBootstrap, OnApplicationS
     @Inject(IngestionConfig) private readonly config: IngestionConfig,
     @Inject(HubsService) private readonly hubs: HubsService,
     @Inject(ReportingService) private readonly reporting: ReportingService,
+    @Inject(AnnotationsService) private readonly annotations: AnnotationsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -170,7 +172,7 @@ export class QuarantineService implements OnApplicationBootstrap, OnApplicationS
     assertHubAccess(user, hubId);
     await this.hubs.assertExists(hubId);
     const params: unknown[] = [hubId];
-    let where = `hub_id = ? and replayed_at is null and kind = 'interaction_event'`;
+    let where = `hub_id = ? and replayed_at is null`;
     if (dto.ids?.length) {
       where += ' and id = any(?::uuid[])';
       params.push(`{${dto.ids.join(',')}}`);
@@ -185,7 +187,8 @@ export class QuarantineService implements OnApplicationBootstrap, OnApplicationS
         `select ${COLUMNS} from ingestion.quarantined_events where ${where} order by received_at, id limit ?`,
         [...params, dto.limit ?? 1000],
       );
-    const replayable = entries.filter((e) => !e.raw_truncated);
+    const replayable = entries.filter((e) => !e.raw_truncated && e.kind === 'interaction_event');
+    const annotations = entries.filter((e) => !e.raw_truncated && e.kind === 'annotation');
     const report = replayable.length
       ? await this.reporting.store(
           hubId,
@@ -212,6 +215,12 @@ export class QuarantineService implements OnApplicationBootstrap, OnApplicationS
         results.push({ quarantine_id: entry.id, event_id: entry.event_id, status: r.status });
       }
     });
+    for (const entry of annotations) {
+      const r = await this.annotations.replay(hubId, entry.raw);
+      if (r.status === 'rejected') again.push(entry.id);
+      else done.push({ id: entry.id, outcome: r.status });
+      results.push({ quarantine_id: entry.id, event_id: entry.event_id, ...r });
+    }
     for (const entry of entries.filter((e) => e.raw_truncated)) {
       again.push(entry.id);
       results.push({

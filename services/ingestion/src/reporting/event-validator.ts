@@ -20,6 +20,8 @@ const EVENT_FIELDS = new Set([
   'widget_version',
 ]);
 
+const UUID_FIELDS = ['id', 'hub_id', 'widget_id', 'actor_id'] as const;
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Postgres stores neither NUL characters nor unpaired surrogates (JSON.stringify escapes
 // only those); one such event must not sink the group it is written with.
@@ -130,10 +132,16 @@ export class EventValidator {
           ),
         );
       }
-      const widgetId = typeof raw.widget_id === 'string' ? raw.widget_id.toLowerCase() : undefined;
+      // UUIDs compare case-insensitively: the rules see them in lower case.
+      const event: Record<string, unknown> = { ...raw };
+      for (const field of UUID_FIELDS) {
+        const value = event[field];
+        if (typeof value === 'string') event[field] = value.toLowerCase();
+      }
+      const widgetId = typeof event.widget_id === 'string' ? event.widget_id : undefined;
       const widget = widgetId === undefined ? undefined : widgets.get(widgetId);
       const refusal = contract.evaluate(
-        { event: raw, key, widget: widget ?? null, contract: contractFacts },
+        { event, key, widget: widget ?? null, contract: contractFacts },
         now,
       );
       if (refusal) return refuse(refusal);
