@@ -8,7 +8,8 @@ import { listServices, requireInfrastructure, requireNode24 } from './services.m
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 requireNode24();
-await requireInfrastructure(process.env);
+// Migrating needs Postgres only.
+await requireInfrastructure(process.env, { what: 'migrate', nats: false });
 const run = (args, cwd = root) =>
   spawnSync(process.execPath, args, { cwd, stdio: 'inherit' }).status ?? 1;
 if (run([join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json']) !== 0)

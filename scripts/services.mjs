@@ -40,11 +40,30 @@ export function reachable(url, defaultPort) {
   });
 }
 
-/** Exits with a message saying what to start when Postgres or NATS is not reachable. */
-export async function requireInfrastructure(env) {
+/**
+ * Exits with a message saying what to start when Postgres (or, unless `nats: false`, NATS)
+ * is not reachable, or what is wrong with a URL.
+ */
+export async function requireInfrastructure(env, { what = 'start IHF', nats = true } = {}) {
   const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ihf';
   const natsUrl = env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const problems = [];
+  for (const [name, url] of [
+    ['DATABASE_URL', databaseUrl],
+    ...(nats ? [['NATS_URL', natsUrl]] : []),
+  ]) {
+    try {
+      new URL(url.split(',')[0]);
+    } catch {
+      problems.push(
+        `${name} is not a URL: '${url}' (e.g. ${name === 'NATS_URL' ? 'nats://127.0.0.1:4222' : 'postgres://postgres@127.0.0.1:5432/ihf'})`,
+      );
+    }
+  }
+  if (problems.length) {
+    console.error(`Cannot ${what}:\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
   if (!(await reachable(databaseUrl, 5432))) {
     problems.push(
       `PostgreSQL is not reachable at ${new URL(databaseUrl).host}.\n` +
@@ -52,7 +71,7 @@ export async function requireInfrastructure(env) {
         '    or point DATABASE_URL at a running server (docker compose up -d postgres also works).',
     );
   }
-  if (!(await reachable(natsUrl, 4222))) {
+  if (nats && !(await reachable(natsUrl, 4222))) {
     problems.push(
       `NATS is not reachable at ${natsUrl}.\n` +
         '    Start it with JetStream:  nats-server -js -a 127.0.0.1 -p 4222 -sd /tmp/ihf-nats &\n' +
@@ -60,7 +79,7 @@ export async function requireInfrastructure(env) {
     );
   }
   if (problems.length) {
-    console.error(`Cannot start IHF:\n  ${problems.join('\n  ')}`);
+    console.error(`Cannot ${what}:\n  ${problems.join('\n  ')}`);
     process.exit(1);
   }
   return { databaseUrl, natsUrl };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: builds what is stale, then starts every service as its own Node process (as in
 // production), each migrating its schema on start; prints where each one listens once it is
-// ready, and stops them all on Ctrl-C. Environment: DATABASE_URL, NATS_URL (localhost
+// ready, and stops them all on Ctrl-C (or SIGINT/SIGTERM to this process; npm itself does not
+// pass a signal sent to its own pid on to us). Environment: DATABASE_URL, NATS_URL (localhost
 // defaults), and anything the services read (see README).
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -49,6 +50,9 @@ for (const name of services) {
     cwd: root,
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: Ctrl-C in the terminal reaches only this runner, which then stops
+    // each service once (SIGTERM) so that it drains; a second signal would make it exit at once.
+    detached: true,
   });
   children.set(name, { child, port });
   for (const stream of [child.stdout, child.stderr]) {

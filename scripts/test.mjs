@@ -4,6 +4,8 @@
 // defaults (see libs/testing); each test file gets its own database and bus namespace.
 // Extra arguments go to Jest (e.g. `npm test -- libs/messaging`).
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,5 +25,12 @@ const args = [
   '--maxWorkers=2',
   ...process.argv.slice(2),
 ];
-const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+const summaryFile = join(mkdtempSync(join(tmpdir(), 'ihf-test-')), 'summary');
+const result = spawnSync(process.execPath, args, {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, IHF_TEST_SUMMARY_FILE: summaryFile },
+});
+// The closing line: after Jest's own summary.
+if (existsSync(summaryFile)) console.log(`\n${readFileSync(summaryFile, 'utf8')}`);
 process.exit(result.status ?? 1);

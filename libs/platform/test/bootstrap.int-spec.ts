@@ -259,6 +259,31 @@ describe('createServiceApp (Fastify inject)', () => {
     expect(problemOf(res.body)).toMatchObject({ code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' });
   });
 
+  it('takes JSON bodies only: a form body or one without content type is a 415, not odd fields', async () => {
+    for (const headers of [
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      { 'content-type': 'text/plain' },
+      {},
+    ]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/probe/batches',
+        headers,
+        payload: '{"limit":1}',
+      });
+      expect({ headers, status: res.statusCode }).toEqual({ headers, status: 415 });
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(problemOf(res.body)).toMatchObject({ code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' });
+    }
+    const vendor = await app.inject({
+      method: 'POST',
+      url: '/api/v1/probe/batches',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      payload: '{}',
+    });
+    expect(vendor.statusCode).not.toBe(415);
+  });
+
   it('answers a plain Error with a 500 problem whose error_id is logged with the stack', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/probe/boom' });
     expect(res.statusCode).toBe(500);

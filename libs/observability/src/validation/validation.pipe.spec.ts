@@ -42,6 +42,18 @@ async function fieldErrorsOf(value: unknown) {
 }
 
 describe('createValidationPipe', () => {
+  it('says "is required" once for a missing field, whatever rules it has', async () => {
+    const errors = await fieldErrorsOf({ address: { city: 'Oslo' }, items: [{}] });
+    expect(errors).toEqual([
+      { field: 'limit', code: 'required', message: 'limit is required' },
+      {
+        field: 'items[0].event_type',
+        code: 'required',
+        message: 'items[0].event_type is required',
+      },
+    ]);
+  });
+
   it('flattens nested errors to field paths, one per failed rule', async () => {
     const errors = await fieldErrorsOf({
       limit: 0,

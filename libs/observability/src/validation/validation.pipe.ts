@@ -13,8 +13,12 @@ export function flattenValidationErrors(
   const flat: FieldError[] = [];
   for (const error of errors) {
     const field = joinPath(parentPath, error.property);
-    for (const [code, message] of Object.entries(error.constraints ?? {})) {
-      flat.push({ field, code, message });
+    const constraints = Object.entries(error.constraints ?? {});
+    if (constraints.length && error.value === undefined && 'value' in error) {
+      // A missing field fails every rule on it; "is required" is the one thing to say.
+      flat.push({ field, code: 'required', message: `${field} is required` });
+    } else {
+      for (const [code, message] of constraints) flat.push({ field, code, message });
     }
     if (error.children?.length) flat.push(...flattenValidationErrors(error.children, field));
   }
@@ -40,7 +44,9 @@ export function createValidationPipe(overrides: ValidationPipeOptions = {}): Val
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
-    validationError: { target: false, value: false },
+    // Values are needed to tell a missing field from a wrong one; they never reach the answer
+    // (only field, code and message do).
+    validationError: { target: false, value: true },
     exceptionFactory: (errors: ValidationError[]) =>
       new RequestValidationError(flattenValidationErrors(errors)),
     ...overrides,

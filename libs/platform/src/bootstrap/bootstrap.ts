@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { DynamicModule, Type } from '@nestjs/common';
+import { UnsupportedMediaTypeException, type DynamicModule, type Type } from '@nestjs/common';
 import { ModuleRef, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -11,7 +11,9 @@ import {
   type ObservabilityModuleOptions,
   PINO_LOGGER,
   PinoNestLogger,
+  PROBLEM_CONTENT_TYPE,
   ProblemFilter,
+  toProblem,
   registerHttpObservability,
 } from '@ihf/observability';
 import type { Logger } from 'pino';
@@ -148,6 +150,7 @@ async function buildApp(
       logger: app.get<Logger>(PINO_LOGGER),
       metrics: app.get(MetricsService),
     });
+    requireJsonBodies(adapter);
     app.useGlobalFilters(app.get(ProblemFilter));
     app.useGlobalPipes(createValidationPipe());
     setupOpenApi(app, { title: options.name, ...options.openApi });
@@ -160,6 +163,30 @@ async function buildApp(
     await app.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** A request body in JSON (`application/json`, with or without parameters). */
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * JSON is the only body the platform's APIs take: any other content type is answered with a
+ * 415 problem before parsing, instead of (say) a form body parsed into odd field names.
+ */
+function requireJsonBodies(adapter: FastifyAdapter): void {
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 ||
+      request.headers['transfer-encoding'] !== undefined;
+    const type = request.headers['content-type'];
+    if (!hasBody || (type !== undefined && JSON_CONTENT_TYPE.test(type))) return done();
+    const { problem } = toProblem(
+      new UnsupportedMediaTypeException(
+        `Send the body as application/json (got ${type ?? 'no content type'})`,
+      ),
+      request.url.split('?')[0] ?? '/',
+    );
+    void reply.code(415).type(PROBLEM_CONTENT_TYPE).send(problem);
+  });
 }
 
 function assertObservability(app: NestFastifyApplication, name: string): void {
