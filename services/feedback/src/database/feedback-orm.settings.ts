@@ -1,0 +1,20 @@
+import { MESSAGING_ENTITIES } from '@ihf/messaging';
+import { type ServiceOrmSettings } from '@ihf/persistence';
+import { InitFeedback } from '../migrations/migration-20261127220000-init.js';
+
+/** Postgres schema owned by feedback. */
+export const FEEDBACK_SCHEMA = 'feedback';
+
+/**
+ * ORM settings of the service: its migrations, in order. Feedback reads and writes its tables
+ * with SQL in each module's repository (the queue and history queries are hand-tuned; see
+ * bench/feedback), so the ORM only carries the messaging entities (outbox, inbox).
+ */
+export function feedbackOrmSettings(databaseUrl: string): ServiceOrmSettings {
+  return {
+    schema: FEEDBACK_SCHEMA,
+    databaseUrl,
+    entities: [...MESSAGING_ENTITIES],
+    migrations: [{ name: 'Migration20261127220000_init', class: InitFeedback }],
+  };
+}

@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { type EntityManager, MikroORM } from '@mikro-orm/core';
+import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
+import { type Severity, Subjects } from '@ihf/contracts';
+import { Outbox } from '@ihf/messaging';
+import { decodeCursor, type Page, toPage } from '../common/cursor.js';
+import { hubScopeCondition } from '../common/hub-scope.js';
+import { iso, isoRequired, pgArray, query, queryOne } from '../common/sql.js';
+import { WidgetNotFoundError } from '../read-models/read-models.errors.js';
+import { WidgetDirectory } from '../read-models/widget-directory.service.js';
+import {
+  type AddThreadAnnotationsDto,
+  type CreateThreadDto,
+  type ListThreadsQuery,
+} from './dto/thread.dto.js';
+import {
+  AnnotationNotInThreadError,
+  AnnotationOnOtherWidgetError,
+  ThreadNotFoundError,
+} from './threads.errors.js';
+
+const DEFAULT_PAGE_SIZE = 50;
+
+interface ThreadRow {
+  readonly id: string;
+  readonly hub_id: string;
+  readonly widget_id: string;
+  readonly title: string;
+  readonly description: string | null;
+  readonly created_by: string | null;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+  readonly annotation_count: number;
+  readonly low: number;
+  readonly medium: number;
+  readonly high: number;
+  readonly critical: number;
+  readonly last_annotation_at: Date | null;
+}
+
+/** A thread on the wire, with its (non-retracted) annotations summarised. */
+export interface ThreadView {
+  readonly id: string;
+  readonly hub_id: string;
+  readonly widget_id: string;
+  readonly title: string;
+  readonly description: string | null;
+  readonly created_by: string | null;
+  readonly created_at: string;
+  readonly annotation_count: number;
+  readonly severity_mix: Record<Severity, number>;
+  /** The latest of: creation, membership change, newest annotation. */
+  readonly last_activity_at: string;
+}
+
+const THREAD_SELECT = `select t.id, t.hub_id, t.widget_id, t.title, t.description, t.created_by,
+    t.created_at, t.updated_at,
+    coalesce(s.annotation_count, 0)::int as annotation_count, coalesce(s.low, 0)::int as low,
+    coalesce(s.medium, 0)::int as medium, coalesce(s.high, 0)::int as high,
+    coalesce(s.critical, 0)::int as critical, s.last_annotation_at
+  from feedback.annotation_threads t
+  left join lateral (
+    select count(*) as annotation_count,
+      count(*) filter (where a.severity = 'low') as low,
+      count(*) filter (where a.severity = 'medium') as medium,
+      count(*) filter (where a.severity = 'high') as high,
+      count(*) filter (where a.severity = 'critical') as critical,
+      max(a.created_at) as last_annotation_at
+    from feedback.annotations a where a.thread_id = t.id and a.retracted_at is null
+  ) s on true`;
+
+function toThreadView(r: ThreadRow): ThreadView {
+  const times = [new Date(r.updated_at).getTime()];
+  if (r.last_annotation_at) times.push(new Date(r.last_annotation_at).getTime());
+  return {
+    id: r.id,
+    hub_id: r.hub_id,
+    widget_id: r.widget_id,
+    title: r.title,
+    description: r.description,
+    created_by: r.created_by,
+    created_at: isoRequired(r.created_at),
+    annotation_count: r.annotation_count,
+    severity_mix: { low: r.low, medium: r.medium, high: r.high, critical: r.critical },
+    last_activity_at: iso(new Date(Math.max(...times))) ?? isoRequired(r.updated_at),
+  };
+}
+
+/** Annotation threads: created on a widget, holding annotations of that widget only. */
+@Injectable()
+export class ThreadsService {
+  constructor(
+    @Inject(MikroORM) private readonly orm: MikroORM,
+    @Inject(Outbox) private readonly outbox: Outbox,
+    @Inject(WidgetDirectory) private readonly widgets: WidgetDirectory,
+  ) {}
+
+  async create(user: AuthenticatedUser, dto: CreateThreadDto): Promise<ThreadView> {
+    const widgetId = dto.widget_id.toLowerCase();
+    const widget = await this.widgets.find(this.orm.em.fork(), widgetId);
+    if (!widget || !canAccessHub(user, widget.hub_id)) throw new WidgetNotFoundError(widgetId);
+    const id = randomUUID();
+    const now = new Date();
+    await this.orm.em.fork().transactional(async (em) => {
+      await query(
+        em,
+        `insert into feedback.annotation_threads
+           (id, hub_id, widget_id, title, description, created_by, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [id, widget.hub_id, widgetId, dto.title.trim(), dto.description ?? null, user.id, now, now],
+      );
+      this.outbox.add(
+        em,
+        Subjects.Feedback.ThreadCreatedV1,
+        {
+          thread_id: id,
+          widget_id: widgetId,
+          title: dto.title.trim(),
+          created_by: user.id,
+          created_at: now.toISOString(),
+        },
+        { hubId: widget.hub_id, aggregateId: id },
+      );
+      if (dto.annotation_ids?.length) {
+        await this.addTo(em, user, id, widget.hub_id, widgetId, dto.annotation_ids, now);
+      }
+    });
+    return this.get(user, id);
+  }
+
+  async get(user: AuthenticatedUser, id: string): Promise<ThreadView> {
+    const row = await queryOne<ThreadRow>(this.orm.em.fork(), `${THREAD_SELECT} where t.id = ?`, [
+      id.toLowerCase(),
+    ]);
+    if (!row || !canAccessHub(user, row.hub_id)) throw new ThreadNotFoundError(id);
+    return toThreadView(row);
+  }
+
+  /** Most recently changed first. */
+  async list(user: AuthenticatedUser, q: ListThreadsQuery): Promise<Page<ThreadView>> {
+    if (q.hub_id) assertHubAccess(user, q.hub_id);
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(q.cursor, false);
+    const scope = hubScopeCondition(user, 't.hub_id');
+    const where = [scope.sql];
+    const params: unknown[] = [...scope.params];
+    if (q.hub_id) {
+      where.push('t.hub_id = ?');
+      params.push(q.hub_id.toLowerCase());
+    }
+    if (q.widget_id) {
+      where.push('t.widget_id = ?');
+      params.push(q.widget_id.toLowerCase());
+    }
+    if (after) {
+      where.push('(t.updated_at, t.id) < (?, ?)');
+      params.push(after.at, after.id);
+    }
+    const rows = await query<ThreadRow>(
+      this.orm.em.fork(),
+      `${THREAD_SELECT} where ${where.join(' and ')} order by t.updated_at desc, t.id desc limit ?`,
+      [...params, limit + 1],
+    );
+    return toPage(rows, limit, (r) => ({ at: new Date(r.updated_at), id: r.id }), toThreadView);
+  }
+
+  async addAnnotations(
+    user: AuthenticatedUser,
+    threadId: string,
+    dto: AddThreadAnnotationsDto,
+  ): Promise<ThreadView> {
+    await this.orm.em.fork().transactional(async (em) => {
+      const thread = await this.lockThread(em, user, threadId);
+      await this.addTo(
+        em,
+        user,
+        thread.id,
+        thread.hub_id,
+        thread.widget_id,
+        dto.annotation_ids,
+        new Date(),
+      );
+    });
+    return this.get(user, threadId);
+  }
+
+  async removeAnnotation(
+    user: AuthenticatedUser,
+    threadId: string,
+    annotationId: string,
+  ): Promise<ThreadView> {
+    await this.orm.em.fork().transactional(async (em) => {
+      const thread = await this.lockThread(em, user, threadId);
+      const now = new Date();
+      const removed = await query<{ id: string }>(
+        em,
+        `update feedback.annotations set thread_id = null where id = ? and thread_id = ? returning id`,
+        [annotationId.toLowerCase(), thread.id],
+      );
+      if (removed.length === 0) throw new AnnotationNotInThreadError(annotationId);
+      await this.touch(em, thread.id, now);
+      this.changed(em, user, thread, annotationId.toLowerCase(), 'annotation_removed', now);
+    });
+    return this.get(user, threadId);
+  }
+
+  private async addTo(
+    em: EntityManager,
+    user: AuthenticatedUser,
+    threadId: string,
+    hubId: string,
+    widgetId: string,
+    annotationIds: readonly string[],
+    now: Date,
+  ): Promise<void> {
+    const ids = [...new Set(annotationIds.map((a) => a.toLowerCase()))];
+    const found = await query<{ id: string; thread_id: string | null }>(
+      em,
+      `select id, thread_id from feedback.annotations where id = any(?::uuid[]) and widget_id = ?
+       for update`,
+      [pgArray(ids), widgetId],
+    );
+    const missing = ids.filter((id) => !found.some((f) => f.id === id));
+    if (missing.length) throw new AnnotationOnOtherWidgetError(missing);
+    const moving = found.filter((f) => f.thread_id !== threadId).map((f) => f.id);
+    if (moving.length === 0) return;
+    await query(em, `update feedback.annotations set thread_id = ? where id = any(?::uuid[])`, [
+      threadId,
+      pgArray(moving),
+    ]);
+    await this.touch(em, threadId, now);
+    for (const id of moving) {
+      this.changed(
+        em,
+        user,
+        { id: threadId, hub_id: hubId, widget_id: widgetId },
+        id,
+        'annotation_added',
+        now,
+      );
+    }
+  }
+
+  private async lockThread(
+    em: EntityManager,
+    user: AuthenticatedUser,
+    id: string,
+  ): Promise<{ id: string; hub_id: string; widget_id: string }> {
+    const row = await queryOne<{ id: string; hub_id: string; widget_id: string }>(
+      em,
+      'select id, hub_id, widget_id from feedback.annotation_threads where id = ? for update',
+      [id.toLowerCase()],
+    );
+    if (!row || !canAccessHub(user, row.hub_id)) throw new ThreadNotFoundError(id);
+    return row;
+  }
+
+  private async touch(em: EntityManager, threadId: string, now: Date): Promise<void> {
+    await query(em, 'update feedback.annotation_threads set updated_at = ? where id = ?', [
+      now,
+      threadId,
+    ]);
+  }
+
+  private changed(
+    em: EntityManager,
+    user: AuthenticatedUser,
+    thread: { id: string; hub_id: string; widget_id: string },
+    annotationId: string,
+    change: 'annotation_added' | 'annotation_removed',
+    now: Date,
+  ): void {
+    this.outbox.add(
+      em,
+      Subjects.Feedback.ThreadChangedV1,
+      {
+        thread_id: thread.id,
+        widget_id: thread.widget_id,
+        change,
+        annotation_id: annotationId,
+        changed_by: user.id,
+        changed_at: now.toISOString(),
+      },
+      { hubId: thread.hub_id, aggregateId: thread.id },
+    );
+  }
+}
