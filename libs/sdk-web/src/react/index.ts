@@ -30,10 +30,20 @@ export interface IhfProviderProps {
   readonly children?: ReactNode;
 }
 
-/** Shares a tracker with the tree (made from `options` once, destroyed on unmount). */
+/**
+ * Shares a tracker with the tree: the given one, or one made from `options` on mount and
+ * destroyed on unmount (made in an effect, so that StrictMode's mount–unmount–mount leaves a
+ * live tracker behind). `options` are read once.
+ */
 export function IhfProvider({ tracker, options, children }: IhfProviderProps) {
-  const [own] = useState(() => (tracker || !options ? null : createTracker(options)));
-  useEffect(() => () => own?.destroy(), [own]);
+  const [own, setOwn] = useState<Tracker | null>(null);
+  const initial = useRef(options);
+  useEffect(() => {
+    if (tracker || !initial.current) return;
+    const made = createTracker(initial.current);
+    setOwn(made);
+    return () => made.destroy();
+  }, [tracker]);
   return createElement(TrackerContext.Provider, { value: tracker ?? own }, children);
 }
 

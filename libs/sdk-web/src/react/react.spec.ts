@@ -1,5 +1,5 @@
 /** @jest-environment jsdom */
-import { act, createElement, forwardRef, type ReactNode } from 'react';
+import { act, createElement, forwardRef, StrictMode, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { HUB, MemoryStorage, scriptedFetch, WIDGET } from '../fakes.test-helper.js';
 import type { Tracker } from '../tracker.js';
@@ -66,6 +66,39 @@ describe('React binding', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][1])).toContain('not on the DOM element');
     warn.mockRestore();
+  });
+
+  it('<IhfProvider> survives StrictMode (mount, unmount, mount) with a live tracker', async () => {
+    const api = scriptedFetch();
+    let seen: Tracker | null = null;
+    function Probe() {
+      seen = useIhfTracker();
+      return createElement(IhfWidget, widget, createElement('button', { id: 's' }, 's'));
+    }
+    render(
+      createElement(
+        StrictMode,
+        null,
+        createElement(
+          IhfProvider,
+          {
+            options: {
+              endpoint: 'https://i.test',
+              apiKey: 'k',
+              batchSize: 1,
+              storage: new MemoryStorage(),
+              fetch: api.fetch,
+            },
+          },
+          createElement(Probe),
+        ),
+      ),
+    );
+    expect(seen).not.toBeNull();
+    document.getElementById('s')!.click();
+    await seen!.flush();
+    // One live tracker: the click is reported once (the StrictMode twin was destroyed).
+    expect(api.sent.flatMap((s) => s.body.events)).toHaveLength(1);
   });
 
   it('<IhfProvider> makes a tracker that reports clicks, and destroys it on unmount', async () => {

@@ -46,7 +46,9 @@ export const IhfPlugin = {
       given ?? (rest.endpoint && rest.apiKey ? createTracker(rest as TrackerOptions) : undefined);
     if (!tracker) return;
     app.provide(IHF_TRACKER, tracker);
-    if (!given) app.onUnmount(() => tracker.destroy());
+    // app.onUnmount exists from Vue 3.5 on; before, the tracker lives as long as the page.
+    const onUnmount = (app as Partial<Pick<App, 'onUnmount'>>).onUnmount;
+    if (!given && typeof onUnmount === 'function') onUnmount.call(app, () => tracker.destroy());
   },
 };
 
