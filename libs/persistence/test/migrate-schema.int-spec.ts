@@ -98,7 +98,8 @@ describe('migrateSchema', () => {
   it('creates a missing database, and says what to start when Postgres is unreachable', async () => {
     const url = new URL(env.databaseUrl);
     url.pathname = `${url.pathname}_extra`;
-    await ensureDatabase(url.toString());
+    // Several services starting at once on a new database (as `npm start` does).
+    await Promise.all([1, 2, 3, 4].map(() => ensureDatabase(url.toString())));
     await ensureDatabase(url.toString()); // idempotent
     const admin = new Client({ connectionString: env.databaseUrl });
     await admin.connect();

@@ -20,8 +20,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
       try {
         await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
       } catch (error) {
-        // Another process created it between our check and our create.
-        if ((error as { code?: string }).code !== '42P04') throw error;
+        // Another process created it between our check and our create: 42P04 when it had
+        // committed, 23505 (pg_database's unique index) when both creates raced.
+        const code = (error as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw error;
       }
     }
   } finally {
