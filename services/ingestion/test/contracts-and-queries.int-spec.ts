@@ -248,4 +248,41 @@ describe('contract registry and event queries', () => {
       (await f.request('GET', `/api/v1/widgets/${w.id}/events`, undefined, outsider)).status,
     ).toBe(404);
   });
+
+  it('serves widget pages and counts from indexes, not a table scan', async () => {
+    const widgets = await Promise.all(Array.from({ length: 20 }, () => f.createWidget(hub.id)));
+    const em = f.em();
+    await em.execute(
+      `insert into ingestion.interaction_events (id, hub_id, widget_id, widget_version, event_type, occurred_at)
+       select gen_random_uuid(), ?, (?::uuid[])[1 + (n % 20)], 1, (array['clicked','viewed'])[1 + (n % 2)],
+              now() - (n || ' seconds')::interval
+       from generate_series(1, 20000) as n`,
+      [hub.id, `{${widgets.map((w) => w.id).join(',')}}`],
+    );
+    await em.execute('analyze ingestion.interaction_events');
+    const plan = async (sql: string, params: unknown[]) =>
+      (await em.execute<{ 'QUERY PLAN': string }[]>(`explain ${sql}`, params))
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
+    const counts = await plan(
+      `select date_bin('1 hour'::interval, occurred_at, timestamptz '2000-01-01T00:00:00Z'), event_type, count(*)
+       from ingestion.interaction_events where widget_id = ? and occurred_at >= now() - interval '1 hour'
+       and occurred_at < now() group by 1, 2`,
+      [widgets[0].id],
+    );
+    // The planner picks the widget index or the time index, whichever is narrower; never a scan.
+    expect(counts).toMatch(
+      /Index (Only )?Scan using interaction_events_(widget_id|occurred_at)_idx/,
+    );
+    expect(counts).not.toMatch(/Seq Scan on interaction_events/);
+    const page = await plan(
+      `select * from ingestion.interaction_events where widget_id = ? and occurred_at >= now() - interval '1 day'
+       and occurred_at < now() order by occurred_at, id limit 101`,
+      [widgets[0].id],
+    );
+    expect(page).toMatch(
+      /Index (Only )?Scan( Backward)? using interaction_events_(widget_id|occurred_at)_idx/,
+    );
+    expect(page).not.toMatch(/Seq Scan on interaction_events/);
+  });
 });
