@@ -178,6 +178,7 @@ describe('MessagingModule in a Nest service', () => {
     ]);
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain('ihf_outbox_published_total');
+    expect(metrics.body).toMatch(/ihf_outbox_oldest_pending_seconds\{[^}]*\} 0/);
     expect(metrics.body).toMatch(/ihf_consumer_deliveries_total\{[^}]*outcome="handled"/);
   });
 

@@ -2,7 +2,13 @@ import { DiscardPolicy, jetstreamManager, type JetStreamManager } from '@nats-io
 import { nanos } from '@nats-io/nats-core';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { STREAMS, physicalStreamName } from '@ihf/contracts';
-import { connectNats, consumerConfig, provisionConsumers, provisionStreams } from '@ihf/messaging';
+import {
+  connectNats,
+  consumerConfig,
+  provisionConsumers,
+  provisionStreams,
+  streamMaxBytesCap,
+} from '@ihf/messaging';
 import { createTestEnvironment, type TestEnvironment } from '@ihf/testing';
 
 describe('declarative provisioning of streams and consumers', () => {
@@ -30,6 +36,12 @@ describe('declarative provisioning of streams and consumers', () => {
     expect(info.config.subjects).toEqual([`${env.natsNamespace}.ihf.feedback.>`]);
     expect(info.config.max_age).toBe(nanos(STREAMS.IHF_FEEDBACK.maxAgeMs));
     expect(info.config.duplicate_window).toBe(nanos(STREAMS.IHF_FEEDBACK.duplicateWindowMs));
+    // Capped by IHF_STREAM_MAX_BYTES (the test setup keeps streams small; JetStream reserves them).
+    expect(info.config.max_bytes).toBe(Number(process.env.IHF_STREAM_MAX_BYTES));
+    expect(streamMaxBytesCap({ IHF_STREAM_MAX_BYTES: '' })).toBeUndefined();
+    expect(() => streamMaxBytesCap({ IHF_STREAM_MAX_BYTES: 'lots' })).toThrow(
+      /IHF_STREAM_MAX_BYTES/,
+    );
   });
 
   it('lets only the owner change a stream; a consumer of it only creates it when missing', async () => {

@@ -30,6 +30,7 @@ class InitTail extends Migration {
 }
 
 function toMessage(row: TailedRow): { subject: string; envelope: EventEnvelope } {
+  if (row.body === 'poison') throw new Error('cannot describe this row');
   return {
     subject: SUBJECT,
     envelope: {
@@ -240,5 +241,23 @@ describe('table tail relay (a table as its own outbox)', () => {
       await viaProxy.close();
       await proxy.close();
     }
+  });
+
+  it('sets aside a row it cannot turn into a message, and goes on with the others', async () => {
+    await purge();
+    const r = relay();
+    await r.start();
+    const em = orm.em.fork() as unknown as SqlEntityManager;
+    const good = [randomUUID(), randomUUID()];
+    await em.execute(
+      `insert into ${SCHEMA}.events (id, body) values (?, 'ok'), (?, 'poison'), (?, 'ok')`,
+      [good[0], randomUUID(), good[1]],
+    );
+    await waitFor(async () => (await streamIds()).length === 2, { message: 'the two good rows' });
+    expect(new Set(await streamIds())).toEqual(new Set(good));
+    const failures = await em.execute<{ error: string }[]>(
+      `select error from ${SCHEMA}.relay_failures`,
+    );
+    expect(failures).toEqual([{ error: 'cannot describe this row' }]);
   });
 });

@@ -117,6 +117,9 @@ export default async function jestGlobalSetup(): Promise<void> {
   const { infrastructure, stop } = await resolveInfrastructure();
   process.env.IHF_TEST_DATABASE_URL = infrastructure.databaseUrl;
   process.env.IHF_TEST_NATS_URL = infrastructure.natsUrl;
+  // JetStream reserves every stream's max_bytes on the server; with a namespace per test file
+  // the production sizes (tens of GiB) would exhaust it. Tests keep streams small.
+  process.env.IHF_STREAM_MAX_BYTES ??= String(64 * 1024 * 1024);
   (globalThis as { __ihfStopInfrastructure?: () => Promise<void> }).__ihfStopInfrastructure = stop;
   console.log(`\n[ihf tests] Postgres and NATS from ${infrastructure.source}`);
 }

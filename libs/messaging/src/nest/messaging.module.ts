@@ -10,7 +10,7 @@ import {
 import { MikroORM } from '@mikro-orm/core';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { HealthRegistry, MetricsService, PINO_LOGGER } from '@ihf/observability';
 import {
   STREAMS,
@@ -182,6 +182,16 @@ class MessagingLifecycle
         },
       });
       await this.relay.start();
+      const relay = this.relay;
+      // What to alert on: events waiting longer than a few seconds mean the relay is stuck.
+      new Gauge({
+        name: 'ihf_outbox_oldest_pending_seconds',
+        help: 'Age of the oldest outbox event not yet published (0 when none).',
+        registers: [this.metrics.registry],
+        async collect() {
+          this.set(await relay.oldestPendingAgeSeconds().catch(() => -1));
+        },
+      });
     }
 
     if (options.tails?.length) {

@@ -20,6 +20,10 @@ export function outboxChannel(schema: string): string {
  * A statement-level trigger NOTIFYs the relay once per inserting transaction (delivered at
  * commit), so relaying is immediate without polling; the relay still polls slowly as a
  * fallback for lost notifications.
+ *
+ * Migrations call this once and keep what it produced: from the first release on, its SQL
+ * must not change; a later change to these tables ships as a new, separate upgrade function
+ * that services call from a new migration.
  */
 export function messagingTablesSql(schema: string): string[] {
   assertSchemaName(schema);

@@ -26,8 +26,30 @@ function isApiError(error: unknown, code: number): boolean {
   return error instanceof JetStreamApiError && error.code === code;
 }
 
+/**
+ * Upper bound on any stream's `max_bytes`, from `IHF_STREAM_MAX_BYTES` (unset: the
+ * definitions' own sizes). JetStream reserves each stream's `max_bytes` against the server's
+ * storage when the stream is created, so a development machine, a small server or a test run
+ * with many namespaces needs smaller streams than production.
+ */
+export function streamMaxBytesCap(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.IHF_STREAM_MAX_BYTES;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1024 * 1024) {
+    throw new Error(
+      `IHF_STREAM_MAX_BYTES must be a whole number of bytes, at least 1 MiB (got '${raw}')`,
+    );
+  }
+  return value;
+}
+
 /** Server-side stream configuration of a stream definition, in a namespace. */
-export function streamConfig(def: StreamDefinition, namespace: string): StreamConfig {
+export function streamConfig(
+  def: StreamDefinition,
+  namespace: string,
+  maxBytesCap: number | undefined = streamMaxBytesCap(),
+): StreamConfig {
   return {
     name: physicalStreamName(namespace, def.name),
     description: def.description,
@@ -38,7 +60,10 @@ export function streamConfig(def: StreamDefinition, namespace: string): StreamCo
     // and alerts) rather than silently dropping the oldest.
     discard: def.name === 'IHF_DLQ' ? DiscardPolicy.New : DiscardPolicy.Old,
     max_age: nanos(def.maxAgeMs),
-    max_bytes: def.maxBytes,
+    max_bytes:
+      maxBytesCap !== undefined && (def.maxBytes < 0 || def.maxBytes > maxBytesCap)
+        ? maxBytesCap
+        : def.maxBytes,
     duplicate_window: nanos(def.duplicateWindowMs),
     num_replicas: 1,
   } as StreamConfig;

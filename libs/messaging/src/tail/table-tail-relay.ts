@@ -137,9 +137,22 @@ export class TableTailRelay {
         [cursor.txId, cursor.seq, this.batchSize],
       );
       if (rows.length === 0) return 0;
+      // A row that cannot be turned into a message would stop the table for good: it is set
+      // aside in relay_failures (with the reason, for an operator) and the cursor moves on.
+      const messages: { subject: string; envelope: EventEnvelope }[] = [];
+      const unpublishable: { key: string; error: string }[] = [];
+      for (const row of rows) {
+        try {
+          messages.push(this.options.toMessage(row));
+        } catch (error) {
+          unpublishable.push({
+            key: `${String(row.__tx_id)}:${String(row.__seq)}`,
+            error: String((error as Error)?.message ?? error).slice(0, 1000),
+          });
+        }
+      }
       await Promise.all(
-        rows.map((row) => {
-          const { subject, envelope } = this.options.toMessage(row);
+        messages.map(({ subject, envelope }) => {
           const h = natsHeaders();
           h.set(EventHeaders.CorrelationId, envelope.correlation_id);
           h.set(EventHeaders.Producer, envelope.producer);
@@ -150,7 +163,18 @@ export class TableTailRelay {
           });
         }),
       );
-      this.options.onPublished?.(rows.length);
+      if (unpublishable.length) {
+        await tx.execute(
+          `insert into "${schema}".relay_failures (name, row_key, error)
+           select ?, f.key, f.error from jsonb_to_recordset(?::jsonb) as f(key text, error text)`,
+          [name, JSON.stringify(unpublishable)],
+        );
+        this.logger.error(
+          { table, count: unpublishable.length, error: unpublishable[0].error },
+          'table tail relay: rows set aside in relay_failures',
+        );
+      }
+      this.options.onPublished?.(messages.length);
       const last = rows[rows.length - 1];
       await tx.execute(
         `update "${schema}".relay_cursors set tx_id = ?::xid8, seq = ?::bigint, updated_at = now()

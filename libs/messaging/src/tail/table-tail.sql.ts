@@ -11,6 +11,10 @@ export function tailChannel(schema: string, table: string): string {
  * every row records the id of the transaction that wrote it (`tx_id xid8`) and an insertion
  * sequence (`tail_seq`); a cursor table remembers how far the relay got; a statement-level
  * trigger NOTIFYs the relay at commit. See `TableTailRelay` for why both columns are needed.
+ *
+ * Migrations call this once and keep what it produced: from the first release on, its SQL
+ * must not change; a later change to these tables ships as a new, separate upgrade function
+ * that services call from a new migration.
  */
 export function tableTailSql(schema: string, table: string): string[] {
   assertSchemaName(schema);
@@ -28,6 +32,12 @@ export function tableTailSql(schema: string, table: string): string[] {
       tx_id xid8 not null,
       seq bigint not null,
       updated_at timestamptz not null default now()
+    )`,
+    `create table if not exists "${schema}".relay_failures (
+      name text not null,
+      row_key text not null,
+      error text not null,
+      failed_at timestamptz not null default now()
     )`,
     `create function "${schema}".${table}_tail_notify() returns trigger language plpgsql as $$
      begin
