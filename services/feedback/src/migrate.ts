@@ -1,11 +1,23 @@
 import 'reflect-metadata';
 import { createLogger } from '@ihf/observability';
-import { loadFeedbackConfigOrExit } from './config/load-feedback-config.js';
+import { ConfigValidationError, loadConfig, ServiceConfig } from '@ihf/platform';
 import { migrateFeedback } from './database/migrate-feedback.js';
 
-/** `npm run migrate`: brings the feedback schema up to date and exits. */
+/**
+ * `npm run migrate`: brings the feedback schema up to date and exits. Reads only the common
+ * variables (DATABASE_URL, LOG_LEVEL): migrating needs no JWKS URL.
+ */
 async function main(): Promise<void> {
-  const config = loadFeedbackConfigOrExit('feedback migrate');
+  let config: ServiceConfig;
+  try {
+    config = loadConfig(ServiceConfig);
+  } catch (err) {
+    if (err instanceof ConfigValidationError) {
+      process.stderr.write(`feedback migrate cannot start. ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   const logger = createLogger({ service: 'feedback', level: config.LOG_LEVEL });
   try {
     const result = await migrateFeedback(config.DATABASE_URL);

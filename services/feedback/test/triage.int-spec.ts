@@ -98,7 +98,14 @@ describe('feedback: requirement candidates and the triage workflow', () => {
     });
   }
 
-  async function auditRows(candidateId: string): Promise<{ status: string }[]> {
+  interface AuditRow {
+    status: string;
+    from_status: string | null;
+    notes: string | null;
+    changed_by: string | null;
+  }
+
+  async function auditRows(candidateId: string): Promise<AuditRow[]> {
     return t.sql(
       'select status, from_status, notes, changed_by from feedback.triage_states where candidate_id = $1 order by changed_at, id',
       [candidateId],
@@ -532,7 +539,7 @@ describe('feedback: requirement candidates and the triage workflow', () => {
       { message: 'duplicate flag applied' },
     );
     expect(marked.duplicate_of_id).toBe(original.id);
-    const [last] = (await auditRows(dup.id)).slice(-1) as { changed_by: string; notes: string }[];
+    const [last] = (await auditRows(dup.id)).slice(-1);
     expect(last).toMatchObject({ status: 'duplicate', changed_by: acceptedBy });
     expect(last.notes).toContain(proposalId);
 
