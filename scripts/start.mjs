@@ -35,6 +35,8 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 // Development default: JetStream reserves each stream's size on the server up front; the
 // production sizes (up to 20 GiB) would not fit on many laptops.
 env.IHF_STREAM_MAX_BYTES ??= String(1024 ** 3);
+// Development default: pages served from another local port (the SDK demo) may call the APIs.
+env.CORS_ALLOWED_ORIGINS ??= '*';
 env.IHF_JWKS_URL ??= `http://127.0.0.1:${env.IDENTITY_PORT ?? DEFAULT_PORTS.identity}/.well-known/jwks.json`;
 const children = new Map();
 let stopping = false;

@@ -408,3 +408,66 @@ describe('createServiceApp guards', () => {
     ).rejects.toThrow(/^Invalid configuration:\n {2}- PORT: must be an integer number$/);
   });
 });
+
+describe('CORS for browser clients on other origins', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await createServiceApp({
+      name: 'probe',
+      module: ProbeModule,
+      defaultPort: 0,
+      env: {
+        LOG_LEVEL: 'silent',
+        CORS_ALLOWED_ORIGINS: 'https://shop.example, https://admin.example/',
+      },
+    });
+  });
+  afterAll(() => app.close());
+
+  it('answers a preflight from an allowed origin before routing or auth', async () => {
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/probe/batches',
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
+    expect(res.headers['access-control-allow-headers']).toContain('authorization');
+    expect(res.headers['access-control-allow-methods']).toContain('POST');
+    expect(res.headers.vary).toContain('Origin');
+  });
+
+  it('gives other origins nothing to work with', async () => {
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/probe/batches',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('lets the page read errors and Retry-After: every answer carries the headers', async () => {
+    for (const request of [
+      { method: 'GET' as const, url: '/nowhere' },
+      {
+        method: 'POST' as const,
+        url: '/api/v1/probe/batches',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'x',
+      },
+    ]) {
+      const res = await app.inject({
+        ...request,
+        headers: { ...request.headers, origin: 'https://admin.example' },
+      });
+      expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      expect(res.headers['access-control-allow-origin']).toBe('https://admin.example');
+      expect(res.headers['access-control-expose-headers']).toContain('retry-after');
+    }
+  });
+});

@@ -25,6 +25,7 @@ import {
 } from '../config/load-config.js';
 import { ServiceConfig } from '../config/service.config.js';
 import { type OpenApiOptions, setupOpenApi } from './openapi.js';
+import { parseAllowedOrigins, registerCors } from '../http/cors.js';
 
 /** Default largest request body: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1_048_576;
@@ -150,6 +151,8 @@ async function buildApp(
       logger: app.get<Logger>(PINO_LOGGER),
       metrics: app.get(MetricsService),
     });
+    const corsOrigins = parseAllowedOrigins(config.CORS_ALLOWED_ORIGINS);
+    if (corsOrigins) registerCors(adapter, corsOrigins);
     requireJsonBodies(adapter);
     app.useGlobalFilters(app.get(ProblemFilter));
     app.useGlobalPipes(createValidationPipe());

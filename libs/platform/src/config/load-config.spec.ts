@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       IHF_NATS_NAMESPACE: '',
       SHUTDOWN_GRACE_MS: 5000,
       TRUST_PROXY: false,
+      CORS_ALLOWED_ORIGINS: '',
     });
   });
 

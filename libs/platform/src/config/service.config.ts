@@ -49,4 +49,13 @@ export class ServiceConfig {
   /** Trust `X-Forwarded-*` headers (behind an ingress or load balancer). */
   @IsBoolean()
   TRUST_PROXY = false;
+
+  /**
+   * Browser origins allowed to call this service (CORS), comma-separated, or `*` for any.
+   * External UIs post from their own origin with an `Authorization` header, so the reporting
+   * endpoints need it; cookies are never used, so `*` gives no ambient-credential risk.
+   * Empty: no CORS headers (same-origin and server-to-server callers only).
+   */
+  @IsString()
+  CORS_ALLOWED_ORIGINS = '';
 }
