@@ -75,6 +75,35 @@ describe('contract registry and event queries', () => {
     ).toBe(403);
   });
 
+  it('checks widget envelopes against the active envelope contract', async () => {
+    const viewer = f.token(['viewer'], [hub.id]);
+    const good = await f.request<{ valid: boolean; contract_version: string }>(
+      'POST',
+      '/api/v1/envelope-contracts/active/validate',
+      {
+        attributes: {
+          'data-widget-id': widget.id,
+          'data-hub-id': hub.id,
+          'data-view-context': 'checkout',
+        },
+      },
+      viewer,
+    );
+    expect(good.status).toBe(200);
+    expect(good.body).toMatchObject({ valid: true, contract_version: '1.0' });
+    const bad = await f.request<{ valid: boolean; refusals: { reason: string; field: string }[] }>(
+      'POST',
+      '/api/v1/envelope-contracts/active/validate',
+      { attributes: { 'data-widget-id': 'nope', 'data-hub-id': hub.id } },
+      viewer,
+    );
+    expect(bad.body.valid).toBe(false);
+    expect(bad.body.refusals.map((r) => r.reason).sort()).toEqual([
+      'invalid_widget_id',
+      'missing_field',
+    ]);
+  });
+
   it('refuses contracts with malformed validation rules', async () => {
     const res = await f.request<{ code: string }>('POST', '/api/v1/reporting-contracts', {
       contract_version: '9.9',

@@ -3,12 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { IngestionConfig } from '../config/ingestion.config.js';
 import { isConnectionError, StorageUnavailableError } from '../common/unavailable.error.js';
 import { ReportingContract } from './contract.entities.js';
-import {
-  type CompiledRules,
-  compileRules,
-  type Refusal,
-  type RuleContext,
-} from './rule-evaluator.js';
+import { type CompiledRules, compileRules, type Refusal } from './rule-evaluator.js';
 
 /** The reporting contract the endpoint enforces, with its rules compiled. */
 export interface ActiveReportingContract {
@@ -94,5 +89,3 @@ export class ActiveContracts {
     return contract;
   }
 }
-
-export type { RuleContext };

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  HttpCode,
   Param,
   ParseUUIDPipe,
   Post,
@@ -20,6 +21,7 @@ import {
   CreateEnvelopeContractDto,
   CreateReportingContractDto,
   ListRegistryQueryDto,
+  ValidateEnvelopeDto,
 } from './dto/contracts.dto.js';
 
 /** The contract registry (phase 6 of the seed): read by every role, changed by admins. */
@@ -55,6 +57,13 @@ export class ContractsController {
     @Body() dto: ChangeContractStatusDto,
   ) {
     return this.contracts.changeEnvelopeStatus(id, dto.status);
+  }
+
+  @Post('envelope-contracts/active/validate')
+  @HttpCode(200)
+  @Roles(...READER_ROLES)
+  validateEnvelope(@Body() dto: ValidateEnvelopeDto) {
+    return this.contracts.validateEnvelope(dto.attributes);
   }
 
   @Get('reporting-contracts')

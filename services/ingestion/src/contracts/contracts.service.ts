@@ -19,7 +19,7 @@ import {
   type CreateReportingContractDto,
   type ListRegistryQueryDto,
 } from './dto/contracts.dto.js';
-import { ruleDefinitionProblems } from './rule-evaluator.js';
+import { compileRules, type Refusal, ruleDefinitionProblems } from './rule-evaluator.js';
 import { type ValidationRule } from './validation-rule.js';
 
 /**
@@ -167,6 +167,31 @@ export class ContractsService {
       return c;
     });
     return envelopeView(row);
+  }
+
+  /**
+   * Checks a widget root element's data-* attributes against the active envelope contract
+   * (what adapters and conformance checkers ask before shipping a widget): every refusal.
+   */
+  async validateEnvelope(attributes: Record<string, string>): Promise<{
+    contract_version: string | null;
+    valid: boolean;
+    refusals: Refusal[];
+  }> {
+    const contract = await this.em.fork().findOne(EnvelopeContract, { status: 'active' });
+    if (!contract) return { contract_version: null, valid: false, refusals: [] };
+    const source = { kind: 'envelope_contract' as const, version: contract.contractVersion };
+    const rules = Array.isArray(contract.validationRules) ? contract.validationRules : [];
+    // One compiled check per rule, so that every refusal is reported, not only the first.
+    const checks = [
+      ...contract.requiredAttributes.map((attribute) =>
+        compileRules([], source, { root: 'attributes', fields: [attribute] }),
+      ),
+      ...rules.map((rule) => compileRules([rule], source)),
+    ];
+    const now = Date.now();
+    const refusals = checks.flatMap((check) => check({ attributes }, now) ?? []);
+    return { contract_version: contract.contractVersion, valid: refusals.length === 0, refusals };
   }
 
   async listReporting(q: ListRegistryQueryDto) {

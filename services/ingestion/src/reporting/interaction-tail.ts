@@ -1,6 +1,5 @@
-import { type EventEnvelope, Subjects } from '@ihf/contracts';
+import { type EventEnvelope, type InteractionRecordedV1, Subjects } from '@ihf/contracts';
 import { type TableTailDefinition, type TailedRow } from '@ihf/messaging';
-import { type InteractionRecordedV1 } from '@ihf/contracts';
 
 function iso(value: unknown): string {
   if (value instanceof Date) return value.toISOString();

@@ -147,3 +147,12 @@ export class ListRegistryQueryDto {
   @MaxLength(100)
   framework?: string;
 }
+
+export class ValidateEnvelopeDto {
+  @ApiProperty({
+    example: { 'data-widget-id': '7b0f4b6e-4c1e-4c57-9a0e-1f1d8a6e2f10', 'data-hub-id': '…' },
+    description: 'The data-* attributes of a widget root element',
+  })
+  @IsObject()
+  attributes!: Record<string, string>;
+}
