@@ -10,6 +10,7 @@ import { Hub } from '../hubs/hub.entity.js';
 import { InitIngestion } from '../migrations/migration-20261127210000-init.js';
 import { SeedContractsV1 } from '../migrations/migration-20261127210100-seed-contracts-v1.js';
 import { TailInteractionEvents } from '../migrations/migration-20261127213000-tail-interaction-events.js';
+import { QuarantineDedupeKey } from '../migrations/migration-20261127220000-quarantine-dedupe-key.js';
 import { Widget, WidgetVersion } from '../widgets/widget.entity.js';
 
 /** Postgres schema owned by ingestion. */
@@ -34,6 +35,7 @@ export function ingestionOrmSettings(databaseUrl: string): ServiceOrmSettings {
       { name: 'Migration20261127210000_init', class: InitIngestion },
       { name: 'Migration20261127210100_seed_contracts_v1', class: SeedContractsV1 },
       { name: 'Migration20261127213000_tail_interaction_events', class: TailInteractionEvents },
+      { name: 'Migration20261127220000_quarantine_dedupe_key', class: QuarantineDedupeKey },
     ],
     poolMax: 20,
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ActiveContracts, type ActiveReportingContract } from '../contracts/active-contracts.js';
@@ -218,6 +219,7 @@ export class EventValidator {
       hub_id: hubId,
       kind,
       event_id: id,
+      dedupe_key: id ?? createHash('sha256').update(text, 'utf8').digest('hex'),
       widget_id: widgetId,
       raw: keep ? raw : { truncated: true, bytes },
       raw_truncated: !keep,

@@ -24,6 +24,8 @@ export interface QuarantineRow {
   readonly hub_id: string;
   readonly kind: 'interaction_event' | 'annotation';
   readonly event_id: string | null;
+  /** The client id, else the SHA-256 of the raw JSON: a retry is quarantined once per rule. */
+  readonly dedupe_key: string;
   readonly widget_id: string | null;
   readonly raw: unknown;
   readonly raw_truncated: boolean;
@@ -46,11 +48,11 @@ interface Submission {
 
 const INSERT_SQL = `with q as (
   insert into ingestion.quarantined_events
-    (hub_id, kind, event_id, widget_id, raw, raw_truncated, reason_code, rule_id, contract_kind, contract_version, detail)
-  select hub_id, kind, event_id, widget_id, raw, raw_truncated, reason_code, rule_id, contract_kind, contract_version, detail
-  from jsonb_to_recordset(?::jsonb) as x(hub_id uuid, kind text, event_id uuid, widget_id uuid, raw jsonb,
+    (hub_id, kind, event_id, dedupe_key, widget_id, raw, raw_truncated, reason_code, rule_id, contract_kind, contract_version, detail)
+  select hub_id, kind, event_id, dedupe_key, widget_id, raw, raw_truncated, reason_code, rule_id, contract_kind, contract_version, detail
+  from jsonb_to_recordset(?::jsonb) as x(hub_id uuid, kind text, event_id uuid, dedupe_key text, widget_id uuid, raw jsonb,
     raw_truncated boolean, reason_code text, rule_id text, contract_kind text, contract_version text, detail text)
-  on conflict (hub_id, event_id, rule_id) where event_id is not null and replayed_at is null do nothing
+  on conflict (hub_id, dedupe_key, rule_id) where replayed_at is null do nothing
 )
 insert into ingestion.interaction_events
   (id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at)
