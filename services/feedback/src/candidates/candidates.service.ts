@@ -35,6 +35,22 @@ import { type CreateCandidateDto } from './dto/candidate.dto.js';
 /** Source annotations shown in a candidate's history (the thread's, at most). */
 const HISTORY_ANNOTATIONS_LIMIT = 500;
 
+/**
+ * The reads of a candidate's history (after the candidate itself), each on an index:
+ * `triage_states (candidate_id, changed_at)`, `reviewer_assignment_audit (candidate_id,
+ * changed_at)`, and the annotation's id, `parent_id` and `thread_id` indexes. Exported for
+ * the benchmark.
+ */
+export const CANDIDATE_HISTORY_SQL = {
+  transitions: `select status, from_status, notes, duplicate_of_id, requirement_id, changed_by,
+      changed_at from feedback.triage_states where candidate_id = ? order by changed_at, id`,
+  assignments: `select reviewer_id, previous_reviewer_id, changed_by, changed_at
+      from feedback.reviewer_assignment_audit where candidate_id = ? order by changed_at, id`,
+  /** Params: source annotation id (twice), source thread id, limit. */
+  sourceAnnotations: `select ${ANNOTATION_COLUMNS} from feedback.annotations
+      where id = ? or parent_id = ? or thread_id = ? order by created_at, id limit ?`,
+} as const;
+
 /** A transition in a candidate's history. */
 export interface TransitionView {
   readonly status: CandidateStatus;
@@ -154,37 +170,19 @@ export class CandidatesService {
             requirement_id: string | null;
             changed_by: string | null;
             changed_at: Date;
-          }>(
-            em,
-            `select status, from_status, notes, duplicate_of_id, requirement_id, changed_by,
-               changed_at from feedback.triage_states where candidate_id = ?
-             order by changed_at, id`,
-            [candidate.id],
-          ),
+          }>(em, CANDIDATE_HISTORY_SQL.transitions, [candidate.id]),
           query<{
             reviewer_id: string;
             previous_reviewer_id: string | null;
             changed_by: string | null;
             changed_at: Date;
-          }>(
-            em,
-            `select reviewer_id, previous_reviewer_id, changed_by, changed_at
-             from feedback.reviewer_assignment_audit where candidate_id = ?
-             order by changed_at, id`,
-            [candidate.id],
-          ),
-          query<AnnotationRow>(
-            em,
-            `select ${ANNOTATION_COLUMNS} from feedback.annotations
-             where id = ? or parent_id = ? or thread_id = ?
-             order by created_at, id limit ?`,
-            [
-              candidate.source_annotation_id,
-              candidate.source_annotation_id,
-              candidate.source_thread_id,
-              HISTORY_ANNOTATIONS_LIMIT,
-            ],
-          ),
+          }>(em, CANDIDATE_HISTORY_SQL.assignments, [candidate.id]),
+          query<AnnotationRow>(em, CANDIDATE_HISTORY_SQL.sourceAnnotations, [
+            candidate.source_annotation_id,
+            candidate.source_annotation_id,
+            candidate.source_thread_id,
+            HISTORY_ANNOTATIONS_LIMIT,
+          ]),
         ]);
         return {
           candidate: toCandidateView(candidate),

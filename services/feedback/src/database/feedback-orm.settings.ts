@@ -1,6 +1,7 @@
 import { MESSAGING_ENTITIES } from '@ihf/messaging';
 import { type ServiceOrmSettings } from '@ihf/persistence';
 import { InitFeedback } from '../migrations/migration-20261127220000-init.js';
+import { QueueAllHubsIndex } from '../migrations/migration-20261127223000-queue-all-hubs-index.js';
 
 /** Postgres schema owned by feedback. */
 export const FEEDBACK_SCHEMA = 'feedback';
@@ -15,6 +16,9 @@ export function feedbackOrmSettings(databaseUrl: string): ServiceOrmSettings {
     schema: FEEDBACK_SCHEMA,
     databaseUrl,
     entities: [...MESSAGING_ENTITIES],
-    migrations: [{ name: 'Migration20261127220000_init', class: InitFeedback }],
+    migrations: [
+      { name: 'Migration20261127220000_init', class: InitFeedback },
+      { name: 'Migration20261127223000_queue_all_hubs_index', class: QueueAllHubsIndex },
+    ],
   };
 }
