@@ -118,7 +118,7 @@ describe('feedback: annotations, threads and read models', () => {
       user: triagerA,
       body: { annotation_ids: ids },
     });
-    expect(added.status).toBe(201);
+    expect(added.status).toBe(200);
     expect(added.body).toMatchObject({
       annotation_count: 3,
       severity_mix: { low: 1, medium: 0, high: 0, critical: 2 },
@@ -305,6 +305,61 @@ describe('feedback: annotations, threads and read models', () => {
         (e) => e.payload.annotation_id === annotationId,
       ),
     ).toHaveLength(1);
+  });
+
+  it('stores a reply that arrives before its parent once the parent is there, and dead-letters what no retry fixes', async () => {
+    const submitted = (id: string, extra: Record<string, unknown> = {}) => ({
+      annotation_id: id,
+      hub_id: HUB_A,
+      widget_id: widgetA,
+      widget_version: 1,
+      parent_id: null,
+      body: `annotation ${id}`,
+      category: 'idea',
+      severity: 'low',
+      actor_id: null,
+      actor_type: 'anonymous',
+      widget_state_ref: null,
+      submitted_at: new Date().toISOString(),
+      ...extra,
+    });
+    const parentId = randomUUID();
+    const replyId = randomUUID();
+    await t.publish(
+      'ihf.ingestion.annotation.submitted.v1',
+      submitted(replyId, { parent_id: parentId }),
+      { hubId: HUB_A },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await t.sql('select 1 from feedback.annotations where id = $1', [replyId])).toEqual([]);
+    await t.publish('ihf.ingestion.annotation.submitted.v1', submitted(parentId), {
+      hubId: HUB_A,
+    });
+    const [reply] = await waitFor(
+      async () => {
+        const rows = await t.sql<{ parent_id: string }>(
+          'select parent_id from feedback.annotations where id = $1',
+          [replyId],
+        );
+        return rows.length ? rows : undefined;
+      },
+      { timeoutMs: 15_000, message: 'the reply stored after its parent' },
+    );
+    expect(reply.parent_id).toBe(parentId);
+
+    const bad = randomUUID();
+    await t.publish('ihf.ingestion.annotation.submitted.v1', submitted(bad, { category: 'rant' }), {
+      hubId: HUB_A,
+    });
+    const reasons = await waitFor(
+      async () => {
+        const r = await t.deadLetters('feedback__ingestion_annotations');
+        return r.length ? r : undefined;
+      },
+      { message: 'dead letter' },
+    );
+    expect(reasons[0]).toContain("unknown annotation category 'rant'");
+    expect(await t.sql('select 1 from feedback.annotations where id = $1', [bad])).toEqual([]);
   });
 
   it('applies widget events only when newer, whatever order they arrive in', async () => {

@@ -276,6 +276,54 @@ describe('feedback: requirement candidates and the triage workflow', () => {
     });
   });
 
+  it('applies a redelivered promotion once, and dead-letters a promotion of a candidate not accepted', async () => {
+    const c = await escalate();
+    await move(c.id, 'in_review');
+    await move(c.id, 'accepted');
+    const promotion = {
+      requirement_id: randomUUID(),
+      candidate_id: c.id,
+      hub_id: HUB_A,
+      promoted_by: null,
+      promoted_at: new Date().toISOString(),
+    };
+    await t.publish('ihf.governance.requirement.promoted.v1', promotion, { hubId: HUB_A });
+    await t.publish('ihf.governance.requirement.promoted.v1', promotion, { hubId: HUB_A });
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await t.sql<{ n: string }>(
+              `select count(*) as n from feedback.inbox where consumer = 'feedback__governance'`,
+            )
+          )[0].n,
+        ) >= 3 || undefined,
+      { message: 'both promotion events handled' },
+    );
+    expect((await auditRows(c.id)).map((r) => r.status)).toEqual([
+      'open',
+      'in_review',
+      'accepted',
+      'promoted',
+    ]);
+
+    const open = await escalate();
+    await t.publish(
+      'ihf.governance.requirement.promoted.v1',
+      { ...promotion, requirement_id: randomUUID(), candidate_id: open.id },
+      { hubId: HUB_A },
+    );
+    const reasons = await waitFor(
+      async () => {
+        const r = await t.deadLetters('feedback__governance');
+        return r.length ? r : undefined;
+      },
+      { message: 'dead letter' },
+    );
+    expect(reasons[0]).toContain("A candidate in 'open' cannot move to 'promoted'");
+    expect((await auditRows(open.id)).map((r) => r.status)).toEqual(['open']);
+  });
+
   it('needs a target to mark a duplicate, never itself or one in another hub', async () => {
     const c = await escalate();
     expect((await move(c.id, 'duplicate')).body.code).toBe('FEEDBACK.DUPLICATE_TARGET_REQUIRED');

@@ -9,7 +9,6 @@ describe('FeedbackConfig', () => {
       IHF_JWT_ISSUER: 'ihf-identity',
       IHF_JWT_AUDIENCE: 'ihf',
       FEEDBACK_WIDGET_LOOKUP_TIMEOUT_MS: 2000,
-      FEEDBACK_MAX_PAGE_SIZE: 200,
     });
     let error: unknown;
     try {

@@ -23,10 +23,4 @@ export class FeedbackConfig extends ServiceConfig {
   @Min(100)
   @Max(30_000)
   FEEDBACK_WIDGET_LOOKUP_TIMEOUT_MS = 2000;
-
-  /** Largest page of the triage queue and of the other lists. */
-  @IsInt()
-  @Min(10)
-  @Max(1000)
-  FEEDBACK_MAX_PAGE_SIZE = 200;
 }

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
 import { type Page } from '../common/cursor.js';
@@ -40,6 +50,7 @@ export class ThreadsController {
 
   /** Adds annotations of the thread's widget (moving them from another thread if needed). */
   @Post(':id/annotations')
+  @HttpCode(200)
   @Roles(...REVIEW_ROLES)
   add(
     @CurrentUser() user: AuthenticatedUser,

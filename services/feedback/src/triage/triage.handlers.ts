@@ -12,7 +12,7 @@ import { EventConsumers, NonRetryableError } from '@ihf/messaging';
 import { DomainError } from '@ihf/observability';
 import { CandidateRepository } from '../candidates/candidate.repository.js';
 import { CandidatesService } from '../candidates/candidates.service.js';
-import { WidgetReadModel } from '../read-models/widget-read-model.repository.js';
+import { WidgetDirectory } from '../read-models/widget-directory.service.js';
 import { TriageService } from './triage.service.js';
 
 /**
@@ -27,6 +27,7 @@ export class TriageHandlers implements OnModuleInit {
     @Inject(EventConsumers) private readonly consumers: EventConsumers,
     @Inject(TriageService) private readonly triage: TriageService,
     @Inject(CandidatesService) private readonly candidates: CandidatesService,
+    @Inject(WidgetDirectory) private readonly widgets: WidgetDirectory,
   ) {}
 
   onModuleInit(): void {
@@ -88,9 +89,10 @@ export class TriageHandlers implements OnModuleInit {
       );
     } else if (p.kind === 'requirement_draft') {
       const widgetId = (p.source_widget_id as string).toLowerCase();
-      const widget = await WidgetReadModel.find(em, widgetId);
-      // The widget's events may still be on their way: retry until the read model has it.
-      if (!widget) throw new Error(`widget ${widgetId} is not known yet`);
+      // The read model, else ingestion; when neither knows the widget, its events may still
+      // be on their way: retry (and dead-letter after the consumer's limit).
+      const widget = await this.widgets.find(em, widgetId);
+      if (!widget) throw new Error(`widget ${widgetId} is not known`);
       if (widget.hub_id !== hubId) {
         throw new NonRetryableError(`widget ${widgetId} is not in hub ${hubId}`);
       }

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { CandidatesModule } from '../candidates/candidates.module.js';
+import { ReadModelsModule } from '../read-models/read-models.module.js';
 import { TriageController } from './triage.controller.js';
 import { TriageHandlers } from './triage.handlers.js';
 import { TriageQueueService } from './triage-queue.service.js';
 import { TriageService } from './triage.service.js';
 
 @Module({
-  imports: [CandidatesModule],
+  imports: [CandidatesModule, ReadModelsModule],
   controllers: [TriageController],
   providers: [TriageService, TriageQueueService, TriageHandlers],
 })
