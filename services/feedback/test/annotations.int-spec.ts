@@ -57,6 +57,21 @@ describe('feedback: annotations, threads and read models', () => {
     expect(event).toMatchObject({ hub_id: HUB_A, producer: 'feedback', aggregate_id: res.body.id });
   });
 
+  it('serves health and an OpenAPI document with its routes', async () => {
+    expect((await t.request('GET', '/health/ready')).status).toBe(200);
+    const docs = await t.request<{ paths: Record<string, unknown> }>('GET', '/docs/json');
+    expect(docs.status).toBe(200);
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/annotations',
+        '/api/v1/threads/{id}/annotations',
+        '/api/v1/candidates/{id}/transitions',
+        '/api/v1/candidates/{id}/reviewer',
+        '/api/v1/triage/queue',
+      ]),
+    );
+  });
+
   it('refuses invalid bodies, unknown categories and annotations on widgets of other hubs', async () => {
     const blank = await t.request('POST', '/api/v1/annotations', {
       user: memberA,
@@ -184,6 +199,20 @@ describe('feedback: annotations, threads and read models', () => {
       user: triagerB,
     });
     expect(otherHub.status).toBe(404);
+    expect(otherHub.body.code).toBe('FEEDBACK.ANNOTATION_NOT_FOUND');
+    const seenFromB = await t.request('GET', `/api/v1/annotations/${a.body.id}`, {
+      user: triagerB,
+    });
+    expect(seenFromB.status).toBe(404);
+    const listedFromB = await t.request<{ items: AnnotationBody[] }>(
+      'GET',
+      '/api/v1/annotations?limit=200',
+      { user: triagerB },
+    );
+    expect(listedFromB.body.items.every((i) => i.hub_id === HUB_B)).toBe(true);
+    expect(
+      (await t.request('GET', `/api/v1/threads?hub_id=${HUB_A}`, { user: triagerB })).status,
+    ).toBe(403);
     const retracted = await t.request<AnnotationBody>(
       'POST',
       `/api/v1/annotations/${a.body.id}/retract`,
