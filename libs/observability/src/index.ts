@@ -16,3 +16,4 @@ export * from './observability.options.js';
 export * from './observability.tokens.js';
 export * from './validation/validation.pipe.js';
 export * from './http/public-route.decorator.js';
+export * from './errors/dependency-unavailable.js';

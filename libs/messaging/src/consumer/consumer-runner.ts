@@ -3,7 +3,7 @@ import { validate, type ValidationError } from 'class-validator';
 import { type MikroORM } from '@mikro-orm/core';
 import { type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import { RequestContext } from '@ihf/observability';
+import { RequestContext, isDependencyUnavailable } from '@ihf/observability';
 import {
   EventEnvelopeDto,
   EventHeaders,
@@ -185,7 +185,7 @@ export class ConsumerRunner {
     } catch (error) {
       const reason = (error as Error)?.message ?? String(error);
       const deliveries = msg.info.deliveryCount;
-      if (isInfrastructureError(error)) {
+      if (isDependencyUnavailable(error)) {
         // Our own database is unreachable: not the message's fault. Retry without counting
         // towards the dead-letter limit, so an outage does not empty the stream into the DLQ.
         const delay = definition.backoffMs[definition.backoffMs.length - 1] ?? 5_000;
@@ -256,44 +256,4 @@ function describe(errors: ValidationError[], prefix = ''): string {
       return [...own, describe(e.children ?? [], path)].filter(Boolean);
     })
     .join('; ');
-}
-
-/**
- * Whether an error means "the database is unreachable" rather than "this message cannot be
- * handled": connection failures (SQLSTATE class 08), server shutdown (57P01-57P03), sockets
- * refused or reset, and MikroORM's connection exception.
- */
-export function isInfrastructureError(error: unknown): boolean {
-  for (
-    let e: unknown = error, depth = 0;
-    e && depth < 5;
-    e = (e as { cause?: unknown }).cause, depth++
-  ) {
-    const raw = e as { code?: unknown; sqlState?: unknown };
-    const code = typeof raw.code === 'string' ? raw.code : '';
-    const sqlState = typeof raw.sqlState === 'string' ? raw.sqlState : '';
-    if (
-      /^08/.test(code) ||
-      /^08/.test(sqlState) ||
-      /^57P0[123]$/.test(code) ||
-      /^57P0[123]$/.test(sqlState)
-    )
-      return true;
-    if (
-      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
-        code,
-      )
-    )
-      return true;
-    const name = (e as { name?: unknown }).name;
-    if (name === 'ConnectionException') return true;
-    if (
-      /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(
-        String((e as Error).message ?? ''),
-      )
-    ) {
-      return true;
-    }
-  }
-  return false;
 }

@@ -13,6 +13,8 @@ export interface DomainErrorInit {
   readonly extensions?: Readonly<Record<string, unknown>>;
   /** The underlying error, if any (logged, never sent). */
   readonly cause?: unknown;
+  /** For 429 and 503: seconds after which a retry may succeed (sent as `Retry-After`). */
+  readonly retryAfterSeconds?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export abstract class DomainError extends Error {
   readonly code: string;
   readonly status: number;
   readonly extensions: Readonly<Record<string, unknown>>;
+  readonly retryAfterSeconds?: number;
 
   protected constructor(init: DomainErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -52,5 +55,6 @@ export abstract class DomainError extends Error {
     this.code = init.code;
     this.status = init.status;
     this.extensions = init.extensions ?? {};
+    this.retryAfterSeconds = init.retryAfterSeconds;
   }
 }

@@ -39,7 +39,7 @@ export class ProblemFilter implements ExceptionFilter {
     const response: unknown = http.getResponse();
     const url = String(adapter.getRequestUrl(request));
     const instance = url.split('?')[0] ?? url;
-    const { problem, serverFault } = toProblem(exception, instance);
+    const { problem, serverFault, retryAfterSeconds } = toProblem(exception, instance);
 
     const fields = {
       error_id: problem.error_id,
@@ -54,6 +54,8 @@ export class ProblemFilter implements ExceptionFilter {
     // A handler that already streamed part of its response cannot be answered again.
     if (adapter.isHeadersSent(response)) return;
     adapter.setHeader(response, 'content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+    if (retryAfterSeconds !== undefined)
+      adapter.setHeader(response, 'retry-after', String(retryAfterSeconds));
     adapter.reply(response, JSON.stringify(problem), problem.status);
   }
 }

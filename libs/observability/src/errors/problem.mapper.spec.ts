@@ -52,6 +52,29 @@ const ID = 'a1b2c3d4-0000-4000-8000-000000000000';
 const map = (exception: unknown) => toProblem(exception, '/api/v1/x', () => ID);
 
 describe('toProblem', () => {
+  it('answers an unreachable database with 503 and Retry-After, not a 500', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const wrapped = new Error('driver failed', { cause: refused });
+    for (const error of [refused, wrapped, Object.assign(new Error('x'), { code: '57P01' })]) {
+      const mapped = map(error);
+      expect(mapped.problem).toMatchObject({ status: 503, code: 'SERVICE.UNAVAILABLE' });
+      expect(mapped.retryAfterSeconds).toBe(5);
+    }
+    // A constraint violation is not an outage.
+    expect(map(Object.assign(new Error('dup'), { code: '23505' })).problem.status).toBe(500);
+  });
+
+  it("carries a DomainError's Retry-After", () => {
+    class Busy extends DomainError {
+      constructor() {
+        super({ code: 'X.BUSY', status: 429, message: 'slow down', retryAfterSeconds: 7 });
+      }
+    }
+    expect(map(new Busy())).toMatchObject({ problem: { status: 429 }, retryAfterSeconds: 7 });
+  });
+
   it('keeps the stable code an HttpException body carries (as the auth lib throws them)', () => {
     const { problem } = map(
       new ForbiddenException({

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
+import {
+  isDependencyUnavailable,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from './dependency-unavailable.js';
 import { DomainError } from './domain.error.js';
 import { type FieldError, type Problem, problemType } from './problem.js';
 import { RequestValidationError, VALIDATION_FAILED_CODE } from './request-validation.error.js';
@@ -66,6 +70,8 @@ export interface MappedProblem {
   readonly problem: Problem;
   /** True for 5xx: the problem carries an `error_id` under which the error must be logged. */
   readonly serverFault: boolean;
+  /** Seconds to send as `Retry-After` (429, 503), when known. */
+  readonly retryAfterSeconds?: number;
 }
 
 const RESERVED_MEMBERS = new Set([
@@ -128,7 +134,22 @@ export function toProblem(
     const extensions = Object.fromEntries(
       Object.entries(exception.extensions).filter(([key]) => !RESERVED_MEMBERS.has(key)),
     );
-    return build(exception.status, exception.code, exception.message, extensions);
+    const mapped = build(exception.status, exception.code, exception.message, extensions);
+    return exception.retryAfterSeconds === undefined
+      ? mapped
+      : { ...mapped, retryAfterSeconds: exception.retryAfterSeconds };
+  }
+
+  // Postgres down is not the client's fault, nor a bug: 503, and the client may retry.
+  if (isDependencyUnavailable(exception)) {
+    return {
+      ...build(
+        503,
+        'SERVICE.UNAVAILABLE',
+        'A backing service is temporarily unavailable; retry later',
+      ),
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    };
   }
 
   if (exception instanceof RequestValidationError) {

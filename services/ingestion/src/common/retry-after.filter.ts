@@ -5,15 +5,14 @@ import {
   Inject,
   Injectable,
 } from '@nestjs/common';
-import { type FastifyReply } from 'fastify';
 import { ProblemFilter } from '@ihf/observability';
 import { IngestionConfig } from '../config/ingestion.config.js';
-import { hasRetryAfter, isConnectionError, StorageUnavailableError } from './unavailable.error.js';
+import { isConnectionError, StorageUnavailableError } from './unavailable.error.js';
 
 /**
- * Answers a lost Postgres connection as 503 `INGESTION.STORAGE_UNAVAILABLE` (not 500) and adds
- * `Retry-After` to the problem of an error that carries one (429, 503), then answers with the
- * service's {@link ProblemFilter}. Applied with `@UseFilters` on every controller, so that it
+ * Answers a lost Postgres connection as 503 `INGESTION.STORAGE_UNAVAILABLE` with the service's
+ * configured Retry-After (the shared {@link ProblemFilter} would answer a generic
+ * `SERVICE.UNAVAILABLE`), then answers with the {@link ProblemFilter}, which sends `Retry-After`. Applied with `@UseFilters` on every controller, so that it
  * also sees errors from guards (the API-key check may find Postgres down).
  */
 @Catch()
@@ -28,10 +27,6 @@ export class RetryAfterFilter implements ExceptionFilter {
     const exception = isConnectionError(thrown)
       ? new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC, thrown)
       : thrown;
-    if (host.getType() === 'http' && hasRetryAfter(exception)) {
-      const reply = host.switchToHttp().getResponse<FastifyReply>();
-      void reply.header('retry-after', String(exception.retryAfterSeconds));
-    }
     this.problems.catch(exception, host);
   }
 }
