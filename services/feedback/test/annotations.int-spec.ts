@@ -38,9 +38,10 @@ describe('feedback: annotations, threads and read models', () => {
   it('stores an annotation from a signed-in member, with defaults, and emits annotation.created', async () => {
     const res = await t.request<AnnotationBody>('POST', '/api/v1/annotations', {
       user: memberA,
-      body: { widget_id: widgetA, body: 'Hard to find the save button' },
+      body: { widget_id: widgetA, body: "Where's the save button? ?? $1 \\ '' --" },
     });
     expect(res.status).toBe(201);
+    expect(res.body.body).toBe("Where's the save button? ?? $1 \\ '' --");
     expect(res.body).toMatchObject({
       hub_id: HUB_A,
       widget_id: widgetA,

@@ -555,6 +555,8 @@ describe('feedback: requirement candidates and the triage workflow', () => {
     expect((await q(`assignee=${reviewer.id}`)).body.items.map((i) => i.id)).toEqual([own[1].id]);
     expect((await q('assignee=none')).body.items).toHaveLength(4);
     expect((await q('q=pelican')).body.items.map((i) => i.id)).toEqual([own[2].id]);
+    const quoted = await q(`q=${encodeURIComponent('it\'s "zebra" -? or')}`);
+    expect(quoted.status).toBe(200);
     expect((await q(`hub_id=${HUB_A}&status=open&severity=critical`)).body.items).toHaveLength(2);
     expect((await q('status=bogus')).status).toBe(400);
   });
