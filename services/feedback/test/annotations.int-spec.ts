@@ -187,6 +187,57 @@ describe('feedback: annotations, threads and read models', () => {
     ).toMatchObject({ status: 404 });
   });
 
+  it('renames a thread and moves an annotation between threads, with an event for each thread', async () => {
+    const make = async (title: string) =>
+      (
+        await t.request<{ id: string }>('POST', '/api/v1/threads', {
+          user: triagerA,
+          body: { widget_id: widgetA, title },
+        })
+      ).body.id;
+    const first = await make('First');
+    const second = await make('Second');
+    const a = await t.request<AnnotationBody>('POST', '/api/v1/annotations', {
+      user: memberA,
+      body: { widget_id: widgetA, body: 'moves', thread_id: first },
+    });
+    const moved = await t.request('POST', `/api/v1/threads/${second}/annotations`, {
+      user: triagerA,
+      body: { annotation_ids: [a.body.id] },
+    });
+    expect(moved.body).toMatchObject({ annotation_count: 1 });
+    expect(
+      (await t.request('GET', `/api/v1/threads/${first}`, { user: triagerA })).body,
+    ).toMatchObject({ annotation_count: 0 });
+    await t.waitForEvent(
+      'ihf.feedback.thread.changed.v1',
+      (e) =>
+        e.payload.thread_id === first &&
+        e.payload.change === 'annotation_removed' &&
+        e.payload.annotation_id === a.body.id,
+    );
+
+    const renamed = await t.request('PATCH', `/api/v1/threads/${second}`, {
+      user: triagerA,
+      body: { title: 'Second, renamed', description: 'now with a description' },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({
+      title: 'Second, renamed',
+      description: 'now with a description',
+    });
+    const event = await t.waitForEvent(
+      'ihf.feedback.thread.changed.v1',
+      (e) => e.payload.thread_id === second && e.payload.change === 'details_changed',
+    );
+    expect(event.payload).toMatchObject({ title: 'Second, renamed', annotation_id: null });
+    const viewer = await t.request('PATCH', `/api/v1/threads/${second}`, {
+      user: memberA,
+      body: { title: 'nope' },
+    });
+    expect(viewer.status).toBe(403);
+  });
+
   it('retracts (author or triager only), hides retracted ones by default and keeps the body', async () => {
     const a = await t.request<AnnotationBody>('POST', '/api/v1/annotations', {
       user: memberA,

@@ -157,7 +157,8 @@ export const EVENT_CONTRACTS = {
   [Subjects.Feedback.ThreadChangedV1]: contract({
     payload: FeedbackThreadChangedV1,
     hubScoped: true,
-    description: 'An annotation was added to or removed from a thread.',
+    description:
+      'An annotation was added to or removed from a thread, or its title or description changed.',
   }),
   [Subjects.Feedback.CandidateCreatedV1]: contract({
     payload: FeedbackCandidateCreatedV1,

@@ -4,6 +4,7 @@ import {
   Delete,
   Get,
   HttpCode,
+  Patch,
   Param,
   ParseUUIDPipe,
   Post,
@@ -13,7 +14,12 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
 import { type Page } from '../common/cursor.js';
 import { REVIEW_ROLES } from '../common/roles.js';
-import { AddThreadAnnotationsDto, CreateThreadDto, ListThreadsQuery } from './dto/thread.dto.js';
+import {
+  AddThreadAnnotationsDto,
+  CreateThreadDto,
+  ListThreadsQuery,
+  UpdateThreadDto,
+} from './dto/thread.dto.js';
 import { ThreadsService, type ThreadView } from './threads.service.js';
 
 @ApiTags('threads')
@@ -46,6 +52,16 @@ export class ThreadsController {
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<ThreadView> {
     return this.threads.get(user, id);
+  }
+
+  @Patch(':id')
+  @Roles(...REVIEW_ROLES)
+  update(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateThreadDto,
+  ): Promise<ThreadView> {
+    return this.threads.update(user, id, body);
   }
 
   /** Adds annotations of the thread's widget (moving them from another thread if needed). */

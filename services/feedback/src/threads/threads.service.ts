@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM } from '@mikro-orm/core';
 import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
-import { type Severity, Subjects } from '@ihf/contracts';
+import { type Severity, Subjects, type ThreadChange } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { decodeCursor, type Page, toPage } from '../common/cursor.js';
 import { hubScopeCondition } from '../common/hub-scope.js';
@@ -13,6 +13,7 @@ import {
   type AddThreadAnnotationsDto,
   type CreateThreadDto,
   type ListThreadsQuery,
+  type UpdateThreadDto,
 } from './dto/thread.dto.js';
 import {
   AnnotationNotInThreadError,
@@ -21,6 +22,14 @@ import {
 } from './threads.errors.js';
 
 const DEFAULT_PAGE_SIZE = 50;
+
+/** A thread as its changes need it. */
+interface ThreadRef {
+  readonly id: string;
+  readonly hub_id: string;
+  readonly widget_id: string;
+  readonly title: string;
+}
 
 interface ThreadRow {
   readonly id: string;
@@ -123,7 +132,13 @@ export class ThreadsService {
         { hubId: widget.hub_id, aggregateId: id },
       );
       if (dto.annotation_ids?.length) {
-        await this.addTo(em, user, id, widget.hub_id, widgetId, dto.annotation_ids, now);
+        await this.addTo(
+          em,
+          user,
+          { id, hub_id: widget.hub_id, widget_id: widgetId, title: dto.title.trim() },
+          dto.annotation_ids,
+          now,
+        );
       }
     });
     return this.get(user, id);
@@ -165,6 +180,48 @@ export class ThreadsService {
     return toPage(rows, limit, (r) => ({ at: new Date(r.updated_at), id: r.id }), toThreadView);
   }
 
+  /** Changes the title and/or description (`description: null` clears it). */
+  async update(
+    user: AuthenticatedUser,
+    threadId: string,
+    dto: UpdateThreadDto,
+  ): Promise<ThreadView> {
+    await this.orm.em.fork().transactional(async (em) => {
+      const thread = await this.lockThread(em, user, threadId);
+      const changed = await queryOne<{ title: string }>(
+        em,
+        `update feedback.annotation_threads set
+           title = coalesce(?, title),
+           description = case when ? then ? else description end,
+           updated_at = ?
+         where id = ? and (title is distinct from coalesce(?, title)
+           or (? and description is distinct from ?))
+         returning title`,
+        [
+          dto.title?.trim() ?? null,
+          dto.description !== undefined,
+          dto.description ?? null,
+          new Date(),
+          thread.id,
+          dto.title?.trim() ?? null,
+          dto.description !== undefined,
+          dto.description ?? null,
+        ],
+      );
+      if (changed) {
+        this.changed(
+          em,
+          user,
+          { ...thread, title: changed.title },
+          null,
+          'details_changed',
+          new Date(),
+        );
+      }
+    });
+    return this.get(user, threadId);
+  }
+
   async addAnnotations(
     user: AuthenticatedUser,
     threadId: string,
@@ -172,15 +229,7 @@ export class ThreadsService {
   ): Promise<ThreadView> {
     await this.orm.em.fork().transactional(async (em) => {
       const thread = await this.lockThread(em, user, threadId);
-      await this.addTo(
-        em,
-        user,
-        thread.id,
-        thread.hub_id,
-        thread.widget_id,
-        dto.annotation_ids,
-        new Date(),
-      );
+      await this.addTo(em, user, thread, dto.annotation_ids, new Date());
     });
     return this.get(user, threadId);
   }
@@ -205,12 +254,14 @@ export class ThreadsService {
     return this.get(user, threadId);
   }
 
+  /**
+   * Puts annotations of the thread's widget into it; one taken from another thread leaves
+   * that thread (both get their changed event).
+   */
   private async addTo(
     em: EntityManager,
     user: AuthenticatedUser,
-    threadId: string,
-    hubId: string,
-    widgetId: string,
+    thread: ThreadRef,
     annotationIds: readonly string[],
     now: Date,
   ): Promise<void> {
@@ -219,26 +270,31 @@ export class ThreadsService {
       em,
       `select id, thread_id from feedback.annotations where id = any(?::uuid[]) and widget_id = ?
        for update`,
-      [pgArray(ids), widgetId],
+      [pgArray(ids), thread.widget_id],
     );
     const missing = ids.filter((id) => !found.some((f) => f.id === id));
     if (missing.length) throw new AnnotationOnOtherWidgetError(missing);
-    const moving = found.filter((f) => f.thread_id !== threadId).map((f) => f.id);
+    const moving = found.filter((f) => f.thread_id !== thread.id);
     if (moving.length === 0) return;
     await query(em, `update feedback.annotations set thread_id = ? where id = any(?::uuid[])`, [
-      threadId,
-      pgArray(moving),
+      thread.id,
+      pgArray(moving.map((m) => m.id)),
     ]);
-    await this.touch(em, threadId, now);
-    for (const id of moving) {
-      this.changed(
-        em,
-        user,
-        { id: threadId, hub_id: hubId, widget_id: widgetId },
-        id,
-        'annotation_added',
-        now,
-      );
+    await this.touch(em, thread.id, now);
+    const previousIds = [...new Set(moving.flatMap((m) => (m.thread_id ? [m.thread_id] : [])))];
+    const previous = previousIds.length
+      ? await query<ThreadRef>(
+          em,
+          `select id, hub_id, widget_id, title from feedback.annotation_threads
+           where id = any(?::uuid[]) order by id for update`,
+          [pgArray(previousIds)],
+        )
+      : [];
+    for (const p of previous) await this.touch(em, p.id, now);
+    for (const m of moving) {
+      const left = previous.find((p) => p.id === m.thread_id);
+      if (left) this.changed(em, user, left, m.id, 'annotation_removed', now);
+      this.changed(em, user, thread, m.id, 'annotation_added', now);
     }
   }
 
@@ -246,10 +302,10 @@ export class ThreadsService {
     em: EntityManager,
     user: AuthenticatedUser,
     id: string,
-  ): Promise<{ id: string; hub_id: string; widget_id: string }> {
-    const row = await queryOne<{ id: string; hub_id: string; widget_id: string }>(
+  ): Promise<ThreadRef> {
+    const row = await queryOne<ThreadRef>(
       em,
-      'select id, hub_id, widget_id from feedback.annotation_threads where id = ? for update',
+      'select id, hub_id, widget_id, title from feedback.annotation_threads where id = ? for update',
       [id.toLowerCase()],
     );
     if (!row || !canAccessHub(user, row.hub_id)) throw new ThreadNotFoundError(id);
@@ -266,9 +322,9 @@ export class ThreadsService {
   private changed(
     em: EntityManager,
     user: AuthenticatedUser,
-    thread: { id: string; hub_id: string; widget_id: string },
-    annotationId: string,
-    change: 'annotation_added' | 'annotation_removed',
+    thread: ThreadRef,
+    annotationId: string | null,
+    change: ThreadChange,
     now: Date,
   ): void {
     this.outbox.add(
@@ -279,6 +335,7 @@ export class ThreadsService {
         widget_id: thread.widget_id,
         change,
         annotation_id: annotationId,
+        title: thread.title,
         changed_by: user.id,
         changed_at: now.toISOString(),
       },

@@ -103,7 +103,18 @@ export class FeedbackThreadCreatedV1 {
   created_at!: string;
 }
 
-/** `ihf.feedback.thread.changed.v1`: annotations were added to or removed from a thread. */
+/** What changed in a thread. */
+export const THREAD_CHANGES = [
+  'annotation_added',
+  'annotation_removed',
+  'details_changed',
+] as const;
+export type ThreadChange = (typeof THREAD_CHANGES)[number];
+
+/**
+ * `ihf.feedback.thread.changed.v1`: an annotation was added to or removed from a thread
+ * (`annotation_id` says which), or its title or description changed (`title` is the new one).
+ */
 export class FeedbackThreadChangedV1 {
   @IsUUID()
   thread_id!: string;
@@ -111,11 +122,16 @@ export class FeedbackThreadChangedV1 {
   @IsUUID()
   widget_id!: string;
 
-  @IsIn(['annotation_added', 'annotation_removed'])
-  change!: 'annotation_added' | 'annotation_removed';
+  @IsIn(THREAD_CHANGES)
+  change!: ThreadChange;
 
+  @IsOptional()
   @IsUUID()
-  annotation_id!: string;
+  annotation_id!: string | null;
+
+  @IsString()
+  @MaxLength(300)
+  title!: string;
 
   @IsOptional()
   @IsUUID()

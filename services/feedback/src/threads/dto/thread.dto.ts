@@ -41,6 +41,21 @@ export class CreateThreadDto {
   annotation_ids?: string[];
 }
 
+export class UpdateThreadDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(/\S/, { message: 'title must not be blank' })
+  @MaxLength(300)
+  title?: string;
+
+  @ApiPropertyOptional({ nullable: true, description: 'null clears it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  description?: string | null;
+}
+
 export class AddThreadAnnotationsDto {
   @ApiProperty({ type: [String], format: 'uuid' })
   @IsArray()
