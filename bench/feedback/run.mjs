@@ -151,6 +151,12 @@ async function main() {
     const reviewer = await md5uuid(db, 'reviewer10');
     const triager = { id: randomUUID(), roles: ['triager'], hubIds: [hub], kind: 'user' };
     const admin = { id: randomUUID(), roles: ['admin'], hubIds: [], kind: 'user' };
+    const threeHubs = {
+      id: randomUUID(),
+      roles: ['triager'],
+      hubIds: [hub, await md5uuid(db, 'hub1'), await md5uuid(db, 'hub2')],
+      kind: 'user',
+    };
     const tokenOf = (u) => issuer.sign({ sub: u.id, roles: u.roles, hubs: u.hubIds });
     const { rows: hubCandidates } = await db.query(
       `select id from feedback.requirement_candidates where hub_id = $1 order by md5(id::text) limit 500`,
@@ -174,6 +180,7 @@ async function main() {
       ['hub, assignee=none, status=open', { hub_id: hub, assignee: 'none', status: ['open'] }],
       ['hub, text "checkout dialog"', { hub_id: hub, q: 'checkout dialog' }],
       ['hub, status=open, second page', { hub_id: hub, status: ['open'], cursor }],
+      ['member of 3 hubs, no hub filter, status=open', { status: ['open'] }, threeHubs],
       ['admin, all hubs, status=open', { status: ['open'] }, admin],
     ];
     const toUrl = (q) => {
