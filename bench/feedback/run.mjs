@@ -202,6 +202,15 @@ async function main() {
       });
       console.log(`queue: ${name}: p95 ${timing.p95.toFixed(1)} ms`);
     }
+    for (const [name, url] of [
+      ['annotations: hub, newest first', `/api/v1/annotations?hub_id=${hub}&limit=50`],
+      ['annotations: widget, newest first', `/api/v1/annotations?widget_id=${widget}&limit=50`],
+      ['threads: hub, with counts and severity mix', `/api/v1/threads?hub_id=${hub}&limit=50`],
+    ]) {
+      const timing = await time(app, tokenOf(triager), () => url);
+      results.push({ name, timing, plans: [] });
+      console.log(`${name}: p95 ${timing.p95.toFixed(1)} ms`);
+    }
     const historyTiming = await time(
       app,
       tokenOf(triager),
@@ -296,6 +305,7 @@ function report(results, sizes) {
   ];
   for (const r of results) {
     lines.push(`### ${r.name}`, '');
+    if (r.plans.length === 0) lines.push('(timed only; plans not recorded)', '');
     for (const [label, plan] of r.plans) lines.push(`${label}:`, '', '```', plan, '```', '');
   }
   return lines.join('\n');
