@@ -456,6 +456,47 @@ describe('feedback: requirement candidates and the triage workflow', () => {
     );
   });
 
+  it('keeps the newest membership of a reviewer when an older event arrives late', async () => {
+    const late = user(['reviewer'], [HUB_A]);
+    await t.announceUser(late);
+    const older = await t.publish(
+      'ihf.identity.membership.changed.v1',
+      { user_id: late.id, hub_ids: [], roles: ['viewer'] },
+      { occurredAt: new Date(Date.now() - 60_000) },
+    );
+    await waitFor(
+      async () =>
+        (await t.sql('select 1 from feedback.inbox where event_id = $1', [older.event_id])).length >
+          0 || undefined,
+      { message: 'the older membership event handled' },
+    );
+    const c = await escalate();
+    const res = await t.request('PUT', `/api/v1/candidates/${c.id}/reviewer`, {
+      user: triager,
+      body: { reviewer_id: late.id },
+    });
+    expect(res.status).toBe(200);
+
+    // A newer one that takes the role away does apply.
+    const demoted = await t.publish(
+      'ihf.identity.membership.changed.v1',
+      { user_id: late.id, hub_ids: [HUB_A], roles: ['viewer'] },
+      { occurredAt: new Date(Date.now() + 1000) },
+    );
+    await waitFor(
+      async () =>
+        (await t.sql('select 1 from feedback.inbox where event_id = $1', [demoted.event_id]))
+          .length > 0 || undefined,
+      { message: 'the newer membership event handled' },
+    );
+    const other = await escalate();
+    const refused = await t.request('PUT', `/api/v1/candidates/${other.id}/reviewer`, {
+      user: triager,
+      body: { reviewer_id: late.id },
+    });
+    expect(refused.status).toBe(422);
+  });
+
   it('scopes everything by hub: a triager of hub B neither sees nor changes hub A', async () => {
     const c = await escalate();
     for (const [method, url, body] of [
