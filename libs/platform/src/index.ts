@@ -3,3 +3,4 @@ export * from './bootstrap/openapi.js';
 export * from './config/load-config.js';
 export * from './config/service-config.module.js';
 export * from './config/service.config.js';
+export * from './pagination/cursor.js';

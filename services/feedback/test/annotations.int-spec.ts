@@ -324,7 +324,7 @@ describe('feedback: annotations, threads and read models', () => {
     expect(seen).toEqual(['n4', 'n3', 'n2', 'n1', 'n0']);
     const forged = await t.request('GET', `/api/v1/annotations?cursor=abc`, { user: memberA });
     expect(forged.status).toBe(400);
-    expect(forged.body.code).toBe('FEEDBACK.INVALID_CURSOR');
+    expect(forged.body.code).toBe('REQUEST.INVALID_CURSOR');
   });
 
   it('stores a submitted annotation once, however often the event is redelivered', async () => {

@@ -211,7 +211,7 @@ describe('ingestion registry: hubs, API keys, widgets', () => {
       'GET',
       `/api/v1/hubs/${hub.id}/widgets?cursor=zzz`,
     );
-    expect(bad.body.code).toBe('INGESTION.INVALID_CURSOR');
+    expect(bad.body.code).toBe('REQUEST.INVALID_CURSOR');
   });
 
   it('keeps widgets of other hubs invisible', async () => {

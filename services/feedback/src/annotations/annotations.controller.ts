@@ -1,7 +1,7 @@
+import { type Page } from '@ihf/platform';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser } from '@ihf/auth';
-import { type Page } from '../common/cursor.js';
 import { type AnnotationView } from './annotation.repository.js';
 import { AnnotationsService } from './annotations.service.js';
 import { CreateAnnotationDto, ListAnnotationsQuery } from './dto/annotation.dto.js';

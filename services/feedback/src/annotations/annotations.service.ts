@@ -1,3 +1,4 @@
+import { decodeCursor, type Page, toPage } from '@ihf/platform';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM } from '@mikro-orm/core';
@@ -12,7 +13,6 @@ import {
   Subjects,
 } from '@ihf/contracts';
 import { NonRetryableError, Outbox } from '@ihf/messaging';
-import { decodeCursor, type Page, toPage } from '../common/cursor.js';
 import { hubScopeCondition } from '../common/hub-scope.js';
 import { isTriager } from '../common/roles.js';
 import { query, queryOne } from '../common/sql.js';

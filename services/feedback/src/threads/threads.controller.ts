@@ -1,3 +1,4 @@
+import { type Page } from '@ihf/platform';
 import {
   Body,
   Controller,
@@ -12,7 +13,6 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
-import { type Page } from '../common/cursor.js';
 import { REVIEW_ROLES } from '../common/roles.js';
 import {
   AddThreadAnnotationsDto,

@@ -1,10 +1,10 @@
+import { decodeCursor, type Page, toPage } from '@ihf/platform';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM } from '@mikro-orm/core';
 import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
 import { type Severity, Subjects, type ThreadChange } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
-import { decodeCursor, type Page, toPage } from '../common/cursor.js';
 import { hubScopeCondition } from '../common/hub-scope.js';
 import { iso, isoRequired, pgArray, query, queryOne } from '../common/sql.js';
 import { WidgetNotFoundError } from '../read-models/read-models.errors.js';

@@ -1,6 +1,6 @@
+import { type CursorPosition } from '@ihf/platform';
 import { type AuthenticatedUser } from '@ihf/auth';
 import { CANDIDATE_COLUMNS } from '../candidates/candidate.repository.js';
-import { type CursorPosition } from '../common/cursor.js';
 import { hubScopeCondition } from '../common/hub-scope.js';
 import { pgArray } from '../common/sql.js';
 import { type TriageQueueQuery } from './dto/triage.dto.js';

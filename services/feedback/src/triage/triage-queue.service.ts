@@ -1,3 +1,4 @@
+import { decodeCursor, type Page, toPage } from '@ihf/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { type AuthenticatedUser, assertHubAccess } from '@ihf/auth';
@@ -7,7 +8,6 @@ import {
   type CandidateView,
   toCandidateView,
 } from '../candidates/candidate.repository.js';
-import { decodeCursor, type Page, toPage } from '../common/cursor.js';
 import { query } from '../common/sql.js';
 import { type TriageQueueQuery } from './dto/triage.dto.js';
 import { buildTriageQueueSql } from './triage-queue.query.js';

@@ -1,3 +1,4 @@
+import { decodeCursor, type Page, toPage } from '@ihf/platform';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
@@ -5,7 +6,6 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { accessibleHubIds, type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
 import { Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
-import { decodeCursor, type Page, toPage } from '../common/cursor.js';
 import { type CreateHubDto, type HubView, type UpdateHubDto } from './dto/hub.dto.js';
 import { Hub } from './hub.entity.js';
 import { HubNotFoundError, HubSlugTakenError } from './hubs.errors.js';

@@ -1,3 +1,4 @@
+import { type Page } from '@ihf/platform';
 import {
   Body,
   Controller,
@@ -11,7 +12,6 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Role, Roles } from '@ihf/auth';
-import { type Page } from '../common/cursor.js';
 import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { READER_ROLES } from '../common/roles.js';
 import {

@@ -1,3 +1,4 @@
+import { decodeCursor, type Page, toPage } from '@ihf/platform';
 import {
   Inject,
   Injectable,
@@ -9,7 +10,6 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { type AuthenticatedUser, assertHubAccess } from '@ihf/auth';
 import { AnnotationsService } from '../annotations/annotations.service.js';
 import { IngestionConfig } from '../config/ingestion.config.js';
-import { decodeCursor, type Page, toPage } from '../common/cursor.js';
 import { HubsService } from '../hubs/hubs.service.js';
 import { ReportingService } from '../reporting/reporting.service.js';
 import {

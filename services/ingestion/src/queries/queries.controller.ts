@@ -1,7 +1,7 @@
+import { type Page } from '@ihf/platform';
 import { Controller, Get, Param, ParseUUIDPipe, Query, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
-import { type Page } from '../common/cursor.js';
 import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { READER_ROLES } from '../common/roles.js';
 import {

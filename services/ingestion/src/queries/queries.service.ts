@@ -1,7 +1,7 @@
+import { decodeCursor, type Page, toPage } from '@ihf/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
-import { decodeCursor, type Page, toPage } from '../common/cursor.js';
 import { HubsService } from '../hubs/hubs.service.js';
 import { WidgetNotFoundError } from '../widgets/widgets.errors.js';
 import {

@@ -1,3 +1,4 @@
+import { decodeCursor, type Page, toPage } from '@ihf/platform';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
@@ -6,7 +7,6 @@ import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth
 import { Subjects, type WidgetSnapshotV1, type WidgetStatus } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { AdapterSpec } from '../contracts/contract.entities.js';
-import { decodeCursor, type Page, toPage } from '../common/cursor.js';
 import { HubsService } from '../hubs/hubs.service.js';
 import {
   type ListWidgetsQueryDto,

@@ -1,10 +1,12 @@
+// Keyset ("cursor") pagination, as every list API of the platform answers it:
+// `?limit=&cursor=` in, `{ items, next_cursor }` out (see the wire conventions).
 import { DomainError } from '@ihf/observability';
 
 /** A `cursor` query parameter that this service did not issue (or that was tampered with). */
 export class InvalidCursorError extends DomainError {
   constructor() {
     super({
-      code: 'FEEDBACK.INVALID_CURSOR',
+      code: 'REQUEST.INVALID_CURSOR',
       status: 400,
       message: 'The cursor is invalid; pass the next_cursor of a previous page unchanged',
     });
@@ -38,7 +40,7 @@ export function encodeCursor(position: CursorPosition): string {
  */
 export function decodeCursor(
   cursor: string | undefined,
-  ranked: boolean,
+  ranked = false,
 ): CursorPosition | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
