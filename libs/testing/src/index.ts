@@ -2,3 +2,4 @@ export * from './infrastructure.js';
 export * from './test-environment.js';
 export * from './tcp-proxy.js';
 export * from './wait-for.js';
+export * from './test-bus.js';

@@ -1,27 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import {
-  jetstream,
-  jetstreamManager,
-  type JetStreamClient,
-  type StoredMsg,
-} from '@nats-io/jetstream';
-import { type NatsConnection, type Subscription } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { TestTokenIssuer } from '@ihf/auth';
 import {
   type EventEnvelope,
   type PayloadOf,
-  physicalStreamName,
-  physicalSubject,
   RpcPatterns,
   type Subject,
   type WidgetGetResponseV1,
   type WidgetSnapshotV1,
 } from '@ihf/contracts';
 import { createServiceApp, loadConfig } from '@ihf/platform';
-import { createTestEnvironment, type TestEnvironment, waitFor } from '@ihf/testing';
+import {
+  createTestEnvironment,
+  TestBus,
+  type TestEnvironment,
+  type TestPublishOptions,
+  waitFor,
+} from '@ihf/testing';
 import { feedbackAppOptions } from '../src/bootstrap.js';
 import { FeedbackConfig } from '../src/config/feedback.config.js';
 import { migrateFeedback } from '../src/database/migrate-feedback.js';
@@ -33,16 +29,7 @@ export interface Answer<T = Record<string, unknown>> {
 }
 
 /** Options of one published event. */
-export interface PublishOptions {
-  readonly hubId?: string | null;
-  readonly eventId?: string;
-  /** JetStream message id; a new one publishes a redelivery the broker will not dedupe. */
-  readonly msgId?: string;
-  readonly occurredAt?: Date;
-  readonly aggregateId?: string;
-  readonly aggregateVersion?: number;
-  readonly producer?: string;
-}
+export type PublishOptions = TestPublishOptions;
 
 /** A principal for tokens. */
 export interface TestUser {
@@ -60,10 +47,9 @@ export class FeedbackTestApp {
   app!: NestFastifyApplication;
   env!: TestEnvironment;
   issuer!: TestTokenIssuer;
-  nc!: NatsConnection;
-  js!: JetStreamClient;
-  /** What the stand-in ingestion answers to widget look-ups (undefined: nobody answers). */
-  private rpcResponder?: Subscription;
+  /** Stands in for ingestion and identity on the bus. */
+  bus!: TestBus;
+  private stopResponder?: () => void;
 
   static async start(): Promise<FeedbackTestApp> {
     const t = new FeedbackTestApp();
@@ -80,15 +66,14 @@ export class FeedbackTestApp {
     const config = loadConfig(FeedbackConfig, vars);
     await migrateFeedback(t.env.databaseUrl);
     t.app = await createServiceApp({ ...feedbackAppOptions(config, vars), config: FeedbackConfig });
-    t.nc = await connect({ servers: t.env.natsUrl.split(','), name: 'feedback-test' });
-    t.js = jetstream(t.nc);
+    t.bus = await TestBus.connect(t.env.natsUrl, t.env.natsNamespace);
     return t;
   }
 
   async close(): Promise<void> {
-    this.rpcResponder?.unsubscribe();
+    this.stopResponder?.();
     await this.app?.close();
-    await this.nc?.close();
+    await this.bus?.close();
     await this.issuer?.close();
     await this.env?.teardown();
   }
@@ -124,32 +109,12 @@ export class FeedbackTestApp {
   }
 
   /** Publishes an event as its producer's relay would (namespaced, with Nats-Msg-Id). */
-  async publish<S extends Subject>(
+  publish<S extends Subject>(
     subject: S,
     payload: PayloadOf<S>,
     options: PublishOptions = {},
   ): Promise<EventEnvelope<PayloadOf<S>, S>> {
-    const envelope: EventEnvelope<PayloadOf<S>, S> = {
-      event_id: options.eventId ?? randomUUID(),
-      type: subject,
-      version: 1,
-      occurred_at: (options.occurredAt ?? new Date()).toISOString(),
-      producer: options.producer ?? subject.split('.')[1],
-      correlation_id: randomUUID(),
-      causation_id: null,
-      hub_id: options.hubId ?? null,
-      aggregate_id: options.aggregateId ?? null,
-      aggregate_version: options.aggregateVersion ?? null,
-      payload,
-    };
-    await this.js.publish(
-      physicalSubject(this.env.natsNamespace, subject),
-      JSON.stringify(envelope),
-      {
-        msgID: options.msgId ?? envelope.event_id,
-      },
-    );
-    return envelope;
+    return this.bus.publish(subject, payload, options);
   }
 
   /** Publishes `ihf.ingestion.widget.registered.v1` and waits until the read model has it. */
@@ -198,74 +163,37 @@ export class FeedbackTestApp {
    * `widgets` (null: stop answering).
    */
   serveWidgetLookups(widgets: Map<string, WidgetSnapshotV1> | null): void {
-    this.rpcResponder?.unsubscribe();
-    this.rpcResponder = undefined;
+    this.stopResponder?.();
+    this.stopResponder = undefined;
     if (!widgets) return;
-    this.rpcResponder = this.nc.subscribe(
-      physicalSubject(this.env.natsNamespace, RpcPatterns.Ingestion.WidgetGetV1),
-      {
-        callback: (_err, msg) => {
-          const packet = msg.json<{ id: string; data: { widget_id: string } }>();
-          const widget = widgets.get(packet.data.widget_id) ?? null;
-          const response: WidgetGetResponseV1 = { found: widget !== null, widget };
-          msg.respond(JSON.stringify({ id: packet.id, response, isDisposed: true }));
-        },
+    this.stopResponder = this.bus.respond<{ widget_id: string }, WidgetGetResponseV1>(
+      RpcPatterns.Ingestion.WidgetGetV1,
+      (data) => {
+        const widget = widgets.get(data.widget_id) ?? null;
+        return { found: widget !== null, widget };
       },
     );
   }
 
   /** Envelopes on the (namespaced) IHF_FEEDBACK stream with `subject` that match `predicate`. */
-  async feedbackEvents(
+  feedbackEvents(
     subject: string,
     predicate: (envelope: EventEnvelope<Record<string, unknown>>) => boolean = () => true,
   ): Promise<EventEnvelope<Record<string, unknown>>[]> {
-    const jsm = await jetstreamManager(this.nc);
-    const stream = physicalStreamName(this.env.natsNamespace, 'IHF_FEEDBACK');
-    const physical = physicalSubject(this.env.natsNamespace, subject);
-    const info = await jsm.streams.info(stream);
-    const found: EventEnvelope<Record<string, unknown>>[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      let msg: StoredMsg | null;
-      try {
-        msg = await jsm.streams.getMessage(stream, { seq });
-      } catch {
-        continue;
-      }
-      if (!msg || msg.subject !== physical) continue;
-      const envelope = msg.json<EventEnvelope<Record<string, unknown>>>();
-      if (predicate(envelope)) found.push(envelope);
-    }
-    return found;
+    return this.bus.events('IHF_FEEDBACK', subject, predicate);
   }
 
   /** Waits until the IHF_FEEDBACK stream holds an event of `subject` matching `predicate`. */
-  async waitForEvent(
+  waitForEvent(
     subject: string,
     predicate: (envelope: EventEnvelope<Record<string, unknown>>) => boolean,
   ): Promise<EventEnvelope<Record<string, unknown>>> {
-    return waitFor(async () => (await this.feedbackEvents(subject, predicate))[0], {
-      timeoutMs: 10_000,
-      message: `${subject} on IHF_FEEDBACK`,
-    });
+    return this.bus.waitForEvent('IHF_FEEDBACK', subject, predicate);
   }
 
   /** Dead letters of a consumer (namespaced IHF_DLQ), with their reasons. */
-  async deadLetters(durable: string): Promise<string[]> {
-    const jsm = await jetstreamManager(this.nc);
-    const stream = physicalStreamName(this.env.natsNamespace, 'IHF_DLQ');
-    const physical = physicalSubject(this.env.natsNamespace, `ihf.dlq.${durable}`);
-    let info;
-    try {
-      info = await jsm.streams.info(stream);
-    } catch {
-      return [];
-    }
-    const reasons: string[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const msg = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-      if (msg?.subject === physical) reasons.push(msg.header?.get('Ihf-Dead-Letter-Reason') ?? '');
-    }
-    return reasons;
+  deadLetters(durable: string): Promise<string[]> {
+    return this.bus.deadLetters(durable);
   }
 }
 
