@@ -1,3 +1,5 @@
+// class-transformer's @Type() (nested payload objects) reads design-type metadata.
+import 'reflect-metadata';
 export * from './envelope/event-envelope.js';
 export * from './events/subjects.js';
 export * from './events/event-contracts.js';
