@@ -1,0 +1,296 @@
+/**
+ * The load generator: keep-alive HTTP through undici's Pool, closed-loop (N clients, each
+ * sending its next request when the previous one is answered) and open-loop (constant arrival
+ * rate; latency measured from each request's intended send time, so a stalled server is
+ * charged for the requests it delayed: no coordinated omission).
+ */
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import { Pool } from 'undici';
+import { type Corpus, type FaultKind, type PlannedRequest } from './corpus.ts';
+import { Histogram } from './hdr.ts';
+
+const gzip = promisify(gzipCb);
+
+export interface Shape {
+  readonly name: string;
+  readonly size: number;
+  readonly gzip: boolean;
+}
+
+export const SHAPES: Record<string, Shape> = {
+  single: { name: 'single', size: 1, gzip: false },
+  batch50: { name: 'batch50', size: 50, gzip: false },
+  batch500: { name: 'batch500', size: 500, gzip: false },
+  batch500gz: { name: 'batch500gz', size: 500, gzip: true },
+};
+
+/** Where requests go: a pool to one origin, the path, and each hub's API key by index. */
+export interface Target {
+  readonly pool: Pool;
+  readonly path: string;
+  readonly keys: readonly string[];
+}
+
+export function openPool(origin: string, connections = 256): Pool {
+  return new Pool(origin, {
+    connections,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
+  });
+}
+
+interface EventResult {
+  readonly status: string;
+  readonly reason?: string;
+}
+
+/**
+ * What the generator knows for the correctness check: ids acknowledged as accepted, what each
+ * planted fault got, and how many events were in requests that got no 202.
+ */
+export class Ledger {
+  readonly accepted = new Set<string>();
+  readonly faults: Record<FaultKind, { ok: number; bad: number }> = {
+    none: { ok: 0, bad: 0 },
+    invalid: { ok: 0, bad: 0 },
+    retry: { ok: 0, bad: 0 },
+    oversize: { ok: 0, bad: 0 },
+    wrong_hub: { ok: 0, bad: 0 },
+  };
+  readonly badExamples: string[] = [];
+  readonly statuses: Record<string, number> = {};
+  unacknowledgedEvents = 0;
+  /** Accepted twice (an id the service said it stored earlier): must stay 0. */
+  acceptedTwice = 0;
+
+  status(code: string): void {
+    this.statuses[code] = (this.statuses[code] ?? 0) + 1;
+  }
+}
+
+/** A request ready to send: body bytes and headers. */
+export interface Prepared {
+  readonly planned: PlannedRequest;
+  readonly body: Buffer;
+  readonly gzip: boolean;
+}
+
+export async function prepare(planned: PlannedRequest, withGzip: boolean): Promise<Prepared> {
+  const raw = Buffer.from(planned.body, 'utf8');
+  return { planned, body: withGzip ? await gzip(raw) : raw, gzip: withGzip };
+}
+
+export interface Outcome {
+  readonly code: number;
+  readonly accepted: number;
+  readonly events: number;
+}
+
+/** Sends one request and books every event's answer in the ledger. */
+export async function send(
+  target: Target,
+  req: Prepared,
+  ledger: Ledger,
+  corpus: Corpus | undefined,
+): Promise<Outcome> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${target.keys[req.planned.keyHub]}`,
+    'content-type': 'application/json',
+  };
+  if (req.gzip) headers['content-encoding'] = 'gzip';
+  const events = req.planned.events.length;
+  let code: number;
+  let text: string;
+  try {
+    const res = await target.pool.request({
+      path: target.path,
+      method: 'POST',
+      headers,
+      body: req.body,
+    });
+    code = res.statusCode;
+    text = await res.body.text();
+  } catch (error) {
+    ledger.status(`error:${(error as { code?: string }).code ?? 'unknown'}`);
+    ledger.unacknowledgedEvents += events;
+    return { code: 0, accepted: 0, events };
+  }
+  ledger.status(String(code));
+  if (code !== 202) {
+    ledger.unacknowledgedEvents += events;
+    return { code, accepted: 0, events };
+  }
+  const results = (JSON.parse(text) as { results: EventResult[] }).results;
+  let accepted = 0;
+  req.planned.events.forEach((ev, i) => {
+    const got = results[i];
+    const answer = got.status === 'rejected' ? `rejected:${got.reason}` : got.status;
+    if (got.status === 'accepted') {
+      accepted++;
+      if (ledger.accepted.has(ev.id)) ledger.acceptedTwice++;
+      ledger.accepted.add(ev.id);
+      if (ev.fault === 'none' && corpus && (ev.id.charCodeAt(0) & 7) === 0)
+        corpus.acknowledged(req.planned.keyHub, ev.json);
+    }
+    const bucket = ledger.faults[ev.fault];
+    if (answer === ev.expect) bucket.ok++;
+    else {
+      bucket.bad++;
+      if (ledger.badExamples.length < 10)
+        ledger.badExamples.push(`${ev.fault} ${ev.id}: expected ${ev.expect}, got ${answer}`);
+    }
+  });
+  return { code, accepted, events };
+}
+
+export interface PhaseResult {
+  readonly mode: 'closed' | 'open';
+  readonly concurrency?: number;
+  readonly offeredRps?: number;
+  readonly seconds: number;
+  readonly requests: number;
+  readonly ok: number;
+  readonly acceptedEvents: number;
+  readonly sentEvents: number;
+  readonly rps: number;
+  readonly eventsPerSec: number;
+  readonly latency: ReturnType<Histogram['summary']>;
+  readonly codes: Record<string, number>;
+}
+
+function result(
+  mode: 'closed' | 'open',
+  seconds: number,
+  outcomes: Outcome[],
+  hist: Histogram,
+  extra: { concurrency?: number; offeredRps?: number },
+): PhaseResult {
+  const codes: Record<string, number> = {};
+  let accepted = 0;
+  let sent = 0;
+  for (const o of outcomes) {
+    codes[o.code] = (codes[o.code] ?? 0) + 1;
+    accepted += o.accepted;
+    sent += o.events;
+  }
+  const ok = codes['202'] ?? 0;
+  return {
+    mode,
+    ...extra,
+    seconds: Math.round(seconds * 100) / 100,
+    requests: outcomes.length,
+    ok,
+    acceptedEvents: accepted,
+    sentEvents: sent,
+    rps: Math.round(ok / seconds),
+    eventsPerSec: Math.round(accepted / seconds),
+    latency: hist.summary(),
+    codes,
+  };
+}
+
+/** `concurrency` clients for `seconds`, each sending its next request once answered. */
+export async function closedLoop(
+  target: Target,
+  corpus: Corpus,
+  shape: Shape,
+  concurrency: number,
+  seconds: number,
+  ledger: Ledger,
+): Promise<PhaseResult> {
+  const hist = new Histogram();
+  const outcomes: Outcome[] = [];
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  const client = async () => {
+    while (performance.now() < end) {
+      const req = await prepare(corpus.request(shape.size), shape.gzip);
+      const t = performance.now();
+      const o = await send(target, req, ledger, corpus);
+      hist.record((performance.now() - t) * 1000);
+      outcomes.push(o);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  return result('closed', (performance.now() - start) / 1000, outcomes, hist, { concurrency });
+}
+
+/**
+ * Requests at a constant `rate` per second for `seconds`, prepared beforehand; each latency
+ * runs from the intended send time. Requests still unanswered `drainSeconds` after the last
+ * send count as failed (code 0).
+ */
+export async function openLoop(
+  target: Target,
+  corpus: Corpus,
+  shape: Shape,
+  rate: number,
+  seconds: number,
+  ledger: Ledger,
+): Promise<PhaseResult> {
+  const count = Math.max(1, Math.round(rate * seconds));
+  const prepared: Prepared[] = [];
+  for (let i = 0; i < count; i++)
+    prepared.push(await prepare(corpus.request(shape.size), shape.gzip));
+  const hist = new Histogram();
+  const outcomes: Outcome[] = [];
+  const interval = 1000 / rate;
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now() + 5;
+  let last = t0;
+  await new Promise<void>((resolve) => {
+    let i = 0;
+    const tick = () => {
+      const now = performance.now();
+      while (i < count && t0 + i * interval <= now) {
+        const intended = t0 + i * interval;
+        pending.push(
+          send(target, prepared[i], ledger, corpus).then((o) => {
+            const done = performance.now();
+            hist.record((done - intended) * 1000);
+            outcomes.push(o);
+            if (done > last) last = done;
+          }),
+        );
+        i++;
+      }
+      if (i < count) setTimeout(tick, Math.max(0, t0 + i * interval - performance.now() - 0.5));
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  return result('open', (last - t0) / 1000, outcomes, hist, { offeredRps: rate });
+}
+
+/**
+ * Closed-loop ramp: doubles the clients from 1 until committed events per second stop
+ * improving (less than 5% better twice in a row) or `maxConcurrency`; the best step is the
+ * saturation point. `step` runs one step (a {@link closedLoop}, possibly measured).
+ */
+export async function ramp<T extends PhaseResult>(
+  label: string,
+  step: (concurrency: number) => Promise<T>,
+  maxConcurrency: number,
+  log: (line: string) => void,
+): Promise<{ steps: T[]; best: T }> {
+  const steps: T[] = [];
+  let best: T | undefined;
+  let flat = 0;
+  for (let c = 1; c <= maxConcurrency; c *= 2) {
+    const r = await step(c);
+    steps.push(r);
+    log(
+      `  ${label} closed c=${c}: ${r.rps} req/s, ${r.eventsPerSec} ev/s, p99 ${r.latency.p99} ms, codes ${JSON.stringify(r.codes)}`,
+    );
+    if (!best || r.eventsPerSec > best.eventsPerSec * 1.05) {
+      best = r;
+      flat = 0;
+    } else if (++flat >= 2) break;
+  }
+  if (!best) throw new Error('ramp: no step ran');
+  return { steps, best };
+}

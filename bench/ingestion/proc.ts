@@ -1,0 +1,99 @@
+/** CPU and memory of processes, from /proc (Linux). */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process in milliseconds, or 0 when it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids whose command name (`comm`) is `name`. */
+export function pidsOf(name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * CPU ms of every process named `name` (e.g. all postgres backends). Backends that ended
+ * between two readings are lost, so callers read before and after a phase with the same
+ * long-lived connections where it matters.
+ */
+export function cpuMsOf(name: string): number {
+  return pidsOf(name).reduce((sum, pid) => sum + cpuMs(pid), 0);
+}
+
+/** Current and peak resident set size of a process, in MiB. */
+export function rssMiB(pid: number): { rss: number; peak: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+export interface CpuSnapshot {
+  readonly at: number;
+  readonly service: number;
+  readonly postgres: number;
+  readonly nats: number;
+  readonly bench: number;
+}
+
+/** CPU counters of the service under test, all postgres processes, nats-server and this one. */
+export function cpuSnapshot(servicePid: number): CpuSnapshot {
+  const self = process.cpuUsage();
+  return {
+    at: performance.now(),
+    service: cpuMs(servicePid),
+    postgres: cpuMsOf('postgres'),
+    nats: cpuMsOf('nats-server'),
+    bench: (self.user + self.system) / 1000,
+  };
+}
+
+export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot {
+  return {
+    at: b.at - a.at,
+    service: b.service - a.service,
+    postgres: b.postgres - a.postgres,
+    nats: b.nats - a.nats,
+    bench: b.bench - a.bench,
+  };
+}
+
+/** Host load average and the busiest other processes (for the report's noise note). */
+export function machineNoise(): { loadavg: string; busy: string[] } {
+  const loadavg = readFileSync('/proc/loadavg', 'utf8').trim();
+  const rows: { pid: number; comm: string; cpu: number }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      rows.push({ pid: Number(entry), comm, cpu: cpuMs(Number(entry)) });
+    } catch {
+      // gone
+    }
+  }
+  rows.sort((x, y) => y.cpu - x.cpu);
+  return {
+    loadavg,
+    busy: rows.slice(0, 8).map((r) => `${r.comm}(${r.pid}) ${Math.round(r.cpu / 1000)}s cpu`),
+  };
+}
