@@ -1,7 +1,8 @@
 // The running services as the scenarios' backend: sets up a hub, the demo's widgets and a hub
 // API key through the ingestion registry (admin JWT from identity), and reads back what was
-// stored — through the services' query APIs, or straight from Postgres (IHF_E2E_VIA=db) while
-// those APIs are not there yet. Every URL and path is configurable; see e2e/README.md.
+// stored — through the services' query APIs (ingestion's events, feedback's annotations), or
+// straight from Postgres (IHF_E2E_VIA=db). Every URL and path is configurable; see
+// e2e/README.md.
 import { DEMO_WIDGETS, type DemoConfig, type DemoWidget } from '../demo/config.ts';
 import type { Backend, BackendAnnotation, BackendEvent } from './scenarios.ts';
 
@@ -18,6 +19,11 @@ export interface LiveSettings {
   readonly databaseUrl: string;
 }
 
+/** Ingestion's events of a hub (JWT; the last 24 h by default; cursor pages). */
+export const DEFAULT_EVENTS_PATH = '/api/v1/hubs/{hub_id}/events?limit=1000';
+/** Feedback's annotations of a hub (JWT of a member of the hub, or an admin; cursor pages). */
+export const DEFAULT_ANNOTATIONS_PATH = '/api/v1/annotations?hub_id={hub_id}&limit=200';
+
 export function liveSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LiveSettings {
   const need = (name: string) => {
     const value = env[name];
@@ -31,14 +37,16 @@ export function liveSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LiveS
     adminEmail: need('IHF_ADMIN_EMAIL'),
     adminPassword: need('IHF_ADMIN_PASSWORD'),
     via: env.IHF_E2E_VIA === 'db' ? 'db' : 'http',
-    eventsPath: env.IHF_EVENTS_QUERY_PATH ?? '/api/v1/hubs/{hub_id}/interaction-events?limit=500',
-    annotationsPath:
-      env.IHF_ANNOTATIONS_QUERY_PATH ?? '/api/v1/hubs/{hub_id}/annotations?limit=500',
+    eventsPath: env.IHF_EVENTS_QUERY_PATH ?? DEFAULT_EVENTS_PATH,
+    annotationsPath: env.IHF_ANNOTATIONS_QUERY_PATH ?? DEFAULT_ANNOTATIONS_PATH,
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ihf',
   };
 }
 
-async function call<T>(url: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+export async function call<T>(
+  url: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<T> {
   const response = await fetch(url, {
     ...init,
     headers: {
@@ -52,12 +60,12 @@ async function call<T>(url: string, init: RequestInit & { token?: string } = {})
 }
 
 /** The seeded adapter specs (ingestion migration "seed contracts v1"). */
-const ADAPTER_SPEC: Record<string, string> = {
+export const ADAPTER_SPEC: Record<string, string> = {
   'react-18': '00000000-0000-4000-a000-00000000a001',
   'vue-3': '00000000-0000-4000-a000-00000000a002',
   'web-component': '00000000-0000-4000-a000-00000000a003',
 };
-const DEMO_WIDGET_DEFS: Record<DemoWidget, { view: string; adapter: string }> = {
+export const DEMO_WIDGET_DEFS: Record<DemoWidget, { view: string; adapter: string }> = {
   wcCart: { view: 'demo/cart', adapter: 'web-component' },
   wcNewsletter: { view: 'demo/newsletter', adapter: 'web-component' },
   wcFooter: { view: 'demo/footer', adapter: 'web-component' },
@@ -135,7 +143,7 @@ export async function liveBackend(
   config: DemoConfig,
   token: string,
 ): Promise<Backend & { close(): Promise<void> }> {
-  const fill = (path: string) => path.replace('{hub_id}', config.hubId);
+  const fill = (path: string) => path.replaceAll('{hub_id}', config.hubId);
   if (s.via === 'http') {
     return {
       events: () => allPages<BackendEvent>(`${s.ingestionUrl}${fill(s.eventsPath)}`, token),

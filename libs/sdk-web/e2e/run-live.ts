@@ -1,60 +1,69 @@
-// The end-to-end proof against the running services (issue 6): `node e2e/run-live.ts` (Node 24
-// runs TypeScript directly) from libs/sdk-web, with identity, ingestion and feedback up.
-// Creates a fresh hub, the demo's widgets and a hub API key, serves the demo page on
-// 127.0.0.1 and runs every scenario in headless Chromium. Exit 0 when all pass.
+// The end-to-end proof against the real services (issue 6), by hand: `node e2e/run-live.ts`
+// (Node 24 runs TypeScript directly) from libs/sdk-web.
+//  - against running services (`npm start`): IHF_ADMIN_EMAIL / IHF_ADMIN_PASSWORD and the
+//    service URLs (e2e/README.md);
+//  - `--start-services`: starts identity, ingestion and feedback itself (built dist/, as the Jest
+//    test test/live-services.int-spec.ts does) on a database and bus namespace of its own on
+//    DATABASE_URL / NATS_URL (local defaults), and removes them afterwards.
+// Prints one ✓/✗ line per scenario and exits 0 when all pass (1: a scenario failed, 2: no run).
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDemoFromNode } from './build-demo.ts';
-import { launchChromium } from './chromium.ts';
-import { liveBackend, liveSettingsFromEnv, setUpHub } from './live-backend.ts';
-import {
-  annotationScenario,
-  captureScenario,
-  offlineScenario,
-  unloadScenario,
-  type ScenarioContext,
-} from './scenarios.ts';
-import { startDemoServer } from './serve.ts';
+import { liveSettingsFromEnv, type LiveSettings } from './live-backend.ts';
+import { prepareLiveRun, runLiveScenarios } from './live-run.ts';
+import { startServiceStack, type ServiceStack } from './service-stack.ts';
 
 const PKG = join(fileURLToPath(import.meta.url), '../..');
+const ROOT = join(PKG, '../..');
+const ARTIFACTS = join(ROOT, '.artifacts/sdk-web/live');
+
+async function withOwnServices(run: (settings: LiveSettings) => Promise<number>): Promise<number> {
+  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+  process.env.NATS_URL ??= 'nats://127.0.0.1:4222';
+  process.env.IHF_STREAM_MAX_BYTES ??= String(64 * 1024 * 1024);
+  const { createTestEnvironment } = await import('@ihf/testing');
+  const env = await createTestEnvironment();
+  let stack: ServiceStack | undefined;
+  try {
+    const adminEmail = 'admin@sdk-e2e.test';
+    const adminPassword = `sdk-e2e-${randomBytes(9).toString('base64url')}`;
+    stack = await startServiceStack({
+      root: ROOT,
+      databaseUrl: env.databaseUrl,
+      natsUrl: env.natsUrl,
+      natsNamespace: env.natsNamespace,
+      adminEmail,
+      adminPassword,
+      logDir: join(ARTIFACTS, 'logs'),
+    });
+    console.log(
+      `services: identity ${stack.identityUrl}, ingestion ${stack.ingestionUrl}, feedback ${stack.feedbackUrl}`,
+    );
+    return await run({
+      ...liveSettingsFromEnv({ IHF_ADMIN_EMAIL: adminEmail, IHF_ADMIN_PASSWORD: adminPassword }),
+      identityUrl: stack.identityUrl,
+      ingestionUrl: stack.ingestionUrl,
+      feedbackUrl: stack.feedbackUrl,
+    });
+  } finally {
+    await stack?.stop();
+    await env.teardown();
+  }
+}
 
 async function main(): Promise<number> {
-  const settings = liveSettingsFromEnv();
-  await buildDemoFromNode(PKG);
-  const { config, token } = await setUpHub(settings);
-  console.log(`hub ${config.hubId}, widgets ${Object.values(config.widgets).join(', ')}`);
-  const backend = await liveBackend(settings, config, token);
-  const server = await startDemoServer(config, Number(process.env.PORT ?? 0));
-  const browser = await launchChromium();
-  const ctx: ScenarioContext = {
-    browser: browser.context,
-    demoUrl: `${server.url}/`,
-    config,
-    backend,
-    artifacts: join(PKG, '../../.artifacts/sdk-web/live'),
-    timeoutMs: 30_000,
-  };
-  const scenarios = { captureScenario, annotationScenario, offlineScenario, unloadScenario };
-  let failed = 0;
-  try {
-    for (const [name, scenario] of Object.entries(scenarios)) {
-      const started = Date.now();
-      try {
-        await scenario(ctx);
-        console.log(`✓ ${name} (${Date.now() - started} ms)`);
-      } catch (error) {
-        failed++;
-        console.log(`✗ ${name}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+  const runWith = async (settings: LiveSettings) => {
+    const run = await prepareLiveRun({ settings, artifacts: ARTIFACTS, packageDir: PKG });
+    console.log(`hub ${run.config.hubId}, demo ${run.demoUrl}`);
+    try {
+      return (await runLiveScenarios(run.ctx)) === 0 ? 0 : 1;
+    } finally {
+      await run.close();
     }
-  } finally {
-    await browser.close();
-    await server.close();
-    await backend.close();
-  }
-  const total = Object.keys(scenarios).length;
-  console.log(`sdk-web e2e: ${total - failed} passed, ${failed} failed`);
-  return failed === 0 ? 0 : 1;
+  };
+  return process.argv.includes('--start-services')
+    ? withOwnServices(runWith)
+    : runWith(liveSettingsFromEnv());
 }
 
 main().then(

@@ -44,6 +44,8 @@ export interface ScenarioContext {
   readonly artifacts: string;
   /** How long to wait for the backend (default 15 s). */
   readonly timeoutMs?: number;
+  /** What the run knows about why the backend may lack something (added to time-outs). */
+  readonly explain?: () => string;
 }
 
 /** Polls `check` until it returns a value (not undefined) or the time is up. */
@@ -67,6 +69,21 @@ export async function waitFor<T>(
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** `waitFor` with the context's time-out, explaining a time-out with what the run saw. */
+async function waitForBackend<T>(
+  ctx: ScenarioContext,
+  what: string,
+  check: () => Promise<T | undefined>,
+): Promise<T> {
+  try {
+    return await waitFor(what, check, ctx.timeoutMs);
+  } catch (error) {
+    const why = ctx.explain?.();
+    if (why && error instanceof Error) error.message += ` (${why})`;
+    throw error;
   }
 }
 
@@ -113,22 +130,23 @@ export async function captureScenario(ctx: ScenarioContext): Promise<void> {
     await page.locator('#react-checkout button').click();
     await page.locator('#vue-profile input').fill('ada');
     await page.locator('#vue-profile button').click();
-    await page.waitForTimeout((config.viewDuration ?? 500) + 700);
-    await flush(page);
 
     const idOf = (w: DemoWidget) => config.widgets[w];
     const has = (events: BackendEvent[], w: DemoWidget, type: string) =>
       events.some((e) => e.widget_id === idOf(w) && e.event_type === type);
     const aboveFold = (Object.keys(EXPECTED) as DemoWidget[]).filter((w) => w !== 'wcFooter');
-    const events = await waitFor(
+    // Views count once a widget was visible for viewDuration: poll (flushing what the page
+    // captured so far) instead of sleeping.
+    const events = await waitForBackend(
+      ctx,
       'clicks, submits and views of every adapter',
       async () => {
+        await flush(page);
         const all = await backend.events();
         return aboveFold.every((w) => EXPECTED[w].types.every((t) => has(all, w, t)))
           ? all
           : undefined;
       },
-      ctx.timeoutMs,
     );
     for (const event of events.filter((e) => Object.values(config.widgets).includes(e.widget_id))) {
       const widget = (Object.keys(config.widgets) as DemoWidget[]).find(
@@ -146,13 +164,10 @@ export async function captureScenario(ctx: ScenarioContext): Promise<void> {
     await page.screenshot({ path: join(ctx.artifacts, 'demo.png'), fullPage: false });
 
     await page.locator('#wc-footer').scrollIntoViewIfNeeded();
-    await page.waitForTimeout((config.viewDuration ?? 500) + 700);
-    await flush(page);
-    await waitFor(
-      'the footer widget viewed after scrolling',
-      async () => (has(await backend.events(), 'wcFooter', 'viewed') ? true : undefined),
-      ctx.timeoutMs,
-    );
+    await waitForBackend(ctx, 'the footer widget viewed after scrolling', async () => {
+      await flush(page);
+      return has(await backend.events(), 'wcFooter', 'viewed') ? true : undefined;
+    });
   } finally {
     await page.close();
   }
@@ -199,13 +214,25 @@ export async function annotationScenario(ctx: ScenarioContext): Promise<void> {
     await page.keyboard.press('Tab'); // Cancel
     await page.keyboard.press('Tab'); // Send feedback
     await page.keyboard.press('Enter');
-    await dialog.getByText('Thank you! Your feedback was sent.').waitFor();
+    try {
+      await dialog
+        .getByText('Thank you! Your feedback was sent.')
+        .waitFor({ timeout: ctx.timeoutMs ?? 15_000 });
+    } catch (error) {
+      const alert = await dialog
+        .getByRole('alert')
+        .allTextContents()
+        .catch(() => []);
+      const why = [alert.join(' ').trim(), ctx.explain?.()].filter(Boolean).join('; ');
+      throw new Error(
+        `the dialog did not confirm the annotation${why ? ` (${why})` : ''}: ${String(error)}`,
+        { cause: error },
+      );
+    }
     await page.screenshot({ path: join(ctx.artifacts, 'annotation-sent.png') });
 
-    const note = await waitFor(
-      'the annotation in the triage data',
-      async () => (await ctx.backend.annotations()).find((a) => a.body === text),
-      ctx.timeoutMs,
+    const note = await waitForBackend(ctx, 'the annotation in the triage data', async () =>
+      (await ctx.backend.annotations()).find((a) => a.body === text),
     );
     assert.equal(note.widget_id, ctx.config.widgets.reactProduct);
     assert.equal(note.category, 'bug');
@@ -243,21 +270,26 @@ export async function offlineScenario(ctx: ScenarioContext): Promise<void> {
     );
 
     await ctx.browser.setOffline(false);
-    await waitFor(
-      'the queued events after the network came back',
-      async () => {
-        const ids = new Set((await ctx.backend.events()).map((e) => e.id));
-        return waiting.every((id) => ids.has(id)) ? true : undefined;
-      },
-      ctx.timeoutMs,
-    );
+    await waitForBackend(ctx, 'the queued events after the network came back', async () => {
+      const ids = new Set((await ctx.backend.events()).map((e) => e.id));
+      return waiting.every((id) => ids.has(id)) ? true : undefined;
+    });
     await waitFor('an empty queue', async () =>
       (await queuedIds(page)).length === 0 ? true : undefined,
     );
+    // Exactly once: one stored row per event id.
     const rows = (await ctx.backend.events()).filter((e) => waiting.includes(e.id));
+    const perId = new Map<string, number>();
+    for (const row of rows) perId.set(row.id, (perId.get(row.id) ?? 0) + 1);
+    for (const id of waiting) assert.equal(perId.get(id), 1, `${id} stored exactly once`);
     assert.equal(rows.length, waiting.length, 'each queued event stored exactly once');
-    if (ctx.backend.receivedCount) {
-      for (const id of waiting) assert.equal(ctx.backend.receivedCount(id), 1, `${id} sent once`);
+    const { backend } = ctx;
+    if (backend.receivedCount) {
+      // The browser's view of the answers may trail the stored rows by a moment.
+      await waitFor('the server answers for the queued events', () =>
+        Promise.resolve(waiting.every((id) => backend.receivedCount!(id) >= 1) ? true : undefined),
+      );
+      for (const id of waiting) assert.equal(backend.receivedCount(id), 1, `${id} sent once`);
     }
   } finally {
     await ctx.browser.setOffline(false);
@@ -275,14 +307,10 @@ export async function unloadScenario(ctx: ScenarioContext): Promise<void> {
     assert.ok(pending.length >= 1, 'the click is pending (flushInterval not reached)');
     // Another page without the SDK: only the pagehide flush can deliver the click.
     await page.goto(`${new URL(ctx.demoUrl).origin}/pages/violations.html`);
-    await waitFor(
-      'the pending click after the page was left',
-      async () => {
-        const ids = new Set((await ctx.backend.events()).map((e) => e.id));
-        return pending.every((id) => ids.has(id)) ? true : undefined;
-      },
-      ctx.timeoutMs,
-    );
+    await waitForBackend(ctx, 'the pending click after the page was left', async () => {
+      const ids = new Set((await ctx.backend.events()).map((e) => e.id));
+      return pending.every((id) => ids.has(id)) ? true : undefined;
+    });
   } finally {
     await page.close();
   }

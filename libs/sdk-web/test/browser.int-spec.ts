@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildDemoFromNode } from '../e2e/build-demo.ts';
+import { ensureDemoBuilt } from '../e2e/build-demo.ts';
 import { CHROMIUM_PATH, launchChromium, type Browser } from '../e2e/chromium.ts';
 import { startFakeIngestion, type FakeIngestion } from '../e2e/fake-ingestion.ts';
 import {
@@ -67,7 +67,7 @@ beforeAll(async () => {
       `${CHROMIUM_PATH} is missing: apt-get install -y chromium (or set IHF_CHROMIUM)`,
     );
   }
-  await buildDemoFromNode(PKG);
+  await ensureDemoBuilt(PKG);
   fake = await startFakeIngestion(API_KEY, HUB);
   server = await startDemoServer(config(fake.url));
   browser = await launchChromium();
