@@ -155,18 +155,26 @@ export function encodeCopies(
   return groups;
 }
 
-/** B0: binary COPY of the encoded groups into `table`, one COPY statement per group. */
+/**
+ * B0: binary COPY of the encoded groups into `table`, one COPY statement per group, the groups
+ * shared among `clients` (one COPY at a time on each).
+ */
 export async function copyInto(
-  db: Client,
+  clients: readonly Client[],
   table: string,
   groups: readonly Buffer[][],
 ): Promise<number> {
   let rows = 0;
-  for (const chunks of groups) {
-    const copy = new CopyIn(`copy ${table} (${COLUMNS}) from stdin with (format binary)`, chunks);
-    db.query(copy);
-    rows += await copy.done;
-  }
+  let next = 0;
+  const worker = async (db: Client) => {
+    while (next < groups.length) {
+      const chunks = groups[next++];
+      const copy = new CopyIn(`copy ${table} (${COLUMNS}) from stdin with (format binary)`, chunks);
+      db.query(copy);
+      rows += await copy.done;
+    }
+  };
+  await Promise.all(clients.map(worker));
   return rows;
 }
 

@@ -218,10 +218,85 @@ export async function closedLoop(
   return result('closed', (performance.now() - start) / 1000, outcomes, hist, { concurrency });
 }
 
+/** A part of an open-loop schedule: `rate` requests per second for `seconds`. */
+export interface Segment {
+  readonly rate: number;
+  readonly seconds: number;
+}
+
+interface Timed {
+  readonly intended: number;
+  readonly latencyMs: number;
+  readonly outcome: Outcome;
+}
+
 /**
- * Requests at a constant `rate` per second for `seconds`, prepared beforehand; each latency
- * runs from the intended send time. Requests still unanswered `drainSeconds` after the last
- * send count as failed (code 0).
+ * Sends prepared requests at their intended offsets (ms from the start); each latency runs
+ * from the intended send time, so a stalled server is charged for the requests it delayed.
+ */
+async function runSchedule(
+  target: Target,
+  prepared: readonly Prepared[],
+  offsets: readonly number[],
+  ledger: Ledger,
+  corpus: Corpus,
+): Promise<{ timed: Timed[]; seconds: number }> {
+  const timed: Timed[] = [];
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now() + 5;
+  let last = t0;
+  const count = prepared.length;
+  await new Promise<void>((resolve) => {
+    let i = 0;
+    const tick = () => {
+      const now = performance.now();
+      while (i < count && t0 + offsets[i] <= now) {
+        const intended = t0 + offsets[i];
+        pending.push(
+          send(target, prepared[i], ledger, corpus).then((outcome) => {
+            const done = performance.now();
+            timed.push({ intended: intended - t0, latencyMs: done - intended, outcome });
+            if (done > last) last = done;
+          }),
+        );
+        i++;
+      }
+      if (i < count) setTimeout(tick, Math.max(0, t0 + offsets[i] - performance.now() - 0.5));
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  return { timed, seconds: (last - t0) / 1000 };
+}
+
+async function prepareMany(corpus: Corpus, shape: Shape, count: number): Promise<Prepared[]> {
+  const prepared: Prepared[] = [];
+  for (let i = 0; i < count; i++)
+    prepared.push(await prepare(corpus.request(shape.size), shape.gzip));
+  return prepared;
+}
+
+function summarise(
+  mode: 'closed' | 'open',
+  timed: readonly Timed[],
+  seconds: number,
+  extra: { concurrency?: number; offeredRps?: number },
+): PhaseResult {
+  const hist = new Histogram();
+  for (const t of timed) hist.record(t.latencyMs * 1000);
+  return result(
+    mode,
+    seconds,
+    timed.map((t) => t.outcome),
+    hist,
+    extra,
+  );
+}
+
+/**
+ * Requests at a constant `rate` per second for `seconds` (at least 40 requests), prepared
+ * beforehand; latency from the intended send time (coordinated omission corrected).
  */
 export async function openLoop(
   target: Target,
@@ -231,39 +306,46 @@ export async function openLoop(
   seconds: number,
   ledger: Ledger,
 ): Promise<PhaseResult> {
-  const count = Math.max(1, Math.round(rate * seconds));
-  const prepared: Prepared[] = [];
-  for (let i = 0; i < count; i++)
-    prepared.push(await prepare(corpus.request(shape.size), shape.gzip));
-  const hist = new Histogram();
-  const outcomes: Outcome[] = [];
-  const interval = 1000 / rate;
-  const pending: Promise<void>[] = [];
-  const t0 = performance.now() + 5;
-  let last = t0;
-  await new Promise<void>((resolve) => {
-    let i = 0;
-    const tick = () => {
-      const now = performance.now();
-      while (i < count && t0 + i * interval <= now) {
-        const intended = t0 + i * interval;
-        pending.push(
-          send(target, prepared[i], ledger, corpus).then((o) => {
-            const done = performance.now();
-            hist.record((done - intended) * 1000);
-            outcomes.push(o);
-            if (done > last) last = done;
-          }),
-        );
-        i++;
-      }
-      if (i < count) setTimeout(tick, Math.max(0, t0 + i * interval - performance.now() - 0.5));
-      else resolve();
-    };
-    tick();
-  });
-  await Promise.all(pending);
-  return result('open', (last - t0) / 1000, outcomes, hist, { offeredRps: rate });
+  const count = Math.max(40, Math.round(rate * seconds));
+  const prepared = await prepareMany(corpus, shape, count);
+  const offsets = prepared.map((_, i) => (i * 1000) / rate);
+  const run = await runSchedule(target, prepared, offsets, ledger, corpus);
+  return summarise('open', run.timed, run.seconds, { offeredRps: rate });
+}
+
+/**
+ * An open-loop schedule of segments (e.g. 150% for 60 s, then 50% for 30 s) without pause
+ * between them; results per `windowSeconds` window of intended send time, so that recovery
+ * after an overload is seen as it happens.
+ */
+export async function openLoopSegments(
+  target: Target,
+  corpus: Corpus,
+  shape: Shape,
+  segments: readonly Segment[],
+  windowSeconds: number,
+  ledger: Ledger,
+): Promise<{ total: PhaseResult; windows: (PhaseResult & { fromSecond: number })[] }> {
+  const offsets: number[] = [];
+  let start = 0;
+  for (const seg of segments) {
+    const n = Math.round(seg.rate * seg.seconds);
+    for (let i = 0; i < n; i++) offsets.push(start + (i * 1000) / seg.rate);
+    start += seg.seconds * 1000;
+  }
+  const prepared = await prepareMany(corpus, shape, offsets.length);
+  const run = await runSchedule(target, prepared, offsets, ledger, corpus);
+  const windows: (PhaseResult & { fromSecond: number })[] = [];
+  for (let from = 0; from < start; from += windowSeconds * 1000) {
+    const part = run.timed.filter(
+      (t) => t.intended >= from && t.intended < from + windowSeconds * 1000,
+    );
+    windows.push({
+      fromSecond: from / 1000,
+      ...summarise('open', part, windowSeconds, { offeredRps: part.length / windowSeconds }),
+    });
+  }
+  return { total: summarise('open', run.timed, run.seconds, {}), windows };
 }
 
 /**

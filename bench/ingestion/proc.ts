@@ -51,28 +51,47 @@ export function rssMiB(pid: number): { rss: number; peak: number } {
 export interface CpuSnapshot {
   readonly at: number;
   readonly service: number;
+  /** CPU ms of each postgres process. */
+  readonly postgres: Map<number, number>;
+  readonly nats: number;
+  readonly bench: number;
+}
+
+export interface CpuUse {
+  readonly ms: number;
+  readonly service: number;
   readonly postgres: number;
   readonly nats: number;
   readonly bench: number;
 }
 
-/** CPU counters of the service under test, all postgres processes, nats-server and this one. */
+/** CPU counters of the service under test, each postgres process, nats-server and this one. */
 export function cpuSnapshot(servicePid: number): CpuSnapshot {
   const self = process.cpuUsage();
   return {
     at: performance.now(),
     service: cpuMs(servicePid),
-    postgres: cpuMsOf('postgres'),
+    postgres: new Map(pidsOf('postgres').map((pid) => [pid, cpuMs(pid)])),
     nats: cpuMsOf('nats-server'),
     bench: (self.user + self.system) / 1000,
   };
 }
 
-export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot {
+/**
+ * CPU used between two snapshots. Postgres counts only `pgPids` (when given: the backends of
+ * the benchmark's database and the server's background processes, not other databases'
+ * backends); a process born in between counts from zero, one that ended is lost.
+ */
+export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot, pgPids?: Iterable<number>): CpuUse {
+  let postgres = 0;
+  for (const pid of pgPids ?? b.postgres.keys()) {
+    const before = a.postgres.get(pid) ?? 0;
+    postgres += (b.postgres.get(pid) ?? before) - before;
+  }
   return {
-    at: b.at - a.at,
+    ms: b.at - a.at,
     service: b.service - a.service,
-    postgres: b.postgres - a.postgres,
+    postgres,
     nats: b.nats - a.nats,
     bench: b.bench - a.bench,
   };
