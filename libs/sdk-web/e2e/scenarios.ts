@@ -19,6 +19,7 @@ export interface BackendEvent {
 
 export interface BackendAnnotation {
   readonly id: string;
+  readonly hub_id?: string;
   readonly widget_id: string;
   readonly body: string;
   readonly category: string;
@@ -235,6 +236,7 @@ export async function annotationScenario(ctx: ScenarioContext): Promise<void> {
       (await ctx.backend.annotations()).find((a) => a.body === text),
     );
     assert.equal(note.widget_id, ctx.config.widgets.reactProduct);
+    if (note.hub_id !== undefined) assert.equal(note.hub_id, ctx.config.hubId);
     assert.equal(note.category, 'bug');
     assert.equal(note.severity, 'high');
   } finally {
