@@ -171,7 +171,8 @@ export async function copyInto(
       const chunks = groups[next++];
       const copy = new CopyIn(`copy ${table} (${COLUMNS}) from stdin with (format binary)`, chunks);
       db.query(copy);
-      rows += await copy.done;
+      const copied = await copy.done; // (not `rows += await …`: that reads rows first)
+      rows += copied;
     }
   };
   await Promise.all(clients.map(worker));

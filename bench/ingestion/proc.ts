@@ -97,22 +97,48 @@ export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot, pgPids?: Iterable<numbe
   };
 }
 
-/** Host load average and the busiest other processes (for the report's noise note). */
-export function machineNoise(): { loadavg: string; busy: string[] } {
-  const loadavg = readFileSync('/proc/loadavg', 'utf8').trim();
-  const rows: { pid: number; comm: string; cpu: number }[] = [];
+/** CPU ms of every process, by pid, with its command name. */
+export function processCpu(): Map<number, { comm: string; ms: number }> {
+  const out = new Map<number, { comm: string; ms: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      rows.push({ pid: Number(entry), comm, cpu: cpuMs(Number(entry)) });
+      out.set(Number(entry), { comm, ms: cpuMs(Number(entry)) });
     } catch {
       // gone
     }
   }
-  rows.sort((x, y) => y.cpu - x.cpu);
+  return out;
+}
+
+/** Host load average. */
+export function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').trim();
+}
+
+/**
+ * The processes that used the most CPU since `before` (processes born since count from zero),
+ * as `comm(pid) seconds`, and the CPU seconds of processes other than `ours`, postgres and
+ * nats-server (other people's work on this machine).
+ */
+export function busiestSince(
+  before: Map<number, { comm: string; ms: number }>,
+  ours: ReadonlySet<number>,
+): { top: string[]; othersCpuSeconds: number } {
+  const now = processCpu();
+  const rows = [...now.entries()].map(([pid, p]) => ({
+    pid,
+    comm: p.comm,
+    ms: p.ms - (before.get(pid)?.ms ?? 0),
+  }));
+  rows.sort((x, y) => y.ms - x.ms);
+  const shared = new Set(['postgres', 'nats-server']);
+  const others = rows
+    .filter((r) => !ours.has(r.pid) && !shared.has(r.comm))
+    .reduce((s, r) => s + r.ms, 0);
   return {
-    loadavg,
-    busy: rows.slice(0, 8).map((r) => `${r.comm}(${r.pid}) ${Math.round(r.cpu / 1000)}s cpu`),
+    top: rows.slice(0, 10).map((r) => `${r.comm}(${r.pid}) ${(r.ms / 1000).toFixed(1)}s`),
+    othersCpuSeconds: Math.round(others / 1000),
   };
 }

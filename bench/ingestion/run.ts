@@ -40,7 +40,15 @@ import {
   unnestInsert,
 } from './baselines.ts';
 import { RelayWatcher } from './relay.ts';
-import { cpuDelta, cpuSnapshot, machineNoise, rssMiB, type CpuUse } from './proc.ts';
+import {
+  busiestSince,
+  cpuDelta,
+  cpuSnapshot,
+  loadAverage,
+  processCpu,
+  rssMiB,
+  type CpuUse,
+} from './proc.ts';
 import { summariseProfile } from './profile.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -112,6 +120,8 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 // ---------------------------------------------------------------- processes we start
 
 const children = new Map<string, ChildProcess>();
+/** Pids of every process this run started. */
+const ourPids = new Set<number>();
 
 async function startProcess(
   name: string,
@@ -125,6 +135,7 @@ async function startProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.set(name, child);
+  if (child.pid !== undefined) ourPids.add(child.pid);
   const out = createWriteStream(join(resultsDir, `${stamp}.${name}.log`));
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
@@ -170,6 +181,8 @@ interface Measures {
     bench: number | null;
   };
   readonly walBytesPerEvent: number | null;
+  /** Transactions committed in the benchmark's database per 1,000 events (pg_stat_database). */
+  readonly pgTransactionsPer1kEvents: number | null;
   readonly eventLoopP99Ms: number | null;
   readonly serviceRssMiB: number;
   readonly servicePeakRssMiB: number;
@@ -198,6 +211,15 @@ async function eventLoopP99(port: number | undefined): Promise<number | null> {
   }
 }
 
+/** Transactions committed in the benchmark's database so far. */
+async function commits(mon: pg.Client): Promise<number> {
+  await mon.query('select pg_stat_clear_snapshot()');
+  const { rows } = await mon.query<{ n: string }>(
+    'select xact_commit::text as n from pg_stat_database where datname = current_database()',
+  );
+  return Number(rows[0].n);
+}
+
 /** Backends of the benchmark's database and the server's background processes. */
 async function ourPostgresPids(mon: pg.Client): Promise<number[]> {
   const { rows } = await mon.query<{ pid: number }>(
@@ -213,14 +235,19 @@ async function measured<T>(
   port: number | undefined,
   work: () => Promise<T>,
   events: (r: T) => number,
+  countTransactions = false,
 ): Promise<{ result: T; measures: Measures; cpu: CpuUse }> {
   await eventLoopP99(port); // resets prom-client's event-loop histogram
   const pids0 = await ourPostgresPids(mon);
   const w0 = await walLsn(mon);
+  const x0 = await commits(mon);
   const c0 = cpuSnapshot(pid);
   const result = await work();
   const c1 = cpuSnapshot(pid);
   const w1 = await walLsn(mon);
+  // Backends flush their statistics at most once a second.
+  if (countTransactions) await sleep(1100);
+  const x1 = await commits(mon);
   const pids1 = await ourPostgresPids(mon);
   const loop = await eventLoopP99(port);
   const n = events(result);
@@ -238,6 +265,8 @@ async function measured<T>(
         bench: per(cpu.bench),
       },
       walBytesPerEvent: n > 0 ? Math.round((await walDiff(mon, w0, w1)) / n) : null,
+      pgTransactionsPer1kEvents:
+        n > 0 && countTransactions ? round((x1 - x0) / (n / 1000), 1) : null,
       eventLoopP99Ms: loop,
       serviceRssMiB: Math.round(mem.rss),
       servicePeakRssMiB: Math.round(mem.peak),
@@ -497,8 +526,10 @@ interface Meta {
     kernel: string;
     loadBefore: string;
     loadAfter: string;
-    busiestProcessesBefore: string[];
-    busiestProcessesAfter: string[];
+    /** CPU seconds used during the run, by process (top 10). */
+    busiestProcessesDuringRun: string[];
+    /** CPU seconds used during the run by processes other than ours, postgres and nats. */
+    otherProcessesCpuSeconds: number;
   };
   readonly versions: { node: string; postgres: string; natsServer: string };
   readonly postgresSettings: Record<string, string>;
@@ -549,11 +580,12 @@ interface ShapeResult {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const noiseBefore = machineNoise();
+  const cpuBefore = processCpu();
+  const loadBefore = loadAverage();
   log(
     `ingestion benchmark ${QUICK ? '(quick) ' : ''}seed=${SEED} db=${dbName} namespace=${namespace}`,
   );
-  log(`load before: ${noiseBefore.loadavg}`);
+  log(`load before: ${loadBefore}`);
   const admin0 = new pg.Client({ connectionString: dbUrl('postgres') });
   await admin0.connect();
   await admin0.query(`create database "${dbName}"`);
@@ -662,6 +694,7 @@ async function main(): Promise<void> {
           port,
           () => openLoop(target, corpus, shape, rate, OPEN_S, ledger),
           (r) => r.acceptedEvents,
+          true,
         );
         const wallTo = Date.now();
         await watcher.waitFor(0, 0);
@@ -675,7 +708,7 @@ async function main(): Promise<void> {
           relayBacklogDrainedBeforeMs: drainMs,
         });
         log(
-          `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, loop p99 ${run.measures.eventLoopP99Ms} ms, relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)`,
+          `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, ${run.measures.pgTransactionsPer1kEvents} PG tx/1k ev, loop p99 ${run.measures.eventLoopP99Ms} ms, relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)`,
         );
       }
       const check = await verify(name, db, ledger, watcher, streamName, jsm);
@@ -814,12 +847,7 @@ async function main(): Promise<void> {
       const t: Target = { ...target, pool };
       const c = new Corpus({ seed: `${SEED}:${name}`, hubs, now });
       const l = new Ledger();
-      await ramp(
-        'warm-up',
-        (n) => closedLoop(t, c, SHAPES.single, n, 2, l),
-        8,
-        () => undefined,
-      );
+      await closedLoop(t, c, SHAPES.single, 8, 2, l); // warm-up
       const r = await ramp(
         name,
         async (n) => {
@@ -851,7 +879,10 @@ async function main(): Promise<void> {
     );
 
     // ------------------------------------------------------------ report
-    const noiseAfter = machineNoise();
+    const noise = busiestSince(
+      cpuBefore,
+      new Set([process.pid, ...[...ourPids].filter((p) => p > 0)]),
+    );
     const natsVersion = nc.info?.version ?? 'unknown';
     const meta: Meta = {
       startedAt: new Date(started).toISOString(),
@@ -864,10 +895,10 @@ async function main(): Promise<void> {
         cpuModel: cpus()[0]?.model,
         memoryGiB: round(totalmem() / 1024 ** 3, 1),
         kernel: release(),
-        loadBefore: noiseBefore.loadavg,
-        loadAfter: noiseAfter.loadavg,
-        busiestProcessesBefore: noiseBefore.busy,
-        busiestProcessesAfter: noiseAfter.busy,
+        loadBefore,
+        loadAfter: loadAverage(),
+        busiestProcessesDuringRun: noise.top,
+        otherProcessesCpuSeconds: noise.othersCpuSeconds,
       },
       versions: { node: process.version, postgres: pgVersion, natsServer: natsVersion },
       postgresSettings: Object.fromEntries(settings.rows.map((r) => [r.name, r.setting])),
@@ -1066,9 +1097,9 @@ function markdown(report: Report): string {
   );
   lines.push('## Service (closed-loop saturation, then open loop at % of it)', '');
   lines.push(
-    '| shape | load | offered req/s | req/s | answers | committed ev/s | p50 ms | p90 ms | p99 ms | p99.9 ms | svc CPU ms/1k ev | PG CPU ms/1k ev | NATS CPU ms/1k ev | WAL B/ev | loop p99 ms | RSS peak MiB | relay lag p50/p99 ms | non-202 |',
+    '| shape | load | offered req/s | req/s | answers | committed ev/s | p50 ms | p90 ms | p99 ms | p99.9 ms | svc CPU ms/1k ev | PG CPU ms/1k ev | NATS CPU ms/1k ev | WAL B/ev | PG tx/1k ev | loop p99 ms | RSS peak MiB | relay lag p50/p99 ms | non-202 |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of shapes) {
     const m = s.saturation.measures;
     const sat = s.saturation;
@@ -1078,12 +1109,12 @@ function markdown(report: Report): string {
         .map(([c, n]) => `${c}:${n}`)
         .join(' ') || '0';
     lines.push(
-      `| ${s.shape} | closed c=${sat.concurrency} | – | ${sat.rps} | ${sat.requests} | **${sat.eventsPerSec}** | ${sat.latency.p50} | ${sat.latency.p90} | ${sat.latency.p99} | ${sat.latency.p999} | ${m.cpuMsPer1kEvents.service} | ${m.cpuMsPer1kEvents.postgres} | ${m.cpuMsPer1kEvents.nats} | ${m.walBytesPerEvent} | ${m.eventLoopP99Ms} | ${m.servicePeakRssMiB} | – | ${non202(sat.codes)} |`,
+      `| ${s.shape} | closed c=${sat.concurrency} | – | ${sat.rps} | ${sat.requests} | **${sat.eventsPerSec}** | ${sat.latency.p50} | ${sat.latency.p90} | ${sat.latency.p99} | ${sat.latency.p999} | ${m.cpuMsPer1kEvents.service} | ${m.cpuMsPer1kEvents.postgres} | ${m.cpuMsPer1kEvents.nats} | ${m.walBytesPerEvent} | ${m.pgTransactionsPer1kEvents} | ${m.eventLoopP99Ms} | ${m.servicePeakRssMiB} | – | ${non202(sat.codes)} |`,
     );
     for (const l of s.levels) {
       const x = l.measures;
       lines.push(
-        `| ${s.shape} | open ${Math.round(l.level * 100)}% | ${Math.round(l.offeredRps ?? 0)} | ${l.rps} | ${l.requests} | ${l.eventsPerSec} | ${l.latency.p50} | ${l.latency.p90} | ${l.latency.p99} | ${l.latency.p999} | ${x.cpuMsPer1kEvents.service} | ${x.cpuMsPer1kEvents.postgres} | ${x.cpuMsPer1kEvents.nats} | ${x.walBytesPerEvent} | ${x.eventLoopP99Ms} | ${x.servicePeakRssMiB} | ${l.relayLagMs.p50}/${l.relayLagMs.p99} | ${non202(l.codes)} |`,
+        `| ${s.shape} | open ${Math.round(l.level * 100)}% | ${Math.round(l.offeredRps ?? 0)} | ${l.rps} | ${l.requests} | ${l.eventsPerSec} | ${l.latency.p50} | ${l.latency.p90} | ${l.latency.p99} | ${l.latency.p999} | ${x.cpuMsPer1kEvents.service} | ${x.cpuMsPer1kEvents.postgres} | ${x.cpuMsPer1kEvents.nats} | ${x.walBytesPerEvent} | ${x.pgTransactionsPer1kEvents} | ${x.eventLoopP99Ms} | ${x.servicePeakRssMiB} | ${l.relayLagMs.p50}/${l.relayLagMs.p99} | ${non202(l.codes)} |`,
       );
     }
   }
@@ -1140,7 +1171,7 @@ function markdown(report: Report): string {
   }
   lines.push(
     '',
-    `Busiest processes at the end (cumulative CPU): ${meta.machine.busiestProcessesAfter.join(', ')}`,
+    `CPU used during the run, by process: ${meta.machine.busiestProcessesDuringRun.join(', ')}; other people's processes (not ours, postgres or nats-server): ${meta.machine.otherProcessesCpuSeconds} CPU-seconds in ${meta.durationSeconds} s.`,
     '',
   );
   return `${lines.join('\n')}\n`;
