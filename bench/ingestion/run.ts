@@ -70,7 +70,8 @@ const HUBS = 1000;
 const WIDGETS = 50_000;
 const RAMP_STEP_S = QUICK ? 2 : 3;
 const OPEN_S = QUICK ? 4 : 10;
-const LEVELS = [0.25, 0.5, 0.75, 0.9];
+// 70% too, for the relay target (the issue asks for the relay at 70% load).
+const LEVELS = [0.25, 0.5, 0.7, 0.75, 0.9];
 const BASELINE_ROWS = QUICK ? 100_000 : 300_000;
 const B2_SECONDS = QUICK ? 3 : 5;
 
@@ -1038,14 +1039,14 @@ function targets(shapes: ShapeResult[], b: Baselines, overload: Overload | undef
   }
   let worst: { shape: string; p99: number } | undefined;
   for (const s of shapes) {
-    const l = s.levels.find((x) => x.level === 0.75);
+    const l = s.levels.find((x) => x.level === 0.7);
     if (l && (!worst || l.relayLagMs.p99 > worst.p99))
       worst = { shape: s.shape, p99: l.relayLagMs.p99 };
   }
   if (worst) {
     const keepsUp = shapes.every((s) => s.check.streamMatches);
     out.push({
-      target: 'relay at 75% load (70% asked): p99 lag, keeps up',
+      target: 'relay at 70% load: p99 lag (worst shape), keeps up',
       measured: `${worst.p99} ms (${worst.shape}), stream complete: ${keepsUp}`,
       ratio: round(worst.p99 / 1000, 3),
       goal: '< 1 s',
@@ -1097,9 +1098,9 @@ function markdown(report: Report): string {
   );
   lines.push('## Service (closed-loop saturation, then open loop at % of it)', '');
   lines.push(
-    '| shape | load | offered req/s | req/s | answers | committed ev/s | p50 ms | p90 ms | p99 ms | p99.9 ms | svc CPU ms/1k ev | PG CPU ms/1k ev | NATS CPU ms/1k ev | WAL B/ev | PG tx/1k ev | loop p99 ms | RSS peak MiB | relay lag p50/p99 ms | non-202 |',
+    '| shape | load | offered req/s | req/s | answers | committed ev/s | p50 ms | p90 ms | p99 ms | p99.9 ms | svc CPU ms/1k ev | PG CPU ms/1k ev | NATS CPU ms/1k ev | load gen CPU ms/1k ev | WAL B/ev | PG tx/1k ev | loop p99 ms | RSS peak MiB | relay lag p50/p99 ms | non-202 |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of shapes) {
     const m = s.saturation.measures;
     const sat = s.saturation;
@@ -1109,12 +1110,12 @@ function markdown(report: Report): string {
         .map(([c, n]) => `${c}:${n}`)
         .join(' ') || '0';
     lines.push(
-      `| ${s.shape} | closed c=${sat.concurrency} | – | ${sat.rps} | ${sat.requests} | **${sat.eventsPerSec}** | ${sat.latency.p50} | ${sat.latency.p90} | ${sat.latency.p99} | ${sat.latency.p999} | ${m.cpuMsPer1kEvents.service} | ${m.cpuMsPer1kEvents.postgres} | ${m.cpuMsPer1kEvents.nats} | ${m.walBytesPerEvent} | ${m.pgTransactionsPer1kEvents} | ${m.eventLoopP99Ms} | ${m.servicePeakRssMiB} | – | ${non202(sat.codes)} |`,
+      `| ${s.shape} | closed c=${sat.concurrency} | – | ${sat.rps} | ${sat.requests} | **${sat.eventsPerSec}** | ${sat.latency.p50} | ${sat.latency.p90} | ${sat.latency.p99} | ${sat.latency.p999} | ${m.cpuMsPer1kEvents.service} | ${m.cpuMsPer1kEvents.postgres} | ${m.cpuMsPer1kEvents.nats} | ${m.cpuMsPer1kEvents.bench} | ${m.walBytesPerEvent} | ${m.pgTransactionsPer1kEvents} | ${m.eventLoopP99Ms} | ${m.servicePeakRssMiB} | – | ${non202(sat.codes)} |`,
     );
     for (const l of s.levels) {
       const x = l.measures;
       lines.push(
-        `| ${s.shape} | open ${Math.round(l.level * 100)}% | ${Math.round(l.offeredRps ?? 0)} | ${l.rps} | ${l.requests} | ${l.eventsPerSec} | ${l.latency.p50} | ${l.latency.p90} | ${l.latency.p99} | ${l.latency.p999} | ${x.cpuMsPer1kEvents.service} | ${x.cpuMsPer1kEvents.postgres} | ${x.cpuMsPer1kEvents.nats} | ${x.walBytesPerEvent} | ${x.pgTransactionsPer1kEvents} | ${x.eventLoopP99Ms} | ${x.servicePeakRssMiB} | ${l.relayLagMs.p50}/${l.relayLagMs.p99} | ${non202(l.codes)} |`,
+        `| ${s.shape} | open ${Math.round(l.level * 100)}% | ${Math.round(l.offeredRps ?? 0)} | ${l.rps} | ${l.requests} | ${l.eventsPerSec} | ${l.latency.p50} | ${l.latency.p90} | ${l.latency.p99} | ${l.latency.p999} | ${x.cpuMsPer1kEvents.service} | ${x.cpuMsPer1kEvents.postgres} | ${x.cpuMsPer1kEvents.nats} | ${x.cpuMsPer1kEvents.bench} | ${x.walBytesPerEvent} | ${x.pgTransactionsPer1kEvents} | ${x.eventLoopP99Ms} | ${x.servicePeakRssMiB} | ${l.relayLagMs.p50}/${l.relayLagMs.p99} | ${non202(l.codes)} |`,
       );
     }
   }
