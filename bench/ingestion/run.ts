@@ -1110,12 +1110,12 @@ function markdown(report: Report): string {
         .map(([c, n]) => `${c}:${n}`)
         .join(' ') || '0';
     lines.push(
-      `| ${s.shape} | closed c=${sat.concurrency} | – | ${sat.rps} | ${sat.requests} | **${sat.eventsPerSec}** | ${sat.latency.p50} | ${sat.latency.p90} | ${sat.latency.p99} | ${sat.latency.p999} | ${m.cpuMsPer1kEvents.service} | ${m.cpuMsPer1kEvents.postgres} | ${m.cpuMsPer1kEvents.nats} | ${m.cpuMsPer1kEvents.bench} | ${m.walBytesPerEvent} | ${m.pgTransactionsPer1kEvents} | ${m.eventLoopP99Ms} | ${m.servicePeakRssMiB} | – | ${non202(sat.codes)} |`,
+      `| ${s.shape} | closed c=${sat.concurrency} | – | ${sat.rps} | ${sat.requests} | **${sat.eventsPerSec}** | ${sat.latency.p50} | ${sat.latency.p90} | ${sat.latency.p99} | ${sat.latency.p999} | ${m.cpuMsPer1kEvents.service} | ${m.cpuMsPer1kEvents.postgres} | ${m.cpuMsPer1kEvents.nats} | ${m.cpuMsPer1kEvents.bench} | ${m.walBytesPerEvent} | ${m.pgTransactionsPer1kEvents ?? '–'} | ${m.eventLoopP99Ms} | ${m.servicePeakRssMiB} | – | ${non202(sat.codes)} |`,
     );
     for (const l of s.levels) {
       const x = l.measures;
       lines.push(
-        `| ${s.shape} | open ${Math.round(l.level * 100)}% | ${Math.round(l.offeredRps ?? 0)} | ${l.rps} | ${l.requests} | ${l.eventsPerSec} | ${l.latency.p50} | ${l.latency.p90} | ${l.latency.p99} | ${l.latency.p999} | ${x.cpuMsPer1kEvents.service} | ${x.cpuMsPer1kEvents.postgres} | ${x.cpuMsPer1kEvents.nats} | ${x.cpuMsPer1kEvents.bench} | ${x.walBytesPerEvent} | ${x.pgTransactionsPer1kEvents} | ${x.eventLoopP99Ms} | ${x.servicePeakRssMiB} | ${l.relayLagMs.p50}/${l.relayLagMs.p99} | ${non202(l.codes)} |`,
+        `| ${s.shape} | open ${Math.round(l.level * 100)}% | ${Math.round(l.offeredRps ?? 0)} | ${l.rps} | ${l.requests} | ${l.eventsPerSec} | ${l.latency.p50} | ${l.latency.p90} | ${l.latency.p99} | ${l.latency.p999} | ${x.cpuMsPer1kEvents.service} | ${x.cpuMsPer1kEvents.postgres} | ${x.cpuMsPer1kEvents.nats} | ${x.cpuMsPer1kEvents.bench} | ${x.walBytesPerEvent} | ${x.pgTransactionsPer1kEvents ?? '–'} | ${x.eventLoopP99Ms} | ${x.servicePeakRssMiB} | ${l.relayLagMs.p50}/${l.relayLagMs.p99} | ${non202(l.codes)} |`,
       );
     }
   }
