@@ -63,6 +63,10 @@ const CPU_PROF = flag('cpu-prof');
 const OVERLOAD = !QUICK || flag('overload');
 const KEEP = flag('keep');
 const SEED = option('seed') ?? 'ihf-bench-7';
+/** `no-async-traces`: the service with one NATS connection option changed (an experiment). */
+const VARIANT = option('variant');
+if (VARIANT !== undefined && VARIANT !== 'no-async-traces')
+  throw new Error(`unknown --variant=${VARIANT} (known: no-async-traces)`);
 const SHAPE_NAMES = (
   option('shapes') ?? (QUICK ? 'single,batch500' : 'single,batch50,batch500,batch500gz')
 ).split(',');
@@ -519,6 +523,7 @@ interface Meta {
   readonly durationSeconds: number;
   readonly command: string;
   readonly quick: boolean;
+  readonly variant: string | null;
   readonly seed: string;
   readonly machine: {
     cpus: number;
@@ -621,7 +626,7 @@ async function main(): Promise<void> {
       'ingestion',
       [
         ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
-        'services/ingestion/dist/main.js',
+        VARIANT ? `bench/ingestion/variant-${VARIANT}.ts` : 'services/ingestion/dist/main.js',
       ],
       { ...serviceEnv, PORT: String(port) },
       port,
@@ -890,6 +895,7 @@ async function main(): Promise<void> {
       durationSeconds: Math.round((Date.now() - started) / 1000),
       command: `npm run bench:ingestion${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
       quick: QUICK,
+      variant: VARIANT ?? null,
       seed: SEED,
       machine: {
         cpus: cpus().length,
@@ -1080,7 +1086,10 @@ function markdown(report: Report): string {
   const { meta, shapes, targets: t } = report;
   const b = report.baselines;
   const lines: string[] = [];
-  lines.push(`# Ingestion benchmark ${meta.startedAt}`, '');
+  lines.push(
+    `# Ingestion benchmark ${meta.startedAt}${meta.variant ? ` (service variant: ${meta.variant})` : ''}`,
+    '',
+  );
   lines.push(`\`${meta.command}\` — ${meta.durationSeconds} s, seed \`${meta.seed}\``, '');
   lines.push(
     `Machine: ${meta.machine.cpus} × ${meta.machine.cpuModel}, ${meta.machine.memoryGiB} GiB, Linux ${meta.machine.kernel}; load ${meta.machine.loadBefore} → ${meta.machine.loadAfter}.`,
