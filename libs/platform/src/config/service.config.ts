@@ -1,4 +1,15 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { LOG_LEVELS } from '@ihf/observability';
 
 /**
@@ -58,4 +69,24 @@ export class ServiceConfig {
    */
   @IsString()
   CORS_ALLOWED_ORIGINS = '';
+}
+
+/**
+ * The common variables plus those of a service that verifies users' JWTs against identity's
+ * keys (every service but identity). A service's config extends it.
+ */
+export class TokenVerifyingServiceConfig extends ServiceConfig {
+  /** Where identity publishes the keys that sign user JWTs. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  IHF_JWKS_URL!: string;
+
+  /** Expected `iss` of tokens. */
+  @IsString()
+  @MinLength(1)
+  IHF_JWT_ISSUER = 'ihf-identity';
+
+  /** Expected `aud` of tokens. */
+  @IsString()
+  @MinLength(1)
+  IHF_JWT_AUDIENCE = 'ihf';
 }

@@ -1,23 +1,11 @@
-import { IsInt, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
-import { ServiceConfig } from '@ihf/platform';
+import { IsInt, Max, Min } from 'class-validator';
+import { TokenVerifyingServiceConfig } from '@ihf/platform';
 
 /**
  * The ingestion service's configuration, validated once at boot (see `loadConfig`). Every
  * variable has a default except `IHF_JWKS_URL`; the service README lists them.
  */
-export class IngestionConfig extends ServiceConfig {
-  /** Where identity publishes the keys that sign user JWTs. */
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
-  IHF_JWKS_URL!: string;
-
-  @IsString()
-  @MinLength(1)
-  IHF_JWT_ISSUER = 'ihf-identity';
-
-  @IsString()
-  @MinLength(1)
-  IHF_JWT_AUDIENCE = 'ihf';
-
+export class IngestionConfig extends TokenVerifyingServiceConfig {
   /** Largest number of events in one reporting request. */
   @IsInt()
   @Min(1)
