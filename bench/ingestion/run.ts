@@ -616,7 +616,7 @@ async function main(): Promise<void> {
       IHF_STREAM_MAX_BYTES: String(4 * 1024 ** 3),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      // 1,000 skewed hubs: the hottest sends ~15% of the traffic, above the default 2,000/s.
+      // 1,000 skewed hubs: the hottest sends ~18% of the traffic, above the default 2,000/s.
       INGESTION_RATE_LIMIT_EVENTS_PER_SEC: '100000000',
       INGESTION_RATE_LIMIT_BURST: '100000000',
       SHUTDOWN_GRACE_MS: '500',
