@@ -1128,6 +1128,25 @@ function markdown(report: Report): string {
       );
     }
   }
+  if (report.overload) {
+    const o = report.overload;
+    lines.push(
+      '',
+      `## Overload: ${o.offeredRps.over} req/s (150%) for 60 s, then ${o.offeredRps.after} req/s (50%) for 30 s, single events, 2,048 connections`,
+      '',
+      '| from s | offered req/s | answered | p50 ms | p99 ms | codes |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const w of o.windows)
+      lines.push(
+        `| ${w.fromSecond} | ${Math.round(w.offeredRps ?? 0)} | ${w.requests} | ${w.latency.p50} | ${w.latency.p99} | ${JSON.stringify(w.codes)} |`,
+      );
+    const m = o.total.measures;
+    lines.push(
+      '',
+      `Service CPU ${m.cpuMsPer1kEvents.service}, Postgres ${m.cpuMsPer1kEvents.postgres}, NATS ${m.cpuMsPer1kEvents.nats}, load generator ${m.cpuMsPer1kEvents.bench} ms per 1,000 events; RSS ${m.serviceRssMiB} MiB at the end, peak ${m.servicePeakRssMiB} MiB; event-loop p99 ${m.eventLoopP99Ms} ms. Correctness after: ${o.check.pass ? 'PASS' : '**FAIL**'} (${o.check.missing} acknowledged events missing, stream ${o.check.streamMessages} messages / ${o.check.tableRows} rows).`,
+    );
+  }
   lines.push(
     '',
     '## Baselines (same database, same table definition and indexes, same durability)',
@@ -1193,4 +1212,9 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-await main();
+const render = option('render');
+if (render) {
+  // Re-renders the Markdown of a results JSON (same name, .md).
+  const report = JSON.parse(readFileSync(render, 'utf8')) as Report;
+  await writePretty(render.replace(/\.json$/, '.md'), markdown(report));
+} else await main();
