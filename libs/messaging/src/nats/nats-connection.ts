@@ -29,6 +29,9 @@ export async function connectNats(url: string, name: string): Promise<NatsConnec
       reconnectTimeWait: 500,
       timeout: 5_000,
       pingInterval: 10_000,
+      // Without it nats.js builds an Error (with a stack) per request for async traces: the
+      // ingestion benchmark measured 26% less service CPU per event and +12% batch throughput.
+      noAsyncTraces: true,
     });
   } catch (error) {
     throw new NatsUnreachableError(url, error);
