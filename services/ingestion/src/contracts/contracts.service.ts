@@ -149,30 +149,11 @@ export class ContractsService {
   }
 
   async changeEnvelopeStatus(id: string, to: ContractStatus) {
-    const row = await this.em.fork().transactional(async (em) => {
-      const c = await em.findOne(
-        EnvelopeContract,
-        { id },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
-      if (!c) throw new RegistryEntryNotFoundError('envelope_contract', id);
-      await this.transition(em, 'envelope_contract', c, to, c.contractVersion, async () => {
-        const current = await em.findOne(
-          EnvelopeContract,
-          { status: 'active', id: { $ne: id } },
-          { lockMode: LockMode.PESSIMISTIC_WRITE },
-        );
-        return current ? [{ entity: current, label: current.contractVersion }] : [];
-      });
-      return c;
-    });
-    return envelopeView(row);
+    return envelopeView(
+      (await this.changeContractStatus('envelope_contract', id, to)) as EnvelopeContract,
+    );
   }
 
-  /**
-   * Checks a widget root element's data-* attributes against the active envelope contract
-   * (what adapters and conformance checkers ask before shipping a widget): every refusal.
-   */
   async validateEnvelope(attributes: Record<string, string>): Promise<{
     contract_version: string | null;
     valid: boolean;
@@ -242,26 +223,10 @@ export class ContractsService {
   }
 
   async changeReportingStatus(id: string, to: ContractStatus) {
-    const row = await this.em.fork().transactional(async (em) => {
-      const c = await em.findOne(
-        ReportingContract,
-        { id },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
-      if (!c) throw new RegistryEntryNotFoundError('reporting_contract', id);
-      await this.transition(em, 'reporting_contract', c, to, c.contractVersion, async () => {
-        const current = await em.findOne(
-          ReportingContract,
-          { status: 'active', id: { $ne: id } },
-          { lockMode: LockMode.PESSIMISTIC_WRITE },
-        );
-        return current ? [{ entity: current, label: current.contractVersion }] : [];
-      });
-      return c;
-    });
+    const row = await this.changeContractStatus('reporting_contract', id, to);
     // This replica enforces the new contract at once; the others within the cache TTL.
     this.active.invalidate();
-    return reportingView(row);
+    return reportingView(row as ReportingContract);
   }
 
   async listAdapterSpecs(q: ListRegistryQueryDto) {
@@ -348,46 +313,63 @@ export class ContractsService {
   }
 
   /**
-   * Moves a contract in its lifecycle; activating it first supersedes the active contract of
-   * its kind (found by `currentActive`, locked), with an event for each change.
+   * Moves a contract (envelope or reporting: one lifecycle for both) in its lifecycle, under a
+   * row lock; activating it first supersedes the active contract of its kind (locked too),
+   * with an event for each change.
    */
-  private async transition(
-    em: EntityManager,
+  private async changeContractStatus(
     kind: 'envelope_contract' | 'reporting_contract',
-    entity: { status: ContractStatus; updatedAt: Date; id: string },
+    id: string,
     to: ContractStatus,
-    label: string,
-    currentActive: () => Promise<
-      { entity: { status: ContractStatus; updatedAt: Date; id: string }; label: string }[]
-    >,
-  ): Promise<void> {
-    const from = entity.status;
-    if (from === to) return;
-    const allowed = CONTRACT_TRANSITIONS[from];
-    if (!allowed.includes(to)) throw new RegistryTransitionNotAllowedError(kind, from, to, allowed);
+  ): Promise<EnvelopeContract | ReportingContract> {
+    // Same columns for both kinds; one class stands for both in the ORM calls.
+    const cls = (
+      kind === 'envelope_contract' ? EnvelopeContract : ReportingContract
+    ) as typeof EnvelopeContract;
     const subject =
       kind === 'envelope_contract'
         ? Subjects.Ingestion.EnvelopeContractStatusChangedV1
         : Subjects.Ingestion.ReportingContractStatusChangedV1;
-    const now = new Date();
-    if (to === 'active') {
-      for (const previous of await currentActive()) {
-        previous.entity.status = 'superseded';
-        previous.entity.updatedAt = now;
-        this.outbox.add(em, subject, {
-          id: previous.entity.id,
-          label: previous.label,
-          from: 'active',
-          to: 'superseded',
-          changed_at: iso(now),
-        });
+    return this.em.fork().transactional(async (em) => {
+      const entity = await em.findOne(cls, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!entity) throw new RegistryEntryNotFoundError(kind, id);
+      const from = entity.status;
+      if (from === to) return entity;
+      const allowed = CONTRACT_TRANSITIONS[from];
+      if (!allowed.includes(to))
+        throw new RegistryTransitionNotAllowedError(kind, from, to, allowed);
+      const now = new Date();
+      if (to === 'active') {
+        const previous = await em.findOne(
+          cls,
+          { status: 'active', id: { $ne: id } },
+          { lockMode: LockMode.PESSIMISTIC_WRITE },
+        );
+        if (previous) {
+          previous.status = 'superseded';
+          previous.updatedAt = now;
+          this.outbox.add(em, subject, {
+            id: previous.id,
+            label: previous.contractVersion,
+            from: 'active',
+            to: 'superseded',
+            changed_at: iso(now),
+          });
+          // The one-active unique index is checked per statement: supersede first.
+          await em.flush();
+        }
       }
-      // The one-active unique index is checked per statement: supersede first.
-      await em.flush();
-    }
-    entity.status = to;
-    entity.updatedAt = now;
-    this.outbox.add(em, subject, { id: entity.id, label, from, to, changed_at: iso(now) });
+      entity.status = to;
+      entity.updatedAt = now;
+      this.outbox.add(em, subject, {
+        id: entity.id,
+        label: entity.contractVersion,
+        from,
+        to,
+        changed_at: iso(now),
+      });
+      return entity;
+    });
   }
 
   private async unique<T>(
