@@ -260,4 +260,38 @@ describe('table tail relay (a table as its own outbox)', () => {
     );
     expect(failures).toEqual([{ error: 'cannot describe this row' }]);
   });
+
+  it("refuses to relay from a cursor ahead of the server's transaction ids (a restored database)", async () => {
+    const em = orm.em.fork() as unknown as SqlEntityManager;
+    const stale = 'events_restored';
+    await em.execute(
+      `insert into ${SCHEMA}.relay_cursors (name, tx_id, seq) values (?, '999999999999'::xid8, 0)`,
+      [stale],
+    );
+    const r = relay({ name: stale });
+    await expect(r.relayOnce()).rejects.toThrow(/ahead of this server's transaction ids/);
+    await em.execute(`update ${SCHEMA}.relay_cursors set tx_id = '0' where name = ?`, [stale]);
+    await expect(r.relayOnce()).resolves.toBeGreaterThanOrEqual(0);
+  });
+
+  it('reads a steady trickle of commits in batches, not once per commit', async () => {
+    await purge();
+    const published: number[] = [];
+    const r = relay({ coalesceMs: 50, onPublished: (n) => published.push(n) });
+    await r.start();
+    await waitFor(() => r.isLeader, { message: 'leadership' });
+    const em = orm.em.fork() as unknown as SqlEntityManager;
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const id = randomUUID();
+      ids.push(id);
+      await em.execute(`insert into ${SCHEMA}.events (id, body) values (?, 'trickle')`, [id]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await waitFor(async () => (await streamIds()).length === 40, { message: 'all 40 rows' });
+    expect(new Set(await streamIds())).toEqual(new Set(ids));
+    // 40 commits about 5 ms apart over ≥ 200 ms: with 50 ms of coalescing, far fewer passes.
+    expect(published.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(published.length).toBeLessThan(15);
+  });
 });

@@ -4,3 +4,4 @@ export * from './config/load-config.js';
 export * from './config/service-config.module.js';
 export * from './config/service.config.js';
 export * from './pagination/cursor.js';
+export * from './http/load-shedding.js';

@@ -21,6 +21,7 @@ import { QueriesService } from './queries/queries.service.js';
 import { QuarantineController } from './quarantine/quarantine.controller.js';
 import { QuarantineService } from './quarantine/quarantine.service.js';
 import { EventValidator } from './reporting/event-validator.js';
+import { WidgetFactsCache } from './reporting/widget-facts.cache.js';
 import { INTERACTION_EVENTS_TAIL } from './reporting/interaction-tail.js';
 import { GroupCommitWriter } from './reporting/group-commit.writer.js';
 import { ReportingController } from './reporting/reporting.controller.js';
@@ -74,6 +75,7 @@ export class AppModule {
         WidgetsService,
         ActiveContracts,
         EventValidator,
+        WidgetFactsCache,
         GroupCommitWriter,
         ReportingService,
         QuarantineService,

@@ -1,8 +1,10 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Env, type ServiceBootstrapOptions } from '@ihf/platform';
+import { type Env, installLoadShedding, type ServiceBootstrapOptions } from '@ihf/platform';
 import { NamespacedNatsServer } from '@ihf/messaging';
 import { AppModule, SERVICE_NAME } from './app.module.js';
+import { OVERLOADED_CODE } from './common/unavailable.error.js';
 import { type IngestionConfig } from './config/ingestion.config.js';
+import { GroupCommitWriter } from './reporting/group-commit.writer.js';
 import { installJsonBodyParser } from './reporting/json-body.parser.js';
 
 /** Ingestion's default HTTP port (ARCHITECTURE.md). */
@@ -20,6 +22,15 @@ export function ingestionAppOptions(config: IngestionConfig, env?: Env): Service
     openApi: { title: 'IHF ingestion' },
     configure: (app: NestFastifyApplication) => {
       installJsonBodyParser(app, config.INGESTION_MAX_BODY_BYTES);
+      const writer = app.get(GroupCommitWriter);
+      installLoadShedding(app.getHttpAdapter().getInstance(), {
+        routes: ['POST /api/v1/interaction-events'],
+        maxInFlight: config.INGESTION_MAX_IN_FLIGHT_REQUESTS,
+        maxEventLoopDelayMs: config.INGESTION_MAX_EVENT_LOOP_DELAY_MS,
+        retryAfterSec: config.INGESTION_OVERLOAD_RETRY_AFTER_SEC,
+        code: OVERLOADED_CODE,
+        onShed: (reason) => writer.countOverload(reason),
+      });
       app.connectMicroservice(
         {
           strategy: new NamespacedNatsServer({

@@ -1,8 +1,9 @@
 import { type MikroORM } from '@mikro-orm/core';
-import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import { type PostgreSqlConnection as SqlConnection } from '@mikro-orm/postgresql';
 import { type JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { EventHeaders, physicalSubject, type EventEnvelope } from '@ihf/contracts';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Logger, silentLogger } from '../logger.js';
 import { NotificationListener } from '../outbox/notification-listener.js';
 import { tailChannel } from './table-tail.sql.js';
@@ -31,6 +32,8 @@ export interface TableTailRelayOptions extends TableTailDefinition {
   readonly logger?: Logger;
   readonly pollIntervalMs?: number;
   readonly publishTimeoutMs?: number;
+  /** After a wake-up, how long to wait for more rows before reading (default 20 ms). */
+  readonly coalesceMs?: number;
   /** Called after each batch is acknowledged by JetStream, before the cursor moves. */
   readonly onPublished?: (count: number) => void;
 }
@@ -54,8 +57,10 @@ interface Cursor {
  *
  * One relay per table is active at a time, elected with an advisory lock on its LISTEN
  * session; the others stand by and take over when that session ends. A batch is published and
- * acknowledged before the cursor moves in the same transaction, so a crash re-publishes at
- * most one batch, which JetStream drops as duplicates (`Nats-Msg-Id` = event id).
+ * acknowledged before the cursor moves, so a crash re-publishes at most one batch, which
+ * JetStream drops as duplicates (`Nats-Msg-Id` = event id). Two statements per batch (rows,
+ * cursor update), and wake-ups are coalesced (`coalesceMs`): under a steady stream of small
+ * commits the relay reads in batches instead of once per commit.
  */
 export class TableTailRelay {
   private readonly logger: Logger;
@@ -63,6 +68,9 @@ export class TableTailRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly publishTimeoutMs: number;
+  private readonly coalesceMs: number;
+  /** The cursor while leading (only the leader moves it); re-read after a failure. */
+  private cursor?: Cursor;
   private leaderGeneration?: number;
   private running?: Promise<void>;
   private stopping = false;
@@ -72,6 +80,7 @@ export class TableTailRelay {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.coalesceMs = options.coalesceMs ?? 20;
     this.listener = new NotificationListener(
       options.databaseUrl,
       tailChannel(options.schema, options.table),
@@ -106,91 +115,97 @@ export class TableTailRelay {
   /** Publishes the next batch of visible rows; returns how many. Only call as the leader. */
   async relayOnce(): Promise<number> {
     const { schema, table, name, js, namespace } = this.options;
-    const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
-    // Created outside the batch transaction: a write there would give it a transaction id of
-    // its own, which would hold back its own snapshot's xmin.
-    await em.execute(
+    const connection = this.options.orm.em.getConnection() as SqlConnection;
+    // The cursor is read once per leadership and then kept here: only the leader moves it.
+    // No transaction: the rows query sees committed rows only, and the cursor update below is
+    // conditional, so a crash between publish and update re-publishes one batch at most.
+    const cursor = (this.cursor ??= await this.readCursor(connection));
+    const rows = await connection.execute<TailedRow[]>(
+      `select t.*, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
+         from "${schema}"."${table}" t
+        where (t.tx_id, t.tail_seq) > (?::xid8, ?::bigint)
+          and t.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by t.tx_id, t.tail_seq
+        limit ?`,
+      [cursor.txId, cursor.seq, this.batchSize],
+    );
+    if (rows.length === 0) return 0;
+    // A row that cannot be turned into a message would stop the table for good: it is set
+    // aside in relay_failures (with the reason, for an operator) and the cursor moves on.
+    const messages: { subject: string; envelope: EventEnvelope }[] = [];
+    const unpublishable: { key: string; error: string }[] = [];
+    for (const row of rows) {
+      try {
+        messages.push(this.options.toMessage(row));
+      } catch (error) {
+        unpublishable.push({
+          key: `${String(row.__tx_id)}:${String(row.__seq)}`,
+          error: String((error as Error)?.message ?? error).slice(0, 1000),
+        });
+      }
+    }
+    await Promise.all(
+      messages.map(({ subject, envelope }) => {
+        const h = natsHeaders();
+        h.set(EventHeaders.CorrelationId, envelope.correlation_id);
+        h.set(EventHeaders.Producer, envelope.producer);
+        return js.publish(physicalSubject(namespace, subject), JSON.stringify(envelope), {
+          msgID: envelope.event_id,
+          headers: h,
+          timeout: this.publishTimeoutMs,
+        });
+      }),
+    );
+    if (unpublishable.length) {
+      await connection.execute(
+        `insert into "${schema}".relay_failures (name, row_key, error)
+         select ?, f.key, f.error from jsonb_to_recordset(?::jsonb) as f(key text, error text)`,
+        [name, JSON.stringify(unpublishable)],
+      );
+      this.logger.error(
+        { table, count: unpublishable.length, error: unpublishable[0].error },
+        'table tail relay: rows set aside in relay_failures',
+      );
+    }
+    this.options.onPublished?.(messages.length);
+    const last = rows[rows.length - 1];
+    const next = { txId: String(last.__tx_id), seq: String(last.__seq) };
+    const moved = await connection.execute<{ name: string }[]>(
+      `update "${schema}".relay_cursors set tx_id = ?::xid8, seq = ?::bigint, updated_at = now()
+        where name = ? and (tx_id, seq) < (?::xid8, ?::bigint)
+        returning name`,
+      [next.txId, next.seq, name, next.txId, next.seq],
+    );
+    // Not moved: someone else did (an operator's reset, a former leader): read it again.
+    this.cursor = moved.length === 1 ? next : undefined;
+    return rows.length;
+  }
+
+  /**
+   * The stored cursor (created at zero if missing), checked against the server's transaction
+   * ids. The insert is its own statement: a write inside a batch would hold back the batch's
+   * own snapshot xmin.
+   */
+  private async readCursor(connection: SqlConnection): Promise<Cursor> {
+    const { schema, name } = this.options;
+    await connection.execute(
       `insert into "${schema}".relay_cursors (name, tx_id, seq) values (?, '0'::xid8, 0) on conflict (name) do nothing`,
       [name],
     );
-    return em.transactional(async (tx) => {
-      const cursor = await this.readCursor(tx);
-      const [guard] = await tx.execute<{ ahead: boolean }[]>(
-        `select ?::xid8 > pg_snapshot_xmax(pg_current_snapshot()) as ahead`,
-        [cursor.txId],
-      );
-      if (guard?.ahead) {
-        // Transaction ids restarted below the cursor: the database was restored or moved to
-        // another cluster. Every new row would sort before the cursor and never be relayed.
-        throw new Error(
-          `relay cursor '${name}' (tx ${cursor.txId}) is ahead of this server's transaction ids; ` +
-            `after checking what was relayed, reset it: update "${schema}".relay_cursors set tx_id = '0', seq = 0 where name = '${name}'`,
-        );
-      }
-      const rows = await tx.execute<TailedRow[]>(
-        `select t.*, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
-           from "${schema}"."${table}" t
-          where (t.tx_id, t.tail_seq) > (?::xid8, ?::bigint)
-            and t.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-          order by t.tx_id, t.tail_seq
-          limit ?`,
-        [cursor.txId, cursor.seq, this.batchSize],
-      );
-      if (rows.length === 0) return 0;
-      // A row that cannot be turned into a message would stop the table for good: it is set
-      // aside in relay_failures (with the reason, for an operator) and the cursor moves on.
-      const messages: { subject: string; envelope: EventEnvelope }[] = [];
-      const unpublishable: { key: string; error: string }[] = [];
-      for (const row of rows) {
-        try {
-          messages.push(this.options.toMessage(row));
-        } catch (error) {
-          unpublishable.push({
-            key: `${String(row.__tx_id)}:${String(row.__seq)}`,
-            error: String((error as Error)?.message ?? error).slice(0, 1000),
-          });
-        }
-      }
-      await Promise.all(
-        messages.map(({ subject, envelope }) => {
-          const h = natsHeaders();
-          h.set(EventHeaders.CorrelationId, envelope.correlation_id);
-          h.set(EventHeaders.Producer, envelope.producer);
-          return js.publish(physicalSubject(namespace, subject), JSON.stringify(envelope), {
-            msgID: envelope.event_id,
-            headers: h,
-            timeout: this.publishTimeoutMs,
-          });
-        }),
-      );
-      if (unpublishable.length) {
-        await tx.execute(
-          `insert into "${schema}".relay_failures (name, row_key, error)
-           select ?, f.key, f.error from jsonb_to_recordset(?::jsonb) as f(key text, error text)`,
-          [name, JSON.stringify(unpublishable)],
-        );
-        this.logger.error(
-          { table, count: unpublishable.length, error: unpublishable[0].error },
-          'table tail relay: rows set aside in relay_failures',
-        );
-      }
-      this.options.onPublished?.(messages.length);
-      const last = rows[rows.length - 1];
-      await tx.execute(
-        `update "${schema}".relay_cursors set tx_id = ?::xid8, seq = ?::bigint, updated_at = now()
-          where name = ? and (tx_id, seq) < (?::xid8, ?::bigint)`,
-        [last.__tx_id, last.__seq, name, last.__tx_id, last.__seq],
-      );
-      return rows.length;
-    });
-  }
-
-  private async readCursor(tx: SqlEntityManager): Promise<Cursor> {
-    const { schema, name } = this.options;
-    const [row] = await tx.execute<{ tx_id: string; seq: string }[]>(
-      `select tx_id::text as tx_id, seq::text as seq from "${schema}".relay_cursors where name = ?`,
+    const [row] = await connection.execute<{ tx_id: string; seq: string; ahead: boolean }[]>(
+      `select tx_id::text as tx_id, seq::text as seq,
+              tx_id > pg_snapshot_xmax(pg_current_snapshot()) as ahead
+         from "${schema}".relay_cursors where name = ?`,
       [name],
     );
+    if (row.ahead) {
+      // Transaction ids restarted below the cursor: the database was restored or moved to
+      // another cluster. Every new row would sort before the cursor and never be relayed.
+      throw new Error(
+        `relay cursor '${name}' (tx ${row.tx_id}) is ahead of this server's transaction ids; ` +
+          `after checking what was relayed, reset it: update "${schema}".relay_cursors set tx_id = '0', seq = 0 where name = '${name}'`,
+      );
+    }
     return { txId: row.tx_id, seq: row.seq };
   }
 
@@ -204,6 +219,7 @@ export class TableTailRelay {
           await this.listener.wait(this.pollIntervalMs);
           continue;
         }
+        this.cursor = undefined;
         this.logger.info({ table: this.options.table }, 'table tail relay: leading');
       }
       let published: number;
@@ -212,6 +228,7 @@ export class TableTailRelay {
         failures = 0;
       } catch (error) {
         failures++;
+        this.cursor = undefined;
         const delay = Math.min(250 * 2 ** Math.min(failures, 7), 30_000);
         this.logger.warn(
           { err: error, retryInMs: delay },
@@ -222,7 +239,12 @@ export class TableTailRelay {
       }
       // A full batch means more may be waiting; rows held back by a running transaction
       // show up on the next notification or poll.
-      if (published < this.batchSize) await this.listener.wait(this.pollIntervalMs);
+      if (published < this.batchSize) {
+        await this.listener.wait(this.pollIntervalMs);
+        // Let a few more commits arrive, so that a steady trickle of small inserts (a group
+        // commit every few ms) costs one relay pass per `coalesceMs`, not one per commit.
+        if (this.coalesceMs > 0 && !this.stopping) await delay(this.coalesceMs);
+      }
     }
   }
 }

@@ -32,3 +32,19 @@ export class RateLimitedError extends DomainError {
  * event consumers).
  */
 export const isConnectionError = isDependencyUnavailable;
+
+/** The code of every overload answer: the in-flight, event-loop and backlog bounds. */
+export const OVERLOADED_CODE = 'INGESTION.OVERLOADED';
+
+/** Too many events are waiting to be written: nothing of this request was stored. */
+export class OverloadedError extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super({
+      code: OVERLOADED_CODE,
+      status: 503,
+      message: `The service is at capacity; nothing of this request was stored. Retry in ${retryAfterSeconds} s.`,
+      extensions: { reason: 'pending_events', retry_after_seconds: retryAfterSeconds },
+      retryAfterSeconds,
+    });
+  }
+}

@@ -64,6 +64,39 @@ export class IngestionConfig extends TokenVerifyingServiceConfig {
   @Max(3600)
   INGESTION_RETRY_AFTER_SEC = 5;
 
+  /**
+   * Reporting requests worked on at once per replica; more are answered 503 + Retry-After
+   * before their body is read (admission control: an overload costs 503s, not latency).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  INGESTION_MAX_IN_FLIGHT_REQUESTS = 256;
+
+  /** Event-loop delay (ms) beyond which new reporting requests are answered 503. */
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  INGESTION_MAX_EVENT_LOOP_DELAY_MS = 500;
+
+  /** Events waiting for or in a group commit beyond which new reports are answered 503. */
+  @IsInt()
+  @Min(1000)
+  @Max(10_000_000)
+  INGESTION_MAX_PENDING_EVENTS = 50_000;
+
+  /** Seconds in the `Retry-After` of a 503 for an overload (in-flight, loop delay, backlog). */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  INGESTION_OVERLOAD_RETRY_AFTER_SEC = 1;
+
+  /** How long a widget's hub, status and version are cached for validation (other replicas' changes). */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  INGESTION_WIDGET_CACHE_TTL_MS = 5000;
+
   /** Days a refused event is kept in quarantine. */
   @IsInt()
   @Min(1)

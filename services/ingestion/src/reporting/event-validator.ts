@@ -6,6 +6,9 @@ import { type Refusal } from '../contracts/rule-evaluator.js';
 import { IngestionConfig } from '../config/ingestion.config.js';
 import { isConnectionError, StorageUnavailableError } from '../common/unavailable.error.js';
 import { type EventRow, type QuarantineRow } from './group-commit.writer.js';
+import { type WidgetFacts, WidgetFactsCache } from './widget-facts.cache.js';
+
+export type { WidgetFacts } from './widget-facts.cache.js';
 
 /** The fields an interaction event may carry (anything else is refused). */
 const EVENT_FIELDS = new Set([
@@ -27,14 +30,6 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 // Postgres stores neither NUL characters nor unpaired surrogates (JSON.stringify escapes
 // only those); one such event must not sink the group it is written with.
 const UNSTORABLE_RE = /\\u0000|\\ud[89a-f][0-9a-f]{2}/i;
-
-/** What a widget look-up yields for validation. */
-export interface WidgetFacts {
-  readonly id: string;
-  readonly hub_id: string;
-  readonly status: string;
-  readonly version: number;
-}
 
 /** A refused event: its position, what was sent, and why. */
 export interface RefusedEvent {
@@ -85,6 +80,7 @@ export class EventValidator {
     @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(ActiveContracts) private readonly contracts: ActiveContracts,
     @Inject(IngestionConfig) private readonly config: IngestionConfig,
+    @Inject(WidgetFactsCache) private readonly widgetCache: WidgetFactsCache,
   ) {}
 
   async validate(
@@ -249,11 +245,12 @@ export class EventValidator {
       }
     }
     if (ids.size === 0) return new Map();
-    const rows = await this.query<WidgetFacts>(
-      'select id, hub_id, status, version from ingestion.widgets where id = any(?::uuid[])',
-      [`{${[...ids].join(',')}}`],
+    return this.widgetCache.get(ids, (missing) =>
+      this.query<WidgetFacts>(
+        'select id, hub_id, status, version from ingestion.widgets where id = any(?::uuid[])',
+        [`{${missing.join(',')}}`],
+      ),
     );
-    return new Map(rows.map((w) => [w.id, w]));
   }
 
   private async query<T>(sql: string, params: unknown[]): Promise<T[]> {

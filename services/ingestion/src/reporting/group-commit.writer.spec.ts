@@ -8,7 +8,13 @@ import { type EventRow, GroupCommitWriter } from './group-commit.writer.js';
 type Execute = (sql: string, params: unknown[]) => Promise<{ id: string }[]>;
 
 function writer(execute: Execute, overrides: Partial<IngestionConfig> = {}) {
-  const em = { getConnection: () => ({ execute }) } as unknown as EntityManager;
+  // The writer's only use of the ORM: its Kysely pool, one compiled query per group.
+  const client = {
+    executeQuery: async (q: { sql: string; parameters: unknown[] }) => ({
+      rows: await execute(q.sql, q.parameters),
+    }),
+  };
+  const em = { getConnection: () => ({ getClient: () => client }) } as unknown as EntityManager;
   const config = {
     INGESTION_GROUP_COMMIT_MAX_WAIT_MS: 5,
     INGESTION_GROUP_COMMIT_MAX_ROWS: 1000,

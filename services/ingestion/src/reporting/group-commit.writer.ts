@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { CompiledQuery } from 'kysely';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '@ihf/observability';
 import { IngestionConfig } from '../config/ingestion.config.js';
@@ -50,14 +51,14 @@ const INSERT_SQL = `with q as (
   insert into ingestion.quarantined_events
     (hub_id, kind, event_id, dedupe_key, widget_id, raw, raw_truncated, reason_code, rule_id, contract_kind, contract_version, detail)
   select hub_id, kind, event_id, dedupe_key, widget_id, raw, raw_truncated, reason_code, rule_id, contract_kind, contract_version, detail
-  from jsonb_to_recordset(?::jsonb) as x(hub_id uuid, kind text, event_id uuid, dedupe_key text, widget_id uuid, raw jsonb,
+  from jsonb_to_recordset($1::jsonb) as x(hub_id uuid, kind text, event_id uuid, dedupe_key text, widget_id uuid, raw jsonb,
     raw_truncated boolean, reason_code text, rule_id text, contract_kind text, contract_version text, detail text)
   on conflict (hub_id, dedupe_key, rule_id) where replayed_at is null do nothing
 )
 insert into ingestion.interaction_events
   (id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at)
 select id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at
-from jsonb_to_recordset(?::jsonb) as x(id uuid, hub_id uuid, widget_id uuid, widget_version int, event_type text,
+from jsonb_to_recordset($2::jsonb) as x(id uuid, hub_id uuid, widget_id uuid, widget_version int, event_type text,
   actor_id uuid, actor_type text, view_context_ref text, metadata jsonb, occurred_at timestamptz)
 on conflict (id) do nothing
 returning id`;
@@ -82,6 +83,7 @@ export class GroupCommitWriter implements OnModuleInit {
   private inFlight = 0;
   private groupSize?: Histogram;
   private outcomes?: Counter<'outcome'>;
+  private overload?: Counter<'reason'>;
 
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
@@ -102,6 +104,17 @@ export class GroupCommitWriter implements OnModuleInit {
       labelNames: ['outcome'],
       registers: [this.metrics.registry],
     });
+    this.overload = new Counter({
+      name: 'ihf_ingestion_overload_refusals_total',
+      help: 'Reporting requests answered 503 because the service was at capacity, by bound (in_flight, event_loop_delay, pending_events).',
+      labelNames: ['reason'],
+      registers: [this.metrics.registry],
+    });
+  }
+
+  /** Counts a request refused for overload. */
+  countOverload(reason: string): void {
+    this.overload?.inc({ reason });
   }
 
   /** Counts refusals decided before writing (for the same metric as accepted/duplicate). */
@@ -201,16 +214,18 @@ export class GroupCommitWriter implements OnModuleInit {
       );
     });
     try {
-      const rows = await Promise.race([
+      // Straight to the ORM's pool with bound parameters: `execute()` would inline and escape
+      // the whole JSON batch into the SQL text (measured: a tenth of the service's CPU).
+      const result = await Promise.race([
         this.em
           .getConnection()
-          .execute<{ id: string }[]>(INSERT_SQL, [
-            JSON.stringify(quarantine),
-            JSON.stringify(events),
-          ]),
+          .getClient()
+          .executeQuery<{ id: string }>(
+            CompiledQuery.raw(INSERT_SQL, [JSON.stringify(quarantine), JSON.stringify(events)]),
+          ),
         timeout,
       ]);
-      return new Set(rows.map((r) => r.id));
+      return new Set(result.rows.map((r) => r.id));
     } finally {
       clearTimeout(timer);
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiKeyPrincipal } from '@ihf/auth';
 import { IngestionConfig } from '../config/ingestion.config.js';
-import { RateLimitedError } from '../common/unavailable.error.js';
+import { OverloadedError, RateLimitedError } from '../common/unavailable.error.js';
 import { UnsupportedMediaTypeError } from './body.errors.js';
 import { type EventResult, type ReportResponse } from './dto/report.dto.js';
 import { EventValidator, type RefusedEvent } from './event-validator.js';
@@ -49,6 +49,8 @@ function refusedResult(r: RefusedEvent): EventResult {
 @Injectable()
 export class ReportingService {
   private readonly buckets: TokenBuckets;
+  /** Events of reports between admission and answer. */
+  private pendingEvents = 0;
 
   constructor(
     @Inject(IngestionConfig) private readonly config: IngestionConfig,
@@ -73,7 +75,18 @@ export class ReportingService {
     if (events.length > max) throw new BatchTooLargeError(events.length, max);
     const wait = this.buckets.take(key.hubId, events.length);
     if (wait > 0) throw new RateLimitedError(wait);
-    return this.store(key.hubId, events);
+    // Memory and latency stay bounded when Postgres is slower than the clients: events being
+    // validated, waiting for a group commit or being written are counted until answered.
+    if (this.pendingEvents + events.length > this.config.INGESTION_MAX_PENDING_EVENTS) {
+      this.writer.countOverload('pending_events');
+      throw new OverloadedError(this.config.INGESTION_OVERLOAD_RETRY_AFTER_SEC);
+    }
+    this.pendingEvents += events.length;
+    try {
+      return await this.store(key.hubId, events);
+    } finally {
+      this.pendingEvents -= events.length;
+    }
   }
 
   /**

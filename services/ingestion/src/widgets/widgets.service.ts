@@ -8,6 +8,7 @@ import { Subjects, type WidgetSnapshotV1, type WidgetStatus } from '@ihf/contrac
 import { Outbox } from '@ihf/messaging';
 import { AdapterSpec } from '../contracts/contract.entities.js';
 import { HubsService } from '../hubs/hubs.service.js';
+import { WidgetFactsCache } from '../reporting/widget-facts.cache.js';
 import {
   type ListWidgetsQueryDto,
   type RegisterWidgetDto,
@@ -95,6 +96,7 @@ export class WidgetsService {
     @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(Outbox) private readonly outbox: Outbox,
     @Inject(HubsService) private readonly hubs: HubsService,
+    @Inject(WidgetFactsCache) private readonly widgetFacts: WidgetFactsCache,
   ) {}
 
   async register(
@@ -171,6 +173,7 @@ export class WidgetsService {
       );
       return widget;
     });
+    this.widgetFacts.forget(id);
     return toWidgetView(widget);
   }
 
@@ -201,6 +204,7 @@ export class WidgetsService {
       );
       return widget;
     });
+    this.widgetFacts.forget(id);
     return toWidgetView(widget);
   }
 

@@ -1,0 +1,59 @@
+import { LoadShedder } from './load-shedding.js';
+
+function shedder(maxInFlight = 2, maxEventLoopDelayMs = 50): LoadShedder {
+  return new LoadShedder({
+    routes: ['POST /x'],
+    maxInFlight,
+    maxEventLoopDelayMs,
+    retryAfterSec: 1,
+    code: 'TEST.OVERLOADED',
+  });
+}
+
+describe('LoadShedder', () => {
+  const made: LoadShedder[] = [];
+  afterEach(() => made.splice(0).forEach((s) => s.stop()));
+
+  it('refuses beyond the in-flight bound and admits again once a request is done', () => {
+    const s = shedder(2);
+    made.push(s);
+    const a = s.admit();
+    const b = s.admit();
+    expect(s.refusal()).toBe('in_flight');
+    a();
+    a(); // releasing twice (finish and close) counts once
+    expect(s.inFlight).toBe(1);
+    expect(s.refusal()).toBeUndefined();
+    b();
+    expect(s.inFlight).toBe(0);
+  });
+
+  it('refuses while the event loop is running late', async () => {
+    const s = shedder(100, 50);
+    made.push(s);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(s.refusal()).toBeUndefined();
+    const until = Date.now() + 120;
+    while (Date.now() < until) {
+      // a blocked event loop: the sampler cannot run
+    }
+    expect(s.eventLoopDelayMs()).toBeGreaterThan(50);
+    expect(s.refusal()).toBe('event_loop_delay');
+    // Once the loop runs freely again, the next samples clear it.
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(s.refusal()).toBeUndefined();
+  });
+
+  it('describes the refusal as a problem with the code and Retry-After', () => {
+    const s = shedder();
+    made.push(s);
+    expect(s.problem('/x', 'in_flight')).toMatchObject({
+      type: 'urn:ihf:problem:TEST.OVERLOADED',
+      status: 503,
+      code: 'TEST.OVERLOADED',
+      instance: '/x',
+      reason: 'in_flight',
+      retry_after_seconds: 1,
+    });
+  });
+});

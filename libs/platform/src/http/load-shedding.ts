@@ -1,0 +1,140 @@
+import { performance } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, problemType } from '@ihf/observability';
+
+/** Why a request was turned away. */
+export type ShedReason = 'in_flight' | 'event_loop_delay';
+
+export interface LoadSheddingOptions {
+  /** `METHOD /path` of the routes to protect (query strings ignored), e.g. `POST /api/v1/interaction-events`. */
+  readonly routes: readonly string[];
+  /** Requests of those routes being worked on at once; one more is answered 503. */
+  readonly maxInFlight: number;
+  /** Event-loop delay (ms) beyond which new requests are answered 503: the process is behind. */
+  readonly maxEventLoopDelayMs: number;
+  /** `Retry-After` of the 503 answer, in seconds. */
+  readonly retryAfterSec: number;
+  /** The problem `code` of the answer, e.g. `INGESTION.OVERLOADED`. */
+  readonly code: string;
+  /** Called for every shed request (metrics). */
+  readonly onShed?: (reason: ShedReason) => void;
+}
+
+/** How long the sampler sleeps between event-loop delay samples. */
+const SAMPLE_INTERVAL_MS = 10;
+
+/**
+ * Admission control for the routes that take work in volume (the reporting endpoint): when
+ * more requests are being worked on than `maxInFlight`, or the event loop is running late,
+ * new ones are answered 503 + `Retry-After` at once, before their body is parsed or anything
+ * is stored. Without it an overload is absorbed as latency: every request is eventually
+ * accepted, but after tens of seconds, and the queue takes as long again to drain. A 503
+ * costs a fraction of an accepted request, so the process keeps serving at its capacity and
+ * clients (the SDK included) back off by `Retry-After`.
+ *
+ * By Little's law the in-flight bound is a latency bound: at a throughput of T requests/s,
+ * admitted requests wait at most about `maxInFlight / T` s. The event-loop delay catches the
+ * other queue, requests already in the sockets that the process has not read yet.
+ */
+export class LoadShedder {
+  private inFlightCount = 0;
+  private lastTick = performance.now();
+  private lastDelay = 0;
+  private readonly sampler: NodeJS.Timeout;
+
+  constructor(private readonly options: LoadSheddingOptions) {
+    this.sampler = setInterval(() => {
+      const now = performance.now();
+      this.lastDelay = Math.max(0, now - this.lastTick - SAMPLE_INTERVAL_MS);
+      this.lastTick = now;
+    }, SAMPLE_INTERVAL_MS);
+    this.sampler.unref();
+  }
+
+  /** Requests of the protected routes being worked on now. */
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  /** Current event-loop delay estimate (ms): the last sample, or how late the next one already is. */
+  eventLoopDelayMs(): number {
+    const overdue = performance.now() - this.lastTick - SAMPLE_INTERVAL_MS;
+    return Math.max(this.lastDelay, overdue);
+  }
+
+  /** Why a new request must be refused now, or undefined to admit it. */
+  refusal(): ShedReason | undefined {
+    if (this.inFlightCount >= this.options.maxInFlight) return 'in_flight';
+    if (this.eventLoopDelayMs() > this.options.maxEventLoopDelayMs) return 'event_loop_delay';
+    return undefined;
+  }
+
+  /** Counts a request in until `done` is called (once; later calls do nothing). */
+  admit(): () => void {
+    this.inFlightCount++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlightCount--;
+    };
+  }
+
+  stop(): void {
+    clearInterval(this.sampler);
+  }
+
+  /** The problem body of a shed request. */
+  problem(instance: string, reason: ShedReason): Record<string, unknown> {
+    return {
+      type: problemType(this.options.code),
+      title: 'Service Unavailable',
+      status: 503,
+      code: this.options.code,
+      detail:
+        reason === 'in_flight'
+          ? `The service is at capacity; nothing of this request was read or stored. Retry in ${this.options.retryAfterSec} s.`
+          : `The service is running behind; nothing of this request was read or stored. Retry in ${this.options.retryAfterSec} s.`,
+      instance,
+      reason,
+      retry_after_seconds: this.options.retryAfterSec,
+    };
+  }
+}
+
+/**
+ * Installs a {@link LoadShedder} in front of `options.routes` (an `onRequest` hook: before
+ * body parsing, authentication and validation). Other routes (health, metrics, admin) are
+ * never shed. The shedder stops with the server.
+ */
+export function installLoadShedding(
+  fastify: FastifyInstance,
+  options: LoadSheddingOptions,
+): LoadShedder {
+  if (!(options.maxInFlight >= 1)) throw new Error('maxInFlight must be at least 1');
+  const shedder = new LoadShedder(options);
+  const routes = new Set(options.routes);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const path = request.url.split('?')[0] ?? '/';
+    if (!routes.has(`${request.method} ${path}`)) return done();
+    const reason = shedder.refusal();
+    if (reason === undefined) {
+      const release = shedder.admit();
+      // 'finish' after the answer; 'close' also when the client goes away mid-request.
+      reply.raw.once('finish', release);
+      reply.raw.once('close', release);
+      return done();
+    }
+    options.onShed?.(reason);
+    void reply
+      .code(503)
+      .header('retry-after', String(options.retryAfterSec))
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(shedder.problem(path, reason));
+  });
+  fastify.addHook('onClose', (_instance, done) => {
+    shedder.stop();
+    done();
+  });
+  return shedder;
+}
