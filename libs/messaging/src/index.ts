@@ -13,3 +13,4 @@ export * from './rpc/rpc.js';
 export * from './nest/messaging.module.js';
 export * from './tail/table-tail.sql.js';
 export * from './tail/table-tail-relay.js';
+export * from './outbox/notification-listener.js';

@@ -22,6 +22,7 @@ import { QuarantineController } from './quarantine/quarantine.controller.js';
 import { QuarantineService } from './quarantine/quarantine.service.js';
 import { EventValidator } from './reporting/event-validator.js';
 import { WidgetFactsCache } from './reporting/widget-facts.cache.js';
+import { CacheInvalidation } from './common/cache-invalidation.js';
 import { INTERACTION_EVENTS_TAIL } from './reporting/interaction-tail.js';
 import { GroupCommitWriter } from './reporting/group-commit.writer.js';
 import { ReportingController } from './reporting/reporting.controller.js';
@@ -76,6 +77,7 @@ export class AppModule {
         ActiveContracts,
         EventValidator,
         WidgetFactsCache,
+        CacheInvalidation,
         GroupCommitWriter,
         ReportingService,
         QuarantineService,

@@ -1,6 +1,14 @@
 import { Client } from 'pg';
 import { type Logger } from '../logger.js';
 
+/** Callbacks for listeners that act on each notification rather than wait for one. */
+export interface NotificationHooks {
+  /** Every notification on the channel, with its payload. */
+  readonly onNotification?: (payload: string | undefined) => void;
+  /** The session came up (true) or went down (false): notifications in between are lost. */
+  readonly onConnectionChange?: (connected: boolean) => void;
+}
+
 /**
  * A dedicated Postgres session LISTENing on one channel. `wait(ms)` resolves on the next
  * notification or after `ms`, whichever comes first; a notification that arrives while nobody
@@ -19,7 +27,13 @@ export class NotificationListener {
     private readonly databaseUrl: string,
     private readonly channel: string,
     private readonly logger: Logger,
+    private readonly hooks: NotificationHooks = {},
   ) {}
+
+  /** Whether the LISTEN session is up (notifications can arrive). */
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
@@ -74,7 +88,24 @@ export class NotificationListener {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     this.interrupt();
-    await this.client?.end().catch(() => undefined);
+    const client = this.client;
+    if (!client) return;
+    // end() waits for the server to close the session; on a link that silently died it would
+    // wait forever, so it gets two seconds before the socket is torn down.
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), 2_000);
+    });
+    const ended = client.end().then(
+      () => false,
+      () => false,
+    );
+    if (await Promise.race([ended, gaveUp])) {
+      (
+        client as unknown as { connection?: { stream?: { destroy(): void } } }
+      ).connection?.stream?.destroy();
+    }
+    clearTimeout(timer);
   }
 
   private async connect(): Promise<void> {
@@ -85,16 +116,23 @@ export class NotificationListener {
       keepAlive: true,
       connectionTimeoutMillis: 5_000,
     });
-    client.on('notification', () => this.interrupt());
+    client.on('notification', (message) => {
+      this.interrupt();
+      this.hooks.onNotification?.(message.payload);
+    });
     client.on('error', (error) => {
       this.logger.warn({ err: error, channel: this.channel }, 'outbox listener connection failed');
-      if (this.client === client) this.client = undefined;
+      if (this.client === client) {
+        this.client = undefined;
+        this.hooks.onConnectionChange?.(false);
+      }
       void client.end().catch(() => undefined);
       this.scheduleReconnect(error);
     });
     client.on('end', () => {
       if (this.client !== client) return;
       this.client = undefined;
+      this.hooks.onConnectionChange?.(false);
       this.scheduleReconnect(new Error('connection ended'));
     });
     try {
@@ -106,6 +144,7 @@ export class NotificationListener {
     }
     this.client = client;
     this.generation++;
+    this.hooks.onConnectionChange?.(true);
     // Rows may have been written while we were not listening.
     this.interrupt();
   }

@@ -87,7 +87,14 @@ export function registerHttpObservability(
       status,
       duration_ms: durationMs,
     };
-    const level = QUIET_PATHS.has(path) && status < 400 ? 'debug' : status >= 500 ? 'warn' : 'info';
+    // 503 is back-pressure (overload, a dependency down), answered by design and counted in
+    // metrics; a warn line per refused request would flood the logs when it matters least.
+    const level =
+      QUIET_PATHS.has(path) && status < 400
+        ? 'debug'
+        : status >= 500 && status !== 503
+          ? 'warn'
+          : 'info';
     logger[level](line, 'Request completed');
     done();
   });

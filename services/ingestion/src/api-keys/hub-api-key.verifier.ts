@@ -26,10 +26,11 @@ const LAST_USED_EVERY_MS = 60_000;
 
 /**
  * Checks hub API keys against `ingestion.hub_api_keys`, with a short cache per prefix so that
- * the reporting endpoint does not query Postgres per request. A revoked key is refused by this
- * replica at once ({@link HubApiKeyVerifier.forget}) and by every replica once its entry
- * expires (`INGESTION_API_KEY_CACHE_TTL_MS`). The hash is compared in constant time on every
- * request, cached or not.
+ * the reporting endpoint does not query Postgres per request. A revoked key is refused by every
+ * replica at once (the revocation is announced by a Postgres trigger, see
+ * {@link CacheInvalidation}), and at the latest once its entry expires
+ * (`INGESTION_API_KEY_CACHE_TTL_MS`) if that announcement was missed. The hash is compared in
+ * constant time on every request, cached or not.
  */
 @Injectable()
 export class HubApiKeyVerifier extends ApiKeyVerifier {
@@ -37,6 +38,7 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly lastUsedWritten = new Map<string, number>();
   private readonly ttlMs: number;
+  private ttlCap?: number;
   private readonly retryAfterSec: number;
 
   constructor(
@@ -55,9 +57,19 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
     return { hubId: stored.hubId, keyId: stored.id, prefix: presented.prefix };
   }
 
-  /** Drops a prefix from the cache (after a revocation in this process). */
+  /** Drops a prefix from the cache (after a revocation, here or announced by another replica). */
   forget(prefix: string): void {
     this.cache.delete(prefix);
+  }
+
+  /** Limits the TTL of new entries (while revocations cannot be heard), or lifts the limit. */
+  capTtl(ms: number | undefined): void {
+    this.ttlCap = ms;
+  }
+
+  /** Drops every cached key (revocations may have been missed). */
+  clear(): void {
+    this.cache.clear();
   }
 
   private async lookup(prefix: string): Promise<StoredKey | null> {
@@ -78,13 +90,14 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
     }
     const row = rows[0];
     const key = row ? { id: row.id, hubId: row.hub_id, hash: row.key_hash } : null;
-    if (this.ttlMs > 0) {
+    const ttl = Math.min(this.ttlMs, this.ttlCap ?? Infinity);
+    if (ttl > 0) {
       if (this.cache.size >= MAX_ENTRIES) {
         // Map iteration order is insertion order: drop the oldest entry.
         const oldest = this.cache.keys().next().value;
         if (oldest !== undefined) this.cache.delete(oldest);
       }
-      this.cache.set(prefix, { key, expiresAt: now + this.ttlMs });
+      this.cache.set(prefix, { key, expiresAt: now + ttl });
     }
     return key;
   }

@@ -36,11 +36,14 @@ export class IngestionConfig extends TokenVerifyingServiceConfig {
   @Max(60_000)
   INGESTION_DB_WRITE_TIMEOUT_MS = 5000;
 
-  /** How long a verified (or unknown) API key is cached; a revocation is honoured within this. */
+  /**
+   * How long a verified (or unknown) API key is cached. Revocations apply at once on every
+   * replica (announced by Postgres); this bounds staleness if an announcement is missed.
+   */
   @IsInt()
   @Min(0)
-  @Max(60_000)
-  INGESTION_API_KEY_CACHE_TTL_MS = 5000;
+  @Max(300_000)
+  INGESTION_API_KEY_CACHE_TTL_MS = 60_000;
 
   /** How long the active contracts are cached before being re-read. */
   @IsInt()
@@ -91,11 +94,14 @@ export class IngestionConfig extends TokenVerifyingServiceConfig {
   @Max(3600)
   INGESTION_OVERLOAD_RETRY_AFTER_SEC = 1;
 
-  /** How long a widget's hub, status and version are cached for validation (other replicas' changes). */
+  /**
+   * How long a widget's hub, status and version are cached for validation. Changes apply at
+   * once on every replica (announced by Postgres); this bounds staleness if one is missed.
+   */
   @IsInt()
   @Min(0)
-  @Max(60_000)
-  INGESTION_WIDGET_CACHE_TTL_MS = 5000;
+  @Max(300_000)
+  INGESTION_WIDGET_CACHE_TTL_MS = 60_000;
 
   /** Days a refused event is kept in quarantine. */
   @IsInt()

@@ -11,6 +11,7 @@ import { InitIngestion } from '../migrations/migration-20261127210000-init.js';
 import { SeedContractsV1 } from '../migrations/migration-20261127210100-seed-contracts-v1.js';
 import { TailInteractionEvents } from '../migrations/migration-20261127213000-tail-interaction-events.js';
 import { QuarantineDedupeKey } from '../migrations/migration-20261127220000-quarantine-dedupe-key.js';
+import { CacheInvalidation } from '../migrations/migration-20261128000000-cache-invalidation.js';
 import { Widget, WidgetVersion } from '../widgets/widget.entity.js';
 
 /** Postgres schema owned by ingestion. */
@@ -36,6 +37,7 @@ export function ingestionOrmSettings(databaseUrl: string): ServiceOrmSettings {
       { name: 'Migration20261127210100_seed_contracts_v1', class: SeedContractsV1 },
       { name: 'Migration20261127213000_tail_interaction_events', class: TailInteractionEvents },
       { name: 'Migration20261127220000_quarantine_dedupe_key', class: QuarantineDedupeKey },
+      { name: 'Migration20261128000000_cache_invalidation', class: CacheInvalidation },
     ],
     poolMax: 20,
   };

@@ -15,15 +15,17 @@ const MAX_ENTRIES = 100_000;
 /**
  * The hub, status and version of widgets, for validating reported events without a Postgres
  * round trip per request (single events would otherwise pay one look-up each). Entries live
- * `INGESTION_WIDGET_CACHE_TTL_MS`; this replica's own widget changes drop them at once
- * (`forget`), other replicas' within the TTL, as for API keys. Unknown ids are not cached: a
- * widget registered elsewhere is usable at once.
+ * `INGESTION_WIDGET_CACHE_TTL_MS`; every change, by any replica, drops them at once through
+ * {@link CacheInvalidation} (a Postgres trigger announces it), and the TTL bounds staleness
+ * while that session is down. Unknown ids are not cached: a widget registered elsewhere is
+ * usable at once.
  */
 @Injectable()
 export class WidgetFactsCache {
   private readonly entries = new Map<string, { facts: WidgetFacts; expires: number }>();
   /** Bumped by every `forget`: a load that started before it must not store what it read. */
   private generation = 0;
+  private ttlCap?: number;
 
   constructor(@Inject(IngestionConfig) private readonly config: IngestionConfig) {}
 
@@ -43,7 +45,7 @@ export class WidgetFactsCache {
     if (missing.length === 0) return found;
     const generation = this.generation;
     const loaded = await load(missing);
-    const ttl = this.config.INGESTION_WIDGET_CACHE_TTL_MS;
+    const ttl = Math.min(this.config.INGESTION_WIDGET_CACHE_TTL_MS, this.ttlCap ?? Infinity);
     const keep = ttl > 0 && generation === this.generation;
     for (const facts of loaded) {
       found.set(facts.id, facts);
@@ -56,6 +58,17 @@ export class WidgetFactsCache {
   forget(id: string): void {
     this.generation++;
     this.entries.delete(id);
+  }
+
+  /** Limits the TTL of new entries (while changes cannot be heard), or lifts the limit. */
+  capTtl(ms: number | undefined): void {
+    this.ttlCap = ms;
+  }
+
+  /** Drops everything (changes may have been missed while the invalidation session was down). */
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
   }
 
   private remember(facts: WidgetFacts, expires: number): void {
