@@ -120,7 +120,14 @@ export async function bootstrapService(
   try {
     const app = await buildApp(options, config, logger);
     installGracefulShutdown(app, logger, config.SHUTDOWN_GRACE_MS);
-    await app.listen({ port: config.PORT ?? options.defaultPort, host: config.HOST });
+    // Node's default accept backlog (511) drops the SYNs of a burst of new connections (a
+    // fleet of clients reconnecting at once), which then wait 1, 3, 7 s for the retransmit;
+    // the kernel caps this at net.core.somaxconn.
+    await app.listen({
+      port: config.PORT ?? options.defaultPort,
+      host: config.HOST,
+      backlog: LISTEN_BACKLOG,
+    });
     const { port } = app.getHttpServer().address() as AddressInfo;
     const host = ['0.0.0.0', '::'].includes(config.HOST) ? '127.0.0.1' : config.HOST;
     logger.info(`${options.name} listening on http://${host}:${port}`);
@@ -129,6 +136,9 @@ export async function bootstrapService(
     return exitOnStartupError(options.name, err, logger);
   }
 }
+
+/** Pending connections the kernel may queue before the service accepts them. */
+const LISTEN_BACKLOG = 4096;
 
 async function buildApp(
   options: ServiceBootstrapOptions,
