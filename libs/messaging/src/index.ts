@@ -14,3 +14,4 @@ export * from './nest/messaging.module.js';
 export * from './tail/table-tail.sql.js';
 export * from './tail/table-tail-relay.js';
 export * from './outbox/notification-listener.js';
+export * from './nats/batch-publisher.js';

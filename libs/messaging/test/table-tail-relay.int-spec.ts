@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { jetstream } from '@nats-io/jetstream';
 import { Migration } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/core';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
@@ -89,7 +88,7 @@ describe('table tail relay (a table as its own outbox)', () => {
       schema: SCHEMA,
       orm,
       databaseUrl: env.databaseUrl,
-      js: jetstream(nc),
+      nc,
       namespace: env.natsNamespace,
       pollIntervalMs: 200,
       ...overrides,
@@ -218,7 +217,7 @@ describe('table tail relay (a table as its own outbox)', () => {
     const proxy = await TcpProxy.forUrl(env.natsUrl, 4222);
     const viaProxy = await connectNats(proxy.rewrite(env.natsUrl), 'tail-behind-proxy');
     try {
-      const r = relay({ js: jetstream(viaProxy), publishTimeoutMs: 300 });
+      const r = relay({ nc: viaProxy, publishTimeoutMs: 300 });
       await r.start();
       await waitFor(() => r.isLeader, { message: 'leadership' });
       proxy.cut();

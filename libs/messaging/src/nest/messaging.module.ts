@@ -207,7 +207,7 @@ class MessagingLifecycle
           schema: options.schema,
           orm,
           databaseUrl: options.databaseUrl,
-          js,
+          nc: this.nc,
           namespace: options.namespace,
           logger,
           onPublished: (count) => tailed.inc({ table: definition.table }, count),

@@ -1,10 +1,10 @@
 import { type MikroORM } from '@mikro-orm/core';
 import { type PostgreSqlConnection as SqlConnection } from '@mikro-orm/postgresql';
-import { type JetStreamClient } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/nats-core';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { EventHeaders, physicalSubject, type EventEnvelope } from '@ihf/contracts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Logger, silentLogger } from '../logger.js';
+import { BatchPublisher } from '../nats/batch-publisher.js';
 import { NotificationListener } from '../outbox/notification-listener.js';
 import { tailChannel } from './table-tail.sql.js';
 
@@ -27,7 +27,8 @@ export interface TableTailRelayOptions extends TableTailDefinition {
   readonly schema: string;
   readonly orm: MikroORM;
   readonly databaseUrl: string;
-  readonly js: JetStreamClient;
+  /** The connection to publish on (acknowledged by JetStream through `BatchPublisher`). */
+  readonly nc: NatsConnection;
   readonly namespace: string;
   readonly logger?: Logger;
   readonly pollIntervalMs?: number;
@@ -71,6 +72,7 @@ export class TableTailRelay {
   private readonly coalesceMs: number;
   /** The cursor while leading (only the leader moves it); re-read after a failure. */
   private cursor?: Cursor;
+  private publisher?: BatchPublisher;
   private leaderGeneration?: number;
   private running?: Promise<void>;
   private stopping = false;
@@ -110,11 +112,13 @@ export class TableTailRelay {
     this.running = undefined;
     await this.listener.stop(); // ends the session, which releases the leadership lock
     this.leaderGeneration = undefined;
+    this.publisher?.close();
+    this.publisher = undefined;
   }
 
   /** Publishes the next batch of visible rows; returns how many. Only call as the leader. */
   async relayOnce(): Promise<number> {
-    const { schema, table, name, js, namespace } = this.options;
+    const { schema, table, name, nc, namespace } = this.options;
     const connection = this.options.orm.em.getConnection() as SqlConnection;
     // The cursor is read once per leadership and then kept here: only the leader moves it.
     // No transaction: the rows query sees committed rows only, and the cursor update below is
@@ -144,17 +148,20 @@ export class TableTailRelay {
         });
       }
     }
-    await Promise.all(
+    this.publisher ??= new BatchPublisher(nc);
+    await this.publisher.publishAll(
       messages.map(({ subject, envelope }) => {
-        const h = natsHeaders();
-        h.set(EventHeaders.CorrelationId, envelope.correlation_id);
-        h.set(EventHeaders.Producer, envelope.producer);
-        return js.publish(physicalSubject(namespace, subject), JSON.stringify(envelope), {
-          msgID: envelope.event_id,
-          headers: h,
-          timeout: this.publishTimeoutMs,
-        });
+        const headers = natsHeaders();
+        headers.set('Nats-Msg-Id', envelope.event_id);
+        headers.set(EventHeaders.CorrelationId, envelope.correlation_id);
+        headers.set(EventHeaders.Producer, envelope.producer);
+        return {
+          subject: physicalSubject(namespace, subject),
+          data: JSON.stringify(envelope),
+          headers,
+        };
       }),
+      this.publishTimeoutMs,
     );
     if (unpublishable.length) {
       await connection.execute(
