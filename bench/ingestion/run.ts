@@ -79,6 +79,12 @@ const LEVELS = QUICK ? [0.25, 0.5, 0.7, 0.9] : [0.25, 0.5, 0.7, 0.75, 0.9];
 const BASELINE_ROWS = QUICK ? 100_000 : 300_000;
 const B2_SECONDS = QUICK ? 3 : 5;
 
+/** INGESTION_* variables set when the benchmark runs, passed on to the service. */
+const serviceOverrides: Record<string, string> = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (e): e is [string, string] => e[0].startsWith('INGESTION_') && e[1] !== undefined,
+  ),
+);
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ihf';
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const suffix = randomBytes(4).toString('hex');
@@ -539,7 +545,11 @@ interface Meta {
   };
   readonly versions: { node: string; postgres: string; natsServer: string };
   readonly postgresSettings: Record<string, string>;
-  readonly serviceSettings: Record<string, string | number>;
+  readonly serviceSettings: {
+    defaults: string;
+    overrides: Record<string, string>;
+    rateLimit: string;
+  };
   readonly contractVersion: string;
   readonly corpus: {
     hubs: number;
@@ -620,6 +630,8 @@ async function main(): Promise<void> {
       INGESTION_RATE_LIMIT_EVENTS_PER_SEC: '100000000',
       INGESTION_RATE_LIMIT_BURST: '100000000',
       SHUTDOWN_GRACE_MS: '500',
+      // Experiments: INGESTION_* variables of the benchmark's environment reach the service.
+      ...serviceOverrides,
     };
     const profDir = join(resultsDir, `${stamp}.prof`);
     const service = await startProcess(
@@ -910,8 +922,8 @@ async function main(): Promise<void> {
       versions: { node: process.version, postgres: pgVersion, natsServer: natsVersion },
       postgresSettings: Object.fromEntries(settings.rows.map((r) => [r.name, r.setting])),
       serviceSettings: {
-        INGESTION_GROUP_COMMIT_MAX_WAIT_MS: 3,
-        INGESTION_GROUP_COMMIT_MAX_ROWS: 5000,
+        defaults: 'as in services/ingestion/README.md, except:',
+        overrides: serviceOverrides,
         rateLimit:
           'raised to 1e8/s per hub (the default 2,000/s per hub would answer 429 for the hottest hubs)',
       },
