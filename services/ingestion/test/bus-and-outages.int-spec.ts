@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { physicalStreamName, RpcPatterns, type WidgetGetResponseV1 } from '@ihf/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import {
+  contractFor,
+  EventEnvelopeDto,
+  physicalStreamName,
+  RpcPatterns,
+  type WidgetGetResponseV1,
+} from '@ihf/contracts';
 import { RpcClient } from '@ihf/messaging';
 import { TcpProxy, waitFor } from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
@@ -110,17 +118,48 @@ describe('ingestion on the bus, and through Postgres and NATS outages', () => {
       },
       { message: 'interaction events on IHF_EVENTS' },
     );
+    const stored = await f
+      .em()
+      .execute<{ id: string; received_at: string }[]>(
+        'select id, occurred_at, received_at from ingestion.interaction_events where id = any(?::uuid[])',
+        [`{${ids.join(',')}}`],
+      );
     for (const m of messages) {
+      const sent = events.find((e) => e.id === m.envelope.event_id)!;
+      const row = stored.find((r) => r.id === sent.id)!;
       expect(m.subject).toBe(`${f.env.natsNamespace}.ihf.ingestion.interaction.recorded.v1`);
       expect(m.msgId).toBe(m.envelope.event_id);
-      expect(m.envelope).toMatchObject({
+      // The whole envelope, exactly (Postgres builds it in the relay's query).
+      expect(m.envelope).toEqual({
+        event_id: sent.id,
         type: 'ihf.ingestion.interaction.recorded.v1',
+        version: 1,
+        occurred_at: new Date(sent.occurred_at as string).toISOString(),
+        producer: 'ingestion',
+        correlation_id: sent.id,
+        causation_id: null,
         hub_id: hub.id,
+        aggregate_id: widget.id,
+        aggregate_version: widget.version,
+        payload: {
+          event_id: sent.id,
+          hub_id: hub.id,
+          widget_id: widget.id,
+          widget_version: widget.version,
+          event_type: sent.event_type,
+          actor_id: null,
+          actor_type: 'user',
+          view_context_ref: null,
+          metadata: sent.metadata ?? {},
+          occurred_at: new Date(sent.occurred_at as string).toISOString(),
+          received_at: new Date(row.received_at).toISOString(),
+        },
       });
-      expect(m.envelope.payload).toMatchObject({
-        widget_id: widget.id,
-        widget_version: widget.version,
-      });
+      // And it passes the validation every consumer applies.
+      expect(await validate(plainToInstance(EventEnvelopeDto, m.envelope))).toEqual([]);
+      const contract = contractFor(m.envelope.type)!;
+      const payload = plainToInstance(contract.payload, m.envelope.payload);
+      expect(await validate(payload, { forbidUnknownValues: true })).toEqual([]);
     }
   });
 

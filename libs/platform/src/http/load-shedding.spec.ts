@@ -1,10 +1,10 @@
 import { LoadShedder } from './load-shedding.js';
 
-function shedder(maxInFlight = 2, maxEventLoopDelayMs = 50): LoadShedder {
+function shedder(maxInFlight = 2): LoadShedder {
   return new LoadShedder({
     routes: ['POST /x'],
     maxInFlight,
-    maxEventLoopDelayMs,
+    maxEventLoopDelayMs: 50,
     retryAfterSec: 1,
     code: 'TEST.OVERLOADED',
   });
@@ -28,18 +28,36 @@ describe('LoadShedder', () => {
     expect(s.inFlight).toBe(0);
   });
 
-  it('refuses while the event loop is running late', async () => {
-    const s = shedder(100, 50);
+  const block = (ms: number) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      // a busy event loop: the sampler cannot run
+    }
+  };
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('refuses while the event loop stays late for the window, not after one pause', async () => {
+    const s = new LoadShedder({
+      routes: ['POST /x'],
+      maxInFlight: 100,
+      maxEventLoopDelayMs: 30,
+      eventLoopDelayWindowMs: 150,
+      retryAfterSec: 1,
+      code: 'TEST.OVERLOADED',
+    });
     made.push(s);
     await new Promise((resolve) => setTimeout(resolve, 30));
+    block(200); // one long pause
+    await tick();
+    expect(s.eventLoopDelayMs()).toBeGreaterThan(30);
     expect(s.refusal()).toBeUndefined();
-    const until = Date.now() + 120;
-    while (Date.now() < until) {
-      // a blocked event loop: the sampler cannot run
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    for (let i = 0; i < 6; i++) {
+      block(60); // behind, sample after sample
+      await tick();
     }
-    expect(s.eventLoopDelayMs()).toBeGreaterThan(50);
     expect(s.refusal()).toBe('event_loop_delay');
-    // Once the loop runs freely again, the next samples clear it.
+    // Once the loop runs freely again, the next sample clears it.
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(s.refusal()).toBeUndefined();
   });

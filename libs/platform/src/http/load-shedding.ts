@@ -10,8 +10,13 @@ export interface LoadSheddingOptions {
   readonly routes: readonly string[];
   /** Requests of those routes being worked on at once; one more is answered 503. */
   readonly maxInFlight: number;
-  /** Event-loop delay (ms) beyond which new requests are answered 503: the process is behind. */
+  /**
+   * Event-loop delay (ms) which, when every sample for `eventLoopDelayWindowMs` exceeds it,
+   * gets new requests answered 503: the process is behind, not just paused once.
+   */
   readonly maxEventLoopDelayMs: number;
+  /** How long the delay must stay above `maxEventLoopDelayMs` (default 1,000 ms). */
+  readonly eventLoopDelayWindowMs?: number;
   /** `Retry-After` of the 503 answer, in seconds. */
   readonly retryAfterSec: number;
   /** The problem `code` of the answer, e.g. `INGESTION.OVERLOADED`. */
@@ -40,13 +45,21 @@ export class LoadShedder {
   private inFlightCount = 0;
   private lastTick = performance.now();
   private lastDelay = 0;
+  /** Since when every sample has been above the bound (undefined: the last one was not). */
+  private behindSince?: number;
+  private readonly windowMs: number;
   private readonly sampler: NodeJS.Timeout;
 
   constructor(private readonly options: LoadSheddingOptions) {
+    this.windowMs = options.eventLoopDelayWindowMs ?? 1_000;
     this.sampler = setInterval(() => {
       const now = performance.now();
       this.lastDelay = Math.max(0, now - this.lastTick - SAMPLE_INTERVAL_MS);
       this.lastTick = now;
+      if (this.lastDelay <= this.options.maxEventLoopDelayMs) this.behindSince = undefined;
+      // From the first late sample on: a single pause, however long, is followed by a timely
+      // sample and never reaches the window.
+      else this.behindSince ??= now;
     }, SAMPLE_INTERVAL_MS);
     this.sampler.unref();
   }
@@ -56,16 +69,19 @@ export class LoadShedder {
     return this.inFlightCount;
   }
 
-  /** Current event-loop delay estimate (ms): the last sample, or how late the next one already is. */
+  /** The last sampled event-loop delay (ms). */
   eventLoopDelayMs(): number {
-    const overdue = performance.now() - this.lastTick - SAMPLE_INTERVAL_MS;
-    return Math.max(this.lastDelay, overdue);
+    return this.lastDelay;
   }
 
-  /** Why a new request must be refused now, or undefined to admit it. */
+  /**
+   * Why a new request must be refused now, or undefined to admit it. One long pause (a GC, a
+   * large body) does not count as being behind; only a delay that has lasted the window does.
+   */
   refusal(): ShedReason | undefined {
     if (this.inFlightCount >= this.options.maxInFlight) return 'in_flight';
-    if (this.eventLoopDelayMs() > this.options.maxEventLoopDelayMs) return 'event_loop_delay';
+    if (this.behindSince !== undefined && performance.now() - this.behindSince >= this.windowMs)
+      return 'event_loop_delay';
     return undefined;
   }
 

@@ -76,7 +76,7 @@ export class IngestionConfig extends TokenVerifyingServiceConfig {
   @Max(100_000)
   INGESTION_MAX_IN_FLIGHT_REQUESTS = 256;
 
-  /** Event-loop delay (ms) beyond which new reporting requests are answered 503. */
+  /** Event-loop delay (ms) which, held for a second, gets new reporting requests a 503. */
   @IsInt()
   @Min(10)
   @Max(60_000)

@@ -41,12 +41,32 @@ const PATH_RE = /^[a-z_]+(\.[A-Za-z0-9_-]+)+$/;
 
 /** Reads `a.b.c` from the context; undefined when any step is missing. */
 export function readPath(context: RuleContext, path: string): unknown {
-  let value: unknown = context;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
+  return pathReader(path)(context);
+}
+
+/**
+ * A reader of `a.b.c`, with the path split once when the contract is compiled: rules run for
+ * every reported event (the benchmark found splitting per read the largest cost of validation).
+ */
+export function pathReader(path: string): (context: RuleContext) => unknown {
+  const parts = path.split('.');
+  if (parts.length === 2) {
+    const [head, field] = parts;
+    return (c) => {
+      const parent = c[head];
+      return parent !== null && typeof parent === 'object'
+        ? (parent as Record<string, unknown>)[field]
+        : undefined;
+    };
   }
-  return value;
+  return (c) => {
+    let value: unknown = c;
+    for (const part of parts) {
+      if (value === null || typeof value !== 'object') return undefined;
+      value = (value as Record<string, unknown>)[part];
+    }
+    return value;
+  };
 }
 
 function absent(value: unknown): boolean {
@@ -88,20 +108,21 @@ function depthOf(value: unknown, limit: number): number {
 
 function compileOne(rule: ValidationRule): Check {
   const { path } = rule;
+  const read = pathReader(path);
   switch (rule.check) {
     case 'present':
-      return (c) => (absent(readPath(c, path)) ? `${path} is required` : null);
+      return (c) => (absent(read(c)) ? `${path} is required` : null);
     case 'format': {
       const format = rule.format!;
       return (c) => {
-        const v = readPath(c, path);
+        const v = read(c);
         return absent(v) || matchesFormat(v, format) ? null : `${path} must be a ${format}`;
       };
     }
     case 'max_length': {
       const max = rule.max!;
       return (c) => {
-        const v = readPath(c, path);
+        const v = read(c);
         if (absent(v)) return null;
         return typeof v === 'string' && v.length <= max
           ? null
@@ -111,25 +132,26 @@ function compileOne(rule: ValidationRule): Check {
     case 'one_of': {
       const fixed = rule.values ? new Set<unknown>(rule.values) : undefined;
       const from = rule.values_from;
+      const readList = from === undefined ? undefined : pathReader(from);
       return (c) => {
-        const v = readPath(c, path);
+        const v = read(c);
         if (absent(v)) return null;
         if (fixed) return fixed.has(v) ? null : `${path} is not one of the accepted values`;
-        const list = readPath(c, from!);
+        const list = readList!(c);
         return Array.isArray(list) && list.includes(v) ? null : `${path} is not one of ${from}`;
       };
     }
     case 'equals': {
       const other = rule.other!;
-      return (c) =>
-        readPath(c, path) === readPath(c, other) ? null : `${path} does not equal ${other}`;
+      const readOther = pathReader(other);
+      return (c) => (read(c) === readOther(c) ? null : `${path} does not equal ${other}`);
     }
     case 'not_after':
     case 'not_before': {
       const offsetMs = (rule.offset_seconds ?? 0) * 1000;
       const after = rule.check === 'not_after';
       return (c, now) => {
-        const v = readPath(c, path);
+        const v = read(c);
         if (absent(v)) return null;
         const t = timeOf(v);
         if (t === null) return `${path} must be a timestamp`;
@@ -142,7 +164,7 @@ function compileOne(rule: ValidationRule): Check {
       const maxBytes = rule.max_bytes ?? Number.MAX_SAFE_INTEGER;
       const maxDepth = rule.max_depth ?? Number.MAX_SAFE_INTEGER;
       return (c) => {
-        const v = readPath(c, path);
+        const v = read(c);
         if (absent(v)) return null;
         if (depthOf(v, maxDepth) > maxDepth) return `${path} is nested deeper than ${maxDepth}`;
         const bytes = Buffer.byteLength(JSON.stringify(v) ?? '', 'utf8');
