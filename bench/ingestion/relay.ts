@@ -7,7 +7,7 @@ import { type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import { Histogram } from './hdr.ts';
 
-// Any JSON spacing: Postgres builds the envelope as `"received_at" : "…"`.
+// Any JSON spacing (an envelope built by Postgres would read `"received_at" : "…"`).
 const RECEIVED_RE = /"received_at"\s*:\s*"([^"]+)"/;
 
 export class RelayWatcher {

@@ -129,7 +129,7 @@ describe('ingestion on the bus, and through Postgres and NATS outages', () => {
       const row = stored.find((r) => r.id === sent.id)!;
       expect(m.subject).toBe(`${f.env.natsNamespace}.ihf.ingestion.interaction.recorded.v1`);
       expect(m.msgId).toBe(m.envelope.event_id);
-      // The whole envelope, exactly (Postgres builds it in the relay's query).
+      // The whole envelope, exactly as the contract describes it.
       expect(m.envelope).toEqual({
         event_id: sent.id,
         type: 'ihf.ingestion.interaction.recorded.v1',

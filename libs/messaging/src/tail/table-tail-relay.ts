@@ -11,45 +11,19 @@ import { tailChannel } from './table-tail.sql.js';
 /** A row of a tailed table, as Postgres returns it (all columns). */
 export type TailedRow = Record<string, unknown>;
 
-/**
- * A row's message built by Postgres in the rows query: SQL expressions over the row (alias
- * `t`). Cheaper than `toMessage` for a busy table: the relay receives the envelope as text and
- * parses, converts and re-serialises nothing (measured: most of the relay's JavaScript time).
- */
-export interface TailMessageSql {
-  /** The logical subject of every row's message. */
-  readonly subject: string;
-  /** The producer header. */
-  readonly producer: string;
-  /** The event id (becomes `Nats-Msg-Id`), e.g. `t.id`. */
-  readonly eventId: string;
-  /** The correlation id header, e.g. `t.id`. */
-  readonly correlationId: string;
-  /** The envelope as JSON, e.g. `json_build_object('event_id', t.id, …)`. */
-  readonly envelope: string;
-}
-
-interface TailDefinitionBase {
+/** How a tailed table's rows become messages. */
+export interface TableTailDefinition {
   /** Cursor name (unique within the schema), e.g. `interaction_events`. */
   readonly name: string;
   /** The table, in the service's schema; prepared with `tableTailSql`. */
   readonly table: string;
+  /** The message for a row: its logical subject and envelope (event_id becomes `Nats-Msg-Id`). */
+  readonly toMessage: (row: TailedRow) => { subject: string; envelope: EventEnvelope };
   /** Rows per batch (default 500). */
   readonly batchSize?: number;
 }
 
-/** How a tailed table's rows become messages: in JavaScript (`toMessage`) or in SQL (`messageSql`). */
-export type TableTailDefinition = TailDefinitionBase &
-  (
-    | {
-        /** The message for a row: its logical subject and envelope (event_id becomes `Nats-Msg-Id`). */
-        readonly toMessage: (row: TailedRow) => { subject: string; envelope: EventEnvelope };
-        readonly messageSql?: undefined;
-      }
-    | { readonly messageSql: TailMessageSql; readonly toMessage?: undefined }
-  );
-
-export type TableTailRelayOptions = TableTailDefinition & {
+export interface TableTailRelayOptions extends TableTailDefinition {
   readonly schema: string;
   readonly orm: MikroORM;
   readonly databaseUrl: string;
@@ -63,7 +37,7 @@ export type TableTailRelayOptions = TableTailDefinition & {
   readonly coalesceMs?: number;
   /** Called after each batch is acknowledged by JetStream, before the cursor moves. */
   readonly onPublished?: (count: number) => void;
-};
+}
 
 /** A message ready to publish. */
 interface Outgoing {
@@ -159,13 +133,8 @@ export class TableTailRelay {
     // No transaction: the rows query sees committed rows only, and the cursor update below is
     // conditional, so a crash between publish and update re-publishes one batch at most.
     const cursor = (this.cursor ??= await this.readCursor(connection));
-    const sql = this.options.messageSql;
-    const columns = sql
-      ? `(${sql.eventId})::text as "__event_id", (${sql.correlationId})::text as "__correlation_id",
-         (${sql.envelope})::text as "__envelope"`
-      : 't.*';
     const rows = await connection.execute<TailedRow[]>(
-      `select ${columns}, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
+      `select t.*, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
          from "${schema}"."${table}" t
         where (t.tx_id, t.tail_seq) > (?::xid8, ?::bigint)
           and t.tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -226,21 +195,7 @@ export class TableTailRelay {
 
   /** The message of one row; throws when the row cannot be one. */
   private outgoing(row: TailedRow, namespace: string): Outgoing {
-    const { messageSql, toMessage } = this.options;
-    if (messageSql) {
-      const { __event_id: eventId, __correlation_id: correlationId, __envelope: data } = row;
-      if (typeof eventId !== 'string' || typeof data !== 'string')
-        throw new Error('the message SQL yielded no event id or no envelope for this row');
-      return {
-        subject: physicalSubject(namespace, messageSql.subject),
-        data,
-        eventId,
-        correlationId: typeof correlationId === 'string' ? correlationId : eventId,
-        producer: messageSql.producer,
-      };
-    }
-    if (!toMessage) throw new Error('a tail needs toMessage or messageSql');
-    const { subject, envelope } = toMessage(row);
+    const { subject, envelope } = this.options.toMessage(row);
     return {
       subject: physicalSubject(namespace, subject),
       data: JSON.stringify(envelope),

@@ -1,53 +1,59 @@
-import { Subjects } from '@ihf/contracts';
-import { type TableTailDefinition } from '@ihf/messaging';
+import { type EventEnvelope, type InteractionRecordedV1, Subjects } from '@ihf/contracts';
+import { type TableTailDefinition, type TailedRow } from '@ihf/messaging';
 
-/** A timestamp column as the platform writes times: ISO 8601, UTC, milliseconds (`toISOString`). */
-function iso(column: string): string {
-  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+function iso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string' || typeof value === 'number') return new Date(value).toISOString();
+  throw new Error(`Not a time: ${typeof value}`);
 }
 
-/**
- * A stored interaction event as the message other services receive on IHF_EVENTS (the
- * `InteractionRecordedV1` envelope), built by Postgres in the relay's query: the relay then
- * publishes text, without parsing the row or serialising it again. The reporting request is
- * long gone, so the event is the start of its own chain (correlation id = event id).
- */
-const INTERACTION_ENVELOPE_SQL = `json_build_object(
-  'event_id', t.id,
-  'type', '${Subjects.Ingestion.InteractionRecordedV1}',
-  'version', 1,
-  'occurred_at', ${iso('t.occurred_at')},
-  'producer', 'ingestion',
-  'correlation_id', t.id,
-  'causation_id', null,
-  'hub_id', t.hub_id,
-  'aggregate_id', t.widget_id,
-  'aggregate_version', t.widget_version,
-  'payload', json_build_object(
-    'event_id', t.id,
-    'hub_id', t.hub_id,
-    'widget_id', t.widget_id,
-    'widget_version', t.widget_version,
-    'event_type', t.event_type,
-    'actor_id', t.actor_id,
-    'actor_type', t.actor_type,
-    'view_context_ref', t.view_context_ref,
-    'metadata', t.metadata,
-    'occurred_at', ${iso('t.occurred_at')},
-    'received_at', ${iso('t.received_at')}
-  )
-)`;
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  throw new Error(`Not a text column: ${typeof value}`);
+}
+
+function nullable(value: unknown): string | null {
+  return value === null || value === undefined ? null : text(value);
+}
+
+/** A stored interaction event as the message other services receive on IHF_EVENTS. */
+export function interactionMessage(row: TailedRow): { subject: string; envelope: EventEnvelope } {
+  const id = text(row.id);
+  const payload: InteractionRecordedV1 = {
+    event_id: id,
+    hub_id: text(row.hub_id),
+    widget_id: text(row.widget_id),
+    widget_version: Number(row.widget_version),
+    event_type: text(row.event_type),
+    actor_id: nullable(row.actor_id),
+    actor_type: text(row.actor_type),
+    view_context_ref: nullable(row.view_context_ref),
+    metadata: (row.metadata ?? {}) as Record<string, unknown>,
+    occurred_at: iso(row.occurred_at),
+    received_at: iso(row.received_at),
+  };
+  const envelope: EventEnvelope<InteractionRecordedV1> = {
+    event_id: id,
+    type: Subjects.Ingestion.InteractionRecordedV1,
+    version: 1,
+    occurred_at: payload.occurred_at,
+    producer: 'ingestion',
+    // The reporting request is long gone; the event is the start of its own chain.
+    correlation_id: id,
+    causation_id: null,
+    hub_id: payload.hub_id,
+    aggregate_id: payload.widget_id,
+    aggregate_version: payload.widget_version,
+    payload,
+  };
+  return { subject: Subjects.Ingestion.InteractionRecordedV1, envelope };
+}
 
 /** The relay of `ingestion.interaction_events` to IHF_EVENTS (msg id = event id). */
 export const INTERACTION_EVENTS_TAIL: TableTailDefinition = {
   name: 'interaction_events',
   table: 'interaction_events',
-  messageSql: {
-    subject: Subjects.Ingestion.InteractionRecordedV1,
-    producer: 'ingestion',
-    eventId: 't.id',
-    correlationId: 't.id',
-    envelope: INTERACTION_ENVELOPE_SQL,
-  },
+  toMessage: interactionMessage,
   batchSize: 1000,
 };
