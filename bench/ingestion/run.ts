@@ -638,6 +638,8 @@ async function main(): Promise<void> {
       'ingestion',
       [
         ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+        // GC pauses into the service's log (`<timestamp>.ingestion.log`).
+        ...(flag('trace-gc') ? ['--trace-gc'] : []),
         VARIANT ? `bench/ingestion/variant-${VARIANT}.ts` : 'services/ingestion/dist/main.js',
       ],
       { ...serviceEnv, PORT: String(port) },
