@@ -195,6 +195,9 @@ interface Measures {
   /** Transactions committed in the benchmark's database per 1,000 events (pg_stat_database). */
   readonly pgTransactionsPer1kEvents: number | null;
   readonly eventLoopP99Ms: number | null;
+  /** p99 of the group commit statements and of the wait before them (bucket upper bounds). */
+  readonly groupCommitP99Ms?: number | null;
+  readonly groupCommitWaitP99Ms?: number | null;
   readonly serviceRssMiB: number;
   readonly servicePeakRssMiB: number;
 }
@@ -211,15 +214,40 @@ async function walDiff(db: pg.Client, a: string, b: string): Promise<number> {
   return Number(rows[0].d);
 }
 
-async function eventLoopP99(port: number | undefined): Promise<number | null> {
-  if (port === undefined) return null;
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const m = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})?\s+(\S+)/m.exec(text);
-    return m ? round(Number(m[1]) * 1000) : null;
-  } catch {
-    return null;
+/** The cumulative buckets (le → count) of a histogram in a /metrics text. */
+function histogramBuckets(text: string, name: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const re = new RegExp(`^${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\}\\s+(\\S+)`, 'gm');
+  for (const m of text.matchAll(re)) out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[2]));
+  return out;
+}
+
+/** p99 (ms, the upper bound of its bucket) of what a histogram observed between two scrapes. */
+function p99Between(before: Map<string, number>, after: Map<string, number>): number | null {
+  const total = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
+  if (total <= 0) return null;
+  const bounds = [...after.keys()]
+    .filter((le) => le !== '+Inf')
+    .sort((a, b) => Number(a) - Number(b));
+  for (const le of bounds) {
+    if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= 0.99 * total) return Number(le) * 1000;
   }
+  return Infinity;
+}
+
+async function metricsText(port: number | undefined): Promise<string> {
+  if (port === undefined) return '';
+  try {
+    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  } catch {
+    return '';
+  }
+}
+
+/** The event-loop delay p99 (ms) in a /metrics text; prom-client resets it at each scrape. */
+function eventLoopP99(text: string): number | null {
+  const m = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})?\s+(\S+)/m.exec(text);
+  return m ? round(Number(m[1]) * 1000) : null;
 }
 
 /** Transactions committed in the benchmark's database so far. */
@@ -248,7 +276,7 @@ async function measured<T>(
   events: (r: T) => number,
   countTransactions = false,
 ): Promise<{ result: T; measures: Measures; cpu: CpuUse }> {
-  await eventLoopP99(port); // resets prom-client's event-loop histogram
+  const m0 = await metricsText(port); // also resets prom-client's event-loop histogram
   const pids0 = await ourPostgresPids(mon);
   const w0 = await walLsn(mon);
   const x0 = await commits(mon);
@@ -260,8 +288,11 @@ async function measured<T>(
   if (countTransactions) await sleep(1100);
   const x1 = await commits(mon);
   const pids1 = await ourPostgresPids(mon);
-  const loop = await eventLoopP99(port);
+  const m1 = await metricsText(port);
+  const loop = port === undefined ? null : eventLoopP99(m1);
   const n = events(result);
+  const commitP99 = (name: string) =>
+    port === undefined ? null : p99Between(histogramBuckets(m0, name), histogramBuckets(m1, name));
   const cpu = cpuDelta(c0, c1, new Set([...pids0, ...pids1]));
   const per = (ms: number) => (n > 0 ? round(ms / (n / 1000), 1) : null);
   const mem = rssMiB(pid);
@@ -279,6 +310,8 @@ async function measured<T>(
       pgTransactionsPer1kEvents:
         n > 0 && countTransactions ? round((x1 - x0) / (n / 1000), 1) : null,
       eventLoopP99Ms: loop,
+      groupCommitP99Ms: commitP99('ihf_ingestion_group_commit_seconds'),
+      groupCommitWaitP99Ms: commitP99('ihf_ingestion_group_commit_wait_seconds'),
       serviceRssMiB: Math.round(mem.rss),
       servicePeakRssMiB: Math.round(mem.peak),
     },
@@ -728,7 +761,7 @@ async function main(): Promise<void> {
           relayBacklogDrainedBeforeMs: drainMs,
         });
         log(
-          `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, ${run.measures.pgTransactionsPer1kEvents} PG tx/1k ev, loop p99 ${run.measures.eventLoopP99Ms} ms, relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)`,
+          `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, ${run.measures.pgTransactionsPer1kEvents} PG tx/1k ev, loop p99 ${run.measures.eventLoopP99Ms} ms, group commit p99 ${run.measures.groupCommitP99Ms} ms (wait before it p99 ${run.measures.groupCommitWaitP99Ms} ms), relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)`,
         );
       }
       const check = await verify(name, db, ledger, watcher, streamName, jsm);

@@ -303,13 +303,28 @@ describe('POST /api/v1/interaction-events', () => {
     const after = await groupCommits();
     expect(after.rows - before.rows).toBe(60);
     expect(after.count - before.count).toBeLessThan(30);
+    // Where the answers' time went: one wait per request, one duration per statement.
+    expect(after.waits - before.waits).toBe(30);
+    expect(after.statements - before.statements).toBe(after.count - before.count);
   });
 
-  async function groupCommits(): Promise<{ count: number; rows: number }> {
+  async function groupCommits(): Promise<{
+    count: number;
+    rows: number;
+    waits: number;
+    statements: number;
+  }> {
     const metrics = (await f.app.inject({ method: 'GET', url: '/metrics' })).body;
     const count = /ihf_ingestion_group_commit_rows_count\{[^}]*\} (\d+)/.exec(metrics);
     const sum = /ihf_ingestion_group_commit_rows_sum\{[^}]*\} (\d+)/.exec(metrics);
-    return { count: Number(count?.[1] ?? 0), rows: Number(sum?.[1] ?? 0) };
+    const waits = /ihf_ingestion_group_commit_wait_seconds_count\{[^}]*\} (\d+)/.exec(metrics);
+    const statements = /ihf_ingestion_group_commit_seconds_count\{[^}]*\} (\d+)/.exec(metrics);
+    return {
+      count: Number(count?.[1] ?? 0),
+      rows: Number(sum?.[1] ?? 0),
+      waits: Number(waits?.[1] ?? 0),
+      statements: Number(statements?.[1] ?? 0),
+    };
   }
 
   it('replays quarantined events once the cause is fixed, through the same validation', async () => {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CompiledQuery } from 'kysely';
@@ -43,6 +44,8 @@ export type WriteOutcome = 'accepted' | 'duplicate';
 interface Submission {
   readonly events: readonly EventRow[];
   readonly quarantine: readonly QuarantineRow[];
+  /** When the request handed its rows over (performance.now()). */
+  readonly submittedAt: number;
   resolve(outcomes: Map<string, WriteOutcome>): void;
   reject(error: unknown): void;
 }
@@ -82,6 +85,8 @@ export class GroupCommitWriter implements OnModuleInit {
   private timer?: NodeJS.Timeout;
   private inFlight = 0;
   private groupSize?: Histogram;
+  private writeSeconds?: Histogram;
+  private waitSeconds?: Histogram;
   private outcomes?: Counter<'outcome'>;
   private overload?: Counter<'reason'>;
 
@@ -96,6 +101,20 @@ export class GroupCommitWriter implements OnModuleInit {
       name: 'ihf_ingestion_group_commit_rows',
       help: 'Rows (events and quarantined refusals) written per group commit.',
       buckets: [1, 5, 10, 50, 100, 500, 1000, 5000, 20000],
+      registers: [this.metrics.registry],
+    });
+    // Where an answer's time goes: waiting for company or a free flush, then the statement.
+    const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+    this.writeSeconds = new Histogram({
+      name: 'ihf_ingestion_group_commit_seconds',
+      help: 'Duration of each group commit statement, from sending it to its commit.',
+      buckets,
+      registers: [this.metrics.registry],
+    });
+    this.waitSeconds = new Histogram({
+      name: 'ihf_ingestion_group_commit_wait_seconds',
+      help: 'Time a request waited between handing over its rows and its group commit starting.',
+      buckets,
       registers: [this.metrics.registry],
     });
     this.outcomes = new Counter({
@@ -137,7 +156,7 @@ export class GroupCommitWriter implements OnModuleInit {
     if (events.length === 0 && quarantine.length === 0)
       return Promise.resolve(new Map<string, WriteOutcome>());
     return new Promise((resolve, reject) => {
-      this.pending.push({ events, quarantine, resolve, reject });
+      this.pending.push({ events, quarantine, submittedAt: performance.now(), resolve, reject });
       this.pendingRows += events.length + quarantine.length;
       if (this.pendingRows >= this.config.INGESTION_GROUP_COMMIT_MAX_ROWS) this.kick();
       else
@@ -164,8 +183,11 @@ export class GroupCommitWriter implements OnModuleInit {
   }
 
   private async flush(group: Submission[]): Promise<void> {
+    const started = performance.now();
+    for (const s of group) this.waitSeconds?.observe((started - s.submittedAt) / 1000);
     try {
       const inserted = await this.insert(group);
+      this.writeSeconds?.observe((performance.now() - started) / 1000);
       this.settle(group, inserted);
     } catch (error) {
       if (
