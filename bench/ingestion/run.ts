@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import * as prettier from 'prettier';
 import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { TestTokenIssuer } from '@ihf/auth';
 import { Corpus, EVENT_TYPES, FAULT_RATES, Random, type BenchHub } from './corpus.ts';
 import {
@@ -627,6 +627,19 @@ interface ShapeResult {
   readonly check: Check;
 }
 
+/** Deletes the streams of this run's namespace. */
+async function dropStreams(jsm: JetStreamManager): Promise<void> {
+  const prefix = `${namespace.toUpperCase()}_`;
+  for await (const s of jsm.streams.list()) {
+    if (s.config.name.startsWith(prefix)) await jsm.streams.delete(s.config.name);
+  }
+}
+
+/** What an interrupted run drops (set once its database exists; nothing with --keep). */
+let dropOnInterrupt: (() => Promise<void>) | undefined;
+/** Set by the first Ctrl-C. */
+let interrupted = false;
+
 async function main(): Promise<void> {
   const started = Date.now();
   const cpuBefore = processCpu();
@@ -640,6 +653,12 @@ async function main(): Promise<void> {
   await admin0.query(`create database "${dbName}"`);
   const nc = await connect({ servers: natsUrl.split(',') });
   const jsm = await jetstreamManager(nc);
+  if (!KEEP) {
+    dropOnInterrupt = async () => {
+      await admin0.query(`drop database if exists "${dbName}" with (force)`);
+      await dropStreams(jsm);
+    };
+  }
   const issuer = await TestTokenIssuer.start();
   let db: pg.Client | undefined;
   let mon: pg.Client | undefined;
@@ -680,9 +699,14 @@ async function main(): Promise<void> {
     );
     const servicePid = service.pid!;
     db = new pg.Client({ connectionString: dbUrl(dbName) });
-    await db.connect();
     mon = new pg.Client({ connectionString: dbUrl(dbName) });
-    await mon.connect();
+    for (const c of [db, mon]) {
+      // Dropping the database on Ctrl-C ends these sessions: not a reason to crash.
+      c.on('error', (error) => {
+        if (!interrupted) log(`benchmark session error: ${String(error)}`);
+      });
+      await c.connect();
+    }
     const base = `http://127.0.0.1:${port}`;
     const admin = { base, token: issuer.sign({ sub: randomUUID(), roles: ['admin'] }) };
     const contractVersion = await ensureContract(admin);
@@ -1012,11 +1036,8 @@ async function main(): Promise<void> {
     await mon?.end();
     if (!KEEP) {
       await admin0.query(`drop database if exists "${dbName}" with (force)`);
-      const prefix = `${namespace.toUpperCase()}_`;
-      for await (const s of jsm.streams.list()) {
-        if (s.config.name.startsWith(prefix)) await jsm.streams.delete(s.config.name);
-      }
-      log(`dropped ${dbName} and the ${prefix}* streams`);
+      await dropStreams(jsm);
+      log(`dropped ${dbName} and the ${namespace.toUpperCase()}_* streams`);
     } else log(`kept ${dbName} and namespace ${namespace}`);
     await admin0.end();
     await issuer.close();
@@ -1254,9 +1275,17 @@ function markdown(report: Report): string {
 }
 
 process.on('SIGINT', () => {
+  // A second Ctrl-C leaves at once, without cleaning up.
+  if (interrupted) process.exit(130);
+  interrupted = true;
   for (const [, child] of children)
     if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
-  process.exit(130);
+  log(
+    `interrupted: dropping ${dbName} and the ${namespace.toUpperCase()}_* streams (Ctrl-C again to leave them)`,
+  );
+  void (dropOnInterrupt?.() ?? Promise.resolve())
+    .catch((error: unknown) => log(`could not drop them: ${String(error)}`))
+    .finally(() => process.exit(130));
 });
 
 const render = option('render');
