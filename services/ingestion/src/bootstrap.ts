@@ -2,7 +2,7 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Env, installLoadShedding, type ServiceBootstrapOptions } from '@ihf/platform';
 import { NamespacedNatsServer } from '@ihf/messaging';
 import { AppModule, SERVICE_NAME } from './app.module.js';
-import { OVERLOADED_CODE } from './common/unavailable.error.js';
+import { OverloadedError } from './common/unavailable.error.js';
 import { type IngestionConfig } from './config/ingestion.config.js';
 import { GroupCommitWriter } from './reporting/group-commit.writer.js';
 import { installJsonBodyParser } from './reporting/json-body.parser.js';
@@ -27,8 +27,7 @@ export function ingestionAppOptions(config: IngestionConfig, env?: Env): Service
         routes: ['POST /api/v1/interaction-events'],
         maxInFlight: config.INGESTION_MAX_IN_FLIGHT_REQUESTS,
         maxEventLoopDelayMs: config.INGESTION_MAX_EVENT_LOOP_DELAY_MS,
-        retryAfterSec: config.INGESTION_OVERLOAD_RETRY_AFTER_SEC,
-        code: OVERLOADED_CODE,
+        refuse: (reason) => new OverloadedError(config.INGESTION_OVERLOAD_RETRY_AFTER_SEC, reason),
         onShed: (reason) => writer.countOverload(reason),
       });
       app.connectMicroservice(

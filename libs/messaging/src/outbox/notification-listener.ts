@@ -30,11 +30,6 @@ export class NotificationListener {
     private readonly hooks: NotificationHooks = {},
   ) {}
 
-  /** Whether the LISTEN session is up (notifications can arrive). */
-  get connected(): boolean {
-    return this.client !== undefined;
-  }
-
   async start(): Promise<void> {
     this.stopped = false;
     await this.connect().catch((error: unknown) => this.scheduleReconnect(error));

@@ -1,12 +1,25 @@
-import { LoadShedder } from './load-shedding.js';
+import Fastify from 'fastify';
+import { DomainError } from '@ihf/observability';
+import { installLoadShedding, LoadShedder, type ShedReason } from './load-shedding.js';
+
+class TestOverloadedError extends DomainError {
+  constructor(reason: ShedReason) {
+    super({
+      code: 'TEST.OVERLOADED',
+      status: 503,
+      message: 'At capacity',
+      extensions: { reason, retry_after_seconds: 1 },
+      retryAfterSeconds: 1,
+    });
+  }
+}
 
 function shedder(maxInFlight = 2): LoadShedder {
   return new LoadShedder({
     routes: ['POST /x'],
     maxInFlight,
     maxEventLoopDelayMs: 50,
-    retryAfterSec: 1,
-    code: 'TEST.OVERLOADED',
+    refuse: (reason) => new TestOverloadedError(reason),
   });
 }
 
@@ -42,8 +55,7 @@ describe('LoadShedder', () => {
       maxInFlight: 100,
       maxEventLoopDelayMs: 30,
       eventLoopDelayWindowMs: 150,
-      retryAfterSec: 1,
-      code: 'TEST.OVERLOADED',
+      refuse: (reason) => new TestOverloadedError(reason),
     });
     made.push(s);
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -62,16 +74,46 @@ describe('LoadShedder', () => {
     expect(s.refusal()).toBeUndefined();
   });
 
-  it('describes the refusal as a problem with the code and Retry-After', () => {
-    const s = shedder();
-    made.push(s);
-    expect(s.problem('/x', 'in_flight')).toMatchObject({
-      type: 'urn:ihf:problem:TEST.OVERLOADED',
-      status: 503,
-      code: 'TEST.OVERLOADED',
-      instance: '/x',
-      reason: 'in_flight',
-      retry_after_seconds: 1,
+  it("answers a refused request with the service's problem and Retry-After, other routes never", async () => {
+    const app = Fastify();
+    const shed: ShedReason[] = [];
+    installLoadShedding(app, {
+      routes: ['POST /x'],
+      maxInFlight: 1,
+      maxEventLoopDelayMs: 50,
+      refuse: (reason) => new TestOverloadedError(reason),
+      onShed: (reason) => shed.push(reason),
     });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    app.post('/x', async () => {
+      await held;
+      return { ok: true };
+    });
+    app.post('/y', () => ({ ok: true }));
+    try {
+      const first = app.inject({ method: 'POST', url: '/x', payload: {} });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const refused = await app.inject({ method: 'POST', url: '/x?a=1', payload: {} });
+      expect(refused.statusCode).toBe(503);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.json()).toMatchObject({
+        type: 'urn:ihf:problem:TEST.OVERLOADED',
+        status: 503,
+        code: 'TEST.OVERLOADED',
+        instance: '/x',
+        reason: 'in_flight',
+        retry_after_seconds: 1,
+      });
+      expect(shed).toEqual(['in_flight']);
+      expect((await app.inject({ method: 'POST', url: '/y', payload: {} })).statusCode).toBe(200);
+      release();
+      expect((await first).statusCode).toBe(200);
+      // The answered request left the bound.
+      expect((await app.inject({ method: 'POST', url: '/x', payload: {} })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problemType } from '@ihf/observability';
+import { type DomainError, PROBLEM_CONTENT_TYPE, toProblem } from '@ihf/observability';
 
 /** Why a request was turned away. */
 export type ShedReason = 'in_flight' | 'event_loop_delay';
@@ -17,10 +17,11 @@ export interface LoadSheddingOptions {
   readonly maxEventLoopDelayMs: number;
   /** How long the delay must stay above `maxEventLoopDelayMs` (default 1,000 ms). */
   readonly eventLoopDelayWindowMs?: number;
-  /** `Retry-After` of the 503 answer, in seconds. */
-  readonly retryAfterSec: number;
-  /** The problem `code` of the answer, e.g. `INGESTION.OVERLOADED`. */
-  readonly code: string;
+  /**
+   * The service's error for a refusal (a 503 with `retryAfterSeconds`), answered as every
+   * other problem is (`toProblem`), e.g. ingestion's `OverloadedError`.
+   */
+  readonly refuse: (reason: ShedReason) => DomainError;
   /** Called for every shed request (metrics). */
   readonly onShed?: (reason: ShedReason) => void;
 }
@@ -99,23 +100,6 @@ export class LoadShedder {
   stop(): void {
     clearInterval(this.sampler);
   }
-
-  /** The problem body of a shed request. */
-  problem(instance: string, reason: ShedReason): Record<string, unknown> {
-    return {
-      type: problemType(this.options.code),
-      title: 'Service Unavailable',
-      status: 503,
-      code: this.options.code,
-      detail:
-        reason === 'in_flight'
-          ? `The service is at capacity; nothing of this request was read or stored. Retry in ${this.options.retryAfterSec} s.`
-          : `The service is running behind; nothing of this request was read or stored. Retry in ${this.options.retryAfterSec} s.`,
-      instance,
-      reason,
-      retry_after_seconds: this.options.retryAfterSec,
-    };
-  }
 }
 
 /**
@@ -142,11 +126,10 @@ export function installLoadShedding(
       return done();
     }
     options.onShed?.(reason);
-    void reply
-      .code(503)
-      .header('retry-after', String(options.retryAfterSec))
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(shedder.problem(path, reason));
+    const { problem, retryAfterSeconds } = toProblem(options.refuse(reason), path);
+    if (retryAfterSeconds !== undefined)
+      void reply.header('retry-after', String(retryAfterSeconds));
+    void reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
   fastify.addHook('onClose', (_instance, done) => {
     shedder.stop();

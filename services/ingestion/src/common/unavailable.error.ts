@@ -33,17 +33,17 @@ export class RateLimitedError extends DomainError {
  */
 export const isConnectionError = isDependencyUnavailable;
 
-/** The code of every overload answer: the in-flight, event-loop and backlog bounds. */
-export const OVERLOADED_CODE = 'INGESTION.OVERLOADED';
+/** Which admission bound refused a report. */
+export type OverloadReason = 'in_flight' | 'event_loop_delay' | 'pending_events';
 
-/** Too many events are waiting to be written: nothing of this request was stored. */
+/** The replica is at capacity (an admission bound): nothing of this request was stored. */
 export class OverloadedError extends DomainError {
-  constructor(retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number, reason: OverloadReason) {
     super({
-      code: OVERLOADED_CODE,
+      code: 'INGESTION.OVERLOADED',
       status: 503,
       message: `The service is at capacity; nothing of this request was stored. Retry in ${retryAfterSeconds} s.`,
-      extensions: { reason: 'pending_events', retry_after_seconds: retryAfterSeconds },
+      extensions: { reason, retry_after_seconds: retryAfterSeconds },
       retryAfterSeconds,
     });
   }

@@ -79,7 +79,7 @@ export class ReportingService {
     // validated, waiting for a group commit or being written are counted until answered.
     if (this.pendingEvents + events.length > this.config.INGESTION_MAX_PENDING_EVENTS) {
       this.writer.countOverload('pending_events');
-      throw new OverloadedError(this.config.INGESTION_OVERLOAD_RETRY_AFTER_SEC);
+      throw new OverloadedError(this.config.INGESTION_OVERLOAD_RETRY_AFTER_SEC, 'pending_events');
     }
     this.pendingEvents += events.length;
     try {
