@@ -6,6 +6,7 @@ import {
   type PresentedApiKey,
   verifyApiKeyHash,
 } from '@ihf/auth';
+import { ExpiringCache } from '../common/expiring-cache.js';
 import { IngestionConfig } from '../config/ingestion.config.js';
 import { isConnectionError, StorageUnavailableError } from '../common/unavailable.error.js';
 
@@ -13,12 +14,6 @@ interface StoredKey {
   readonly id: string;
   readonly hubId: string;
   readonly hash: string;
-}
-
-interface CacheEntry {
-  /** null: no active key has this prefix (cached too, so random keys cannot flood Postgres). */
-  readonly key: StoredKey | null;
-  readonly expiresAt: number;
 }
 
 const MAX_ENTRIES = 10_000;
@@ -35,10 +30,9 @@ const LAST_USED_EVERY_MS = 60_000;
 @Injectable()
 export class HubApiKeyVerifier extends ApiKeyVerifier {
   private readonly logger = new Logger(HubApiKeyVerifier.name);
-  private readonly cache = new Map<string, CacheEntry>();
+  /** By prefix; null: no active key has it (cached too, so random keys cannot flood Postgres). */
+  private readonly cache: ExpiringCache<StoredKey | null>;
   private readonly lastUsedWritten = new Map<string, number>();
-  private readonly ttlMs: number;
-  private ttlCap?: number;
   private readonly retryAfterSec: number;
 
   constructor(
@@ -46,7 +40,7 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
     @Inject(IngestionConfig) config: IngestionConfig,
   ) {
     super();
-    this.ttlMs = config.INGESTION_API_KEY_CACHE_TTL_MS;
+    this.cache = new ExpiringCache(config.INGESTION_API_KEY_CACHE_TTL_MS, MAX_ENTRIES);
     this.retryAfterSec = config.INGESTION_RETRY_AFTER_SEC;
   }
 
@@ -59,12 +53,12 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
 
   /** Drops a prefix from the cache (after a revocation, here or announced by another replica). */
   forget(prefix: string): void {
-    this.cache.delete(prefix);
+    this.cache.forget(prefix);
   }
 
   /** Limits the TTL of new entries (while revocations cannot be heard), or lifts the limit. */
   capTtl(ms: number | undefined): void {
-    this.ttlCap = ms;
+    this.cache.capTtl(ms);
   }
 
   /** Drops every cached key (revocations may have been missed). */
@@ -73,9 +67,10 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
   }
 
   private async lookup(prefix: string): Promise<StoredKey | null> {
-    const now = Date.now();
-    const cached = this.cache.get(prefix);
-    if (cached && cached.expiresAt > now) return cached.key;
+    const hit = this.cache.lookup(prefix);
+    if (hit) return hit.value;
+    // A revocation announced while this reads must not be undone by caching the old row.
+    const since = this.cache.begin();
     let rows: { id: string; hub_id: string; key_hash: string }[];
     try {
       rows = await this.em
@@ -90,15 +85,7 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
     }
     const row = rows[0];
     const key = row ? { id: row.id, hubId: row.hub_id, hash: row.key_hash } : null;
-    const ttl = Math.min(this.ttlMs, this.ttlCap ?? Infinity);
-    if (ttl > 0) {
-      if (this.cache.size >= MAX_ENTRIES) {
-        // Map iteration order is insertion order: drop the oldest entry.
-        const oldest = this.cache.keys().next().value;
-        if (oldest !== undefined) this.cache.delete(oldest);
-      }
-      this.cache.set(prefix, { key, expiresAt: now + ttl });
-    }
+    this.cache.set(prefix, key, since);
     return key;
   }
 

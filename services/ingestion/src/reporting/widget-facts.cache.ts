@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ExpiringCache } from '../common/expiring-cache.js';
 import { IngestionConfig } from '../config/ingestion.config.js';
 
 /** What a widget look-up yields for validation. */
@@ -22,12 +23,11 @@ const MAX_ENTRIES = 100_000;
  */
 @Injectable()
 export class WidgetFactsCache {
-  private readonly entries = new Map<string, { facts: WidgetFacts; expires: number }>();
-  /** Bumped by every `forget`: a load that started before it must not store what it read. */
-  private generation = 0;
-  private ttlCap?: number;
+  private readonly cache: ExpiringCache<WidgetFacts>;
 
-  constructor(@Inject(IngestionConfig) private readonly config: IngestionConfig) {}
+  constructor(@Inject(IngestionConfig) config: IngestionConfig) {
+    this.cache = new ExpiringCache(config.INGESTION_WIDGET_CACHE_TTL_MS, MAX_ENTRIES);
+  }
 
   /** The facts of `ids` (lower-case UUIDs) that exist, loading the missing ones with `load`. */
   async get(
@@ -36,47 +36,32 @@ export class WidgetFactsCache {
   ): Promise<Map<string, WidgetFacts>> {
     const found = new Map<string, WidgetFacts>();
     const missing: string[] = [];
-    const now = Date.now();
     for (const id of ids) {
-      const entry = this.entries.get(id);
-      if (entry && entry.expires > now) found.set(id, entry.facts);
+      const hit = this.cache.lookup(id);
+      if (hit) found.set(id, hit.value);
       else missing.push(id);
     }
     if (missing.length === 0) return found;
-    const generation = this.generation;
-    const loaded = await load(missing);
-    const ttl = Math.min(this.config.INGESTION_WIDGET_CACHE_TTL_MS, this.ttlCap ?? Infinity);
-    const keep = ttl > 0 && generation === this.generation;
-    for (const facts of loaded) {
+    const since = this.cache.begin();
+    for (const facts of await load(missing)) {
       found.set(facts.id, facts);
-      if (keep) this.remember(facts, Date.now() + ttl);
+      this.cache.set(facts.id, facts, since);
     }
     return found;
   }
 
-  /** Drops a widget whose status or version changed (call after the change committed). */
+  /** Drops a widget whose hub, status or version changed (call after the change committed). */
   forget(id: string): void {
-    this.generation++;
-    this.entries.delete(id);
+    this.cache.forget(id);
   }
 
   /** Limits the TTL of new entries (while changes cannot be heard), or lifts the limit. */
   capTtl(ms: number | undefined): void {
-    this.ttlCap = ms;
+    this.cache.capTtl(ms);
   }
 
   /** Drops everything (changes may have been missed while the invalidation session was down). */
   clear(): void {
-    this.generation++;
-    this.entries.clear();
-  }
-
-  private remember(facts: WidgetFacts, expires: number): void {
-    this.entries.delete(facts.id);
-    if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(facts.id, { facts, expires });
+    this.cache.clear();
   }
 }

@@ -1,0 +1,39 @@
+import { ExpiringCache } from './expiring-cache.js';
+
+describe('ExpiringCache', () => {
+  it('keeps null values apart from absent ones, and drops the oldest entry when full', () => {
+    const c = new ExpiringCache<string | null>(60_000, 2);
+    c.set('a', null, c.begin());
+    expect(c.lookup('a')).toBeDefined();
+    expect(c.lookup('a')?.value).toBeNull();
+    expect(c.lookup('b')).toBeUndefined();
+    c.set('b', 'B', c.begin());
+    c.set('c', 'C', c.begin());
+    expect(c.lookup('a')).toBeUndefined();
+    expect(c.lookup('b')?.value).toBe('B');
+    expect(c.lookup('c')?.value).toBe('C');
+  });
+
+  it('stores nothing read before a forget or clear', () => {
+    const c = new ExpiringCache<string>(60_000, 10);
+    const since = c.begin();
+    c.forget('x');
+    c.set('a', 'stale', since);
+    expect(c.lookup('a')).toBeUndefined();
+    const again = c.begin();
+    c.clear();
+    c.set('a', 'stale', again);
+    expect(c.lookup('a')).toBeUndefined();
+  });
+
+  it('lets entries live at most the cap while it is set', async () => {
+    const c = new ExpiringCache<string>(60_000, 10);
+    c.capTtl(20);
+    c.set('a', 'A', c.begin());
+    c.capTtl(undefined);
+    c.set('b', 'B', c.begin());
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(c.lookup('a')).toBeUndefined();
+    expect(c.lookup('b')?.value).toBe('B');
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * A bounded map whose entries expire, for the reporting path's caches (widget facts, API
+ * keys), with what both need from cross-replica invalidation (`CacheInvalidation`):
+ *
+ * - `forget`/`clear` when a change is announced, and a load that began before such a change
+ *   stores nothing (it may have read the old row): take `begin()` before reading and pass it
+ *   to `set`;
+ * - `capTtl` while announcements cannot be heard.
+ *
+ * When full, the entry stored longest ago goes first (a Map iterates in insertion order).
+ */
+export class ExpiringCache<V> {
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+  private generation = 0;
+  private ttlCap?: number;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  /** The live entry of `key` (its value may be null, e.g. "no such key"), or undefined. */
+  lookup(key: string): { value: V } | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expires > Date.now() ? entry : undefined;
+  }
+
+  /** A token for `set`, taken before reading what will be stored. */
+  begin(): number {
+    return this.generation;
+  }
+
+  /** Stores `value`, unless the TTL is 0 or a forget/clear happened since `begin()`. */
+  set(key: string, value: V, since: number): void {
+    const ttl = Math.min(this.ttlMs, this.ttlCap ?? Infinity);
+    if (ttl <= 0 || since !== this.generation) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(key, { value, expires: Date.now() + ttl });
+  }
+
+  /** Drops one entry (its row changed). */
+  forget(key: string): void {
+    this.generation++;
+    this.entries.delete(key);
+  }
+
+  /** Drops everything (changes may have been missed). */
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  /** Limits the TTL of new entries (while changes cannot be heard), or lifts the limit. */
+  capTtl(ms: number | undefined): void {
+    this.ttlCap = ms;
+  }
+}
