@@ -62,6 +62,22 @@ describe('BatchPublisher (JetStream acknowledgements without a request per messa
     ).rejects.toThrow(/no JetStream stream captures this subject/);
   });
 
+  it("reports each message's own outcome with publishEach", async () => {
+    const before = await messagesInStream();
+    const outcomes = await publisher.publishEach(
+      [
+        message(randomUUID()),
+        message(randomUUID(), `nostream.${randomUUID()}`),
+        message(randomUUID()),
+      ],
+      5000,
+    );
+    expect(outcomes[0]).toBeUndefined();
+    expect(outcomes[1]?.message).toMatch(/no JetStream stream captures this subject/);
+    expect(outcomes[2]).toBeUndefined();
+    expect((await messagesInStream()) - before).toBe(2);
+  });
+
   it('rejects a batch that is not acknowledged in time', async () => {
     // A plain subscriber that never answers stands in for an unresponsive server.
     const subject = `silent.${randomUUID()}`;

@@ -1,4 +1,3 @@
-import { jetstream } from '@nats-io/jetstream';
 import { type EntityManager } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import {
@@ -37,7 +36,7 @@ describe('transactional outbox and relay', () => {
       schema: SCHEMA,
       orm: f.orm,
       databaseUrl: f.env.databaseUrl,
-      js: f.js,
+      nc: f.nc,
       namespace: f.namespace,
       pollIntervalMs: 5_000, // long, so the tests show that NOTIFY wakes the relay
       ...overrides,
@@ -200,7 +199,7 @@ describe('transactional outbox and relay', () => {
     const proxy = await TcpProxy.forUrl(f.env.natsUrl, 4222);
     const nc = await connectNats(proxy.rewrite(f.env.natsUrl), 'relay-behind-proxy');
     try {
-      const r = relay({ js: jetstream(nc), publishTimeoutMs: 500 });
+      const r = relay({ nc, publishTimeoutMs: 500 });
       await r.start();
       proxy.cut();
       const ids = await addEvents(50);

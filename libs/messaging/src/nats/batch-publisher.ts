@@ -1,10 +1,12 @@
 import {
   createInbox,
+  headers as natsHeaders,
   type Msg,
   type MsgHdrs,
   type NatsConnection,
   type Subscription,
 } from '@nats-io/nats-core';
+import { EventHeaders, type EventEnvelope } from '@ihf/contracts';
 
 /** One message of a batch: subject, body, and headers (with `Nats-Msg-Id` for dedupe). */
 export interface BatchMessage {
@@ -14,6 +16,18 @@ export interface BatchMessage {
 }
 
 type Settle = (error?: Error) => void;
+
+/** The headers every relayed event carries: its id for dedupe, and its chain for tracing. */
+export function envelopeHeaders(
+  envelope: Pick<EventEnvelope, 'event_id' | 'correlation_id' | 'causation_id' | 'producer'>,
+): MsgHdrs {
+  const h = natsHeaders();
+  h.set(EventHeaders.MessageId, envelope.event_id);
+  h.set(EventHeaders.CorrelationId, envelope.correlation_id);
+  if (envelope.causation_id) h.set(EventHeaders.CausationId, envelope.causation_id);
+  h.set(EventHeaders.Producer, envelope.producer);
+  return h;
+}
 
 /**
  * Publishes batches of messages to JetStream and resolves once every one is acknowledged (or
@@ -42,47 +56,57 @@ export class BatchPublisher {
   }
 
   /** Publishes `messages`; resolves when JetStream has stored (or deduplicated) all of them. */
-  publishAll(messages: readonly BatchMessage[], timeoutMs: number): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const tokens: string[] = [];
-      let remaining = messages.length;
-      let done = false;
-      const finish = (error?: Error) => {
-        if (done) return;
-        done = true;
+  async publishAll(messages: readonly BatchMessage[], timeoutMs: number): Promise<void> {
+    const failure = (await this.publishEach(messages, timeoutMs)).find((e) => e !== undefined);
+    if (failure) throw failure;
+  }
+
+  /**
+   * Publishes `messages`; resolves, once each is acknowledged, refused or out of time, with
+   * each one's outcome (undefined: stored or deduplicated).
+   */
+  publishEach(
+    messages: readonly BatchMessage[],
+    timeoutMs: number,
+  ): Promise<(Error | undefined)[]> {
+    const outcomes: (Error | undefined)[] = messages.map(() => undefined);
+    if (messages.length === 0) return Promise.resolve(outcomes);
+    return new Promise((resolve) => {
+      const open = new Map<string, number>(); // token → index, until settled
+      let sent = false;
+      const finish = () => {
         clearTimeout(timer);
-        for (const t of tokens) this.pending.delete(t);
-        if (error) reject(error);
-        else resolve();
+        for (const t of open.keys()) this.pending.delete(t);
+        resolve(outcomes);
       };
-      const timer = setTimeout(
-        () =>
-          finish(
-            new Error(
-              `JetStream did not acknowledge ${remaining} of ${messages.length} messages within ${timeoutMs} ms`,
-            ),
-          ),
-        timeoutMs,
-      );
-      const settle: Settle = (error) => {
-        if (error) finish(error);
-        else if (--remaining === 0) finish();
-      };
-      try {
-        for (const m of messages) {
-          const token = (this.next++).toString(36);
-          tokens.push(token);
-          this.pending.set(token, settle);
+      const timer = setTimeout(() => {
+        const late = new Error(
+          `JetStream did not acknowledge ${open.size} of ${messages.length} messages within ${timeoutMs} ms`,
+        );
+        for (const i of open.values()) outcomes[i] = late;
+        finish();
+      }, timeoutMs);
+      messages.forEach((m, i) => {
+        const token = (this.next++).toString(36);
+        open.set(token, i);
+        this.pending.set(token, (error) => {
+          outcomes[i] = error;
+          open.delete(token);
+          if (sent && open.size === 0) finish();
+        });
+        try {
           this.nc.publish(m.subject, m.data, {
             reply: `${this.prefix}.${token}`,
             headers: m.headers,
           });
+        } catch (error) {
+          // The connection is closed or draining: this one (and the rest) cannot be sent.
+          this.pending.get(token)?.(error instanceof Error ? error : new Error(String(error)));
+          this.pending.delete(token);
         }
-      } catch (error) {
-        // The connection is closed or draining: nothing more can be sent.
-        finish(error instanceof Error ? error : new Error(String(error)));
-      }
+      });
+      sent = true;
+      if (open.size === 0) finish();
     });
   }
 

@@ -172,7 +172,7 @@ class MessagingLifecycle
         schema: options.schema,
         orm,
         databaseUrl: options.databaseUrl,
-        js,
+        nc: this.nc,
         namespace: options.namespace,
         logger,
         onPublished: (events) => {

@@ -1,9 +1,9 @@
 import { type MikroORM } from '@mikro-orm/core';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
-import { type JetStreamClient } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/nats-core';
-import { EventHeaders, physicalSubject, type EventEnvelope } from '@ihf/contracts';
+import { type NatsConnection } from '@nats-io/nats-core';
+import { physicalSubject, type EventEnvelope } from '@ihf/contracts';
 import { type Logger, silentLogger } from '../logger.js';
+import { BatchPublisher, envelopeHeaders } from '../nats/batch-publisher.js';
 import { NotificationListener } from './notification-listener.js';
 import { outboxChannel } from './messaging-tables.sql.js';
 
@@ -19,7 +19,8 @@ export interface OutboxRelayOptions {
   readonly orm: MikroORM;
   /** Used for the LISTEN session (its own connection, outside the pool). */
   readonly databaseUrl: string;
-  readonly js: JetStreamClient;
+  /** The connection to publish on (acknowledged by JetStream through `BatchPublisher`). */
+  readonly nc: NatsConnection;
   /** Bus namespace ('' in production). */
   readonly namespace: string;
   readonly logger?: Logger;
@@ -63,6 +64,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly publishTimeoutMs: number;
+  private publisher?: BatchPublisher;
   private readonly retentionMs: number;
   private readonly listener: NotificationListener;
   private running?: Promise<void>;
@@ -97,6 +99,8 @@ export class OutboxRelay {
     await this.running;
     this.running = undefined;
     await this.listener.stop();
+    this.publisher?.close();
+    this.publisher = undefined;
   }
 
   /** Age in seconds of the oldest event not yet published (0 when none): relay health. */
@@ -113,7 +117,7 @@ export class OutboxRelay {
    * not acknowledge stay pending with their error recorded.
    */
   async relayOnce(): Promise<{ published: number; failed: number }> {
-    const { schema, js, namespace } = this.options;
+    const { schema, nc, namespace } = this.options;
     const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
     return em.transactional(async (tx) => {
       const rows = await tx.execute<OutboxRow[]>(
@@ -124,26 +128,20 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return { published: 0, failed: 0 };
 
-      const results = await Promise.allSettled(
-        rows.map((row) => {
-          const h = natsHeaders();
-          h.set(EventHeaders.CorrelationId, row.envelope.correlation_id);
-          if (row.envelope.causation_id) h.set(EventHeaders.CausationId, row.envelope.causation_id);
-          h.set(EventHeaders.Producer, row.envelope.producer);
-          return js.publish(physicalSubject(namespace, row.subject), JSON.stringify(row.envelope), {
-            msgID: row.id,
-            headers: h,
-            timeout: this.publishTimeoutMs,
-          });
-        }),
+      this.publisher ??= new BatchPublisher(nc);
+      const outcomes = await this.publisher.publishEach(
+        rows.map((row) => ({
+          subject: physicalSubject(namespace, row.subject),
+          data: JSON.stringify(row.envelope),
+          headers: envelopeHeaders(row.envelope),
+        })),
+        this.publishTimeoutMs,
       );
-      const ok = rows.filter((_, i) => results[i].status === 'fulfilled');
-      const failed = rows
-        .map((row, i) => ({ row, result: results[i] }))
-        .filter(
-          (x): x is { row: OutboxRow; result: PromiseRejectedResult } =>
-            x.result.status === 'rejected',
-        );
+      const ok = rows.filter((_, i) => outcomes[i] === undefined);
+      const failed = rows.flatMap((row, i) => {
+        const error = outcomes[i];
+        return error ? [{ row, error }] : [];
+      });
 
       if (ok.length > 0) {
         await this.options.onPublished?.(
@@ -162,7 +160,7 @@ export class OutboxRelay {
         const rowBackoff = ok.length > 0;
         const failures = failed.map((f) => ({
           id: f.row.id,
-          error: String((f.result.reason as Error)?.message ?? f.result.reason).slice(0, 1000),
+          error: f.error.message.slice(0, 1000),
         }));
         await tx.execute(
           `update "${schema}".outbox o

@@ -1,10 +1,10 @@
 import { type MikroORM } from '@mikro-orm/core';
 import { type PostgreSqlConnection as SqlConnection } from '@mikro-orm/postgresql';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
-import { EventHeaders, physicalSubject, type EventEnvelope } from '@ihf/contracts';
+import { type NatsConnection } from '@nats-io/nats-core';
+import { physicalSubject, type EventEnvelope } from '@ihf/contracts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Logger, silentLogger } from '../logger.js';
-import { BatchPublisher } from '../nats/batch-publisher.js';
+import { BatchPublisher, type BatchMessage, envelopeHeaders } from '../nats/batch-publisher.js';
 import { NotificationListener } from '../outbox/notification-listener.js';
 import { tailChannel } from './table-tail.sql.js';
 
@@ -37,15 +37,6 @@ export interface TableTailRelayOptions extends TableTailDefinition {
   readonly coalesceMs?: number;
   /** Called after each batch is acknowledged by JetStream, before the cursor moves. */
   readonly onPublished?: (count: number) => void;
-}
-
-/** A message ready to publish. */
-interface Outgoing {
-  readonly subject: string;
-  readonly data: string;
-  readonly eventId: string;
-  readonly correlationId: string;
-  readonly producer: string;
 }
 
 interface Cursor {
@@ -145,7 +136,7 @@ export class TableTailRelay {
     if (rows.length === 0) return 0;
     // A row that cannot be turned into a message would stop the table for good: it is set
     // aside in relay_failures (with the reason, for an operator) and the cursor moves on.
-    const messages: Outgoing[] = [];
+    const messages: BatchMessage[] = [];
     const unpublishable: { key: string; error: string }[] = [];
     for (const row of rows) {
       try {
@@ -158,16 +149,7 @@ export class TableTailRelay {
       }
     }
     this.publisher ??= new BatchPublisher(nc);
-    await this.publisher.publishAll(
-      messages.map((m) => {
-        const headers = natsHeaders();
-        headers.set('Nats-Msg-Id', m.eventId);
-        headers.set(EventHeaders.CorrelationId, m.correlationId);
-        headers.set(EventHeaders.Producer, m.producer);
-        return { subject: m.subject, data: m.data, headers };
-      }),
-      this.publishTimeoutMs,
-    );
+    await this.publisher.publishAll(messages, this.publishTimeoutMs);
     if (unpublishable.length) {
       await connection.execute(
         `insert into "${schema}".relay_failures (name, row_key, error)
@@ -194,14 +176,12 @@ export class TableTailRelay {
   }
 
   /** The message of one row; throws when the row cannot be one. */
-  private outgoing(row: TailedRow, namespace: string): Outgoing {
+  private outgoing(row: TailedRow, namespace: string): BatchMessage {
     const { subject, envelope } = this.options.toMessage(row);
     return {
       subject: physicalSubject(namespace, subject),
       data: JSON.stringify(envelope),
-      eventId: envelope.event_id,
-      correlationId: envelope.correlation_id,
-      producer: envelope.producer,
+      headers: envelopeHeaders(envelope),
     };
   }
 
