@@ -96,6 +96,15 @@ function rulesOf(raw: Record<string, unknown>[] | undefined): ValidationRule[] {
   return rules as unknown as ValidationRule[];
 }
 
+type ContractKind = 'envelope_contract' | 'reporting_contract';
+
+/** The entity of a contract kind: same columns for both, so one class stands for both in ORM calls. */
+function contractClass(kind: ContractKind): typeof EnvelopeContract {
+  return (
+    kind === 'envelope_contract' ? EnvelopeContract : ReportingContract
+  ) as typeof EnvelopeContract;
+}
+
 /** The contract registry: envelope emission contracts, reporting contracts, adapter specs. */
 @Injectable()
 export class ContractsService {
@@ -106,18 +115,12 @@ export class ContractsService {
   ) {}
 
   async listEnvelope(q: ListRegistryQueryDto) {
-    const rows = await this.em
-      .fork()
-      .find(EnvelopeContract, q.status ? { status: q.status as ContractStatus } : {}, {
-        orderBy: { createdAt: 'asc' },
-      });
-    return { items: rows.map(envelopeView) };
+    const rows = await this.listContracts('envelope_contract', q);
+    return { items: rows.map((r) => envelopeView(r as EnvelopeContract)) };
   }
 
   async getEnvelope(id: string) {
-    const row = await this.em.fork().findOne(EnvelopeContract, { id });
-    if (!row) throw new RegistryEntryNotFoundError('envelope_contract', id);
-    return envelopeView(row);
+    return envelopeView((await this.findContract('envelope_contract', id)) as EnvelopeContract);
   }
 
   async createEnvelope(dto: CreateEnvelopeContractDto) {
@@ -176,18 +179,12 @@ export class ContractsService {
   }
 
   async listReporting(q: ListRegistryQueryDto) {
-    const rows = await this.em
-      .fork()
-      .find(ReportingContract, q.status ? { status: q.status as ContractStatus } : {}, {
-        orderBy: { createdAt: 'asc' },
-      });
-    return { items: rows.map(reportingView) };
+    const rows = await this.listContracts('reporting_contract', q);
+    return { items: rows.map((r) => reportingView(r as ReportingContract)) };
   }
 
   async getReporting(id: string) {
-    const row = await this.em.fork().findOne(ReportingContract, { id });
-    if (!row) throw new RegistryEntryNotFoundError('reporting_contract', id);
-    return reportingView(row);
+    return reportingView((await this.findContract('reporting_contract', id)) as ReportingContract);
   }
 
   async createReporting(dto: CreateReportingContractDto) {
@@ -312,20 +309,38 @@ export class ContractsService {
     return adapterSpecView(row);
   }
 
+  /** The contracts of a kind, oldest first, optionally of one status. */
+  private listContracts(
+    kind: ContractKind,
+    q: ListRegistryQueryDto,
+  ): Promise<(EnvelopeContract | ReportingContract)[]> {
+    return this.em
+      .fork()
+      .find(contractClass(kind), q.status ? { status: q.status as ContractStatus } : {}, {
+        orderBy: { createdAt: 'asc' },
+      });
+  }
+
+  private async findContract(
+    kind: ContractKind,
+    id: string,
+  ): Promise<EnvelopeContract | ReportingContract> {
+    const row = await this.em.fork().findOne(contractClass(kind), { id });
+    if (!row) throw new RegistryEntryNotFoundError(kind, id);
+    return row;
+  }
+
   /**
    * Moves a contract (envelope or reporting: one lifecycle for both) in its lifecycle, under a
    * row lock; activating it first supersedes the active contract of its kind (locked too),
    * with an event for each change.
    */
   private async changeContractStatus(
-    kind: 'envelope_contract' | 'reporting_contract',
+    kind: ContractKind,
     id: string,
     to: ContractStatus,
   ): Promise<EnvelopeContract | ReportingContract> {
-    // Same columns for both kinds; one class stands for both in the ORM calls.
-    const cls = (
-      kind === 'envelope_contract' ? EnvelopeContract : ReportingContract
-    ) as typeof EnvelopeContract;
+    const cls = contractClass(kind);
     const subject =
       kind === 'envelope_contract'
         ? Subjects.Ingestion.EnvelopeContractStatusChangedV1
