@@ -11,6 +11,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { type EventRow } from '../../reporting/group-commit.writer.js';
 
 export class EventsQueryDto {
   @ApiPropertyOptional({ description: 'Start of the range (inclusive); default 24 h before `to`' })
@@ -72,17 +73,8 @@ export class CountsQueryDto {
   by_version?: boolean;
 }
 
-export interface InteractionEventView {
-  readonly id: string;
-  readonly hub_id: string;
-  readonly widget_id: string;
-  readonly widget_version: number;
-  readonly event_type: string;
-  readonly actor_id: string | null;
-  readonly actor_type: string;
-  readonly view_context_ref: string | null;
-  readonly metadata: Record<string, unknown>;
-  readonly occurred_at: string;
+/** A stored interaction event on the wire: the row as written, and when it was received. */
+export interface InteractionEventView extends EventRow {
   readonly received_at: string;
 }
 
