@@ -236,6 +236,38 @@ describe('consumer runner', () => {
     expect(dl.reason).toMatch(/unknown hub/);
   });
 
+  it('never delivers a dead-lettered message again, not even after ack-wait and a restart', async () => {
+    // nats-server 2.9 ignores '+TERM <reason>' (only a bare '+TERM' terminates): the message
+    // stayed pending and came back after every ack-wait.
+    const definition = f.consumer('terminated_consumer', { ackWaitMs: 1_000 });
+    const outcomes: DeliveryOutcome[] = [];
+    let calls = 0;
+    const handlers: EventHandlers = {
+      [SUBJECT]: () => {
+        calls++;
+        return Promise.resolve();
+      },
+    };
+    const first = await run(definition, handlers, outcomes);
+    await publish(envelope({ payload: { ...userCreated(), roles: ['root'] } }));
+    await waitFor(() => outcomes.length === 1, { message: 'the dead letter' });
+    await new Promise((r) => setTimeout(r, 2_500)); // beyond ack-wait
+    await first.stop();
+    await run(definition, handlers, outcomes);
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(outcomes).toEqual(['dead_lettered']);
+    expect(calls).toBe(0);
+    const [dl] = await deadLetters('terminated_consumer');
+    expect(dl.count).toBe(1);
+    expect(dl.reason).toMatch(/invalid payload: roles/);
+    const info = await f.jsm.consumers.info(
+      physicalStreamName(f.namespace, 'IHF_IDENTITY'),
+      'terminated_consumer',
+    );
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.num_redelivered).toBe(0);
+  });
+
   it('acknowledges events it has no handler for without touching the inbox', async () => {
     const outcomes: DeliveryOutcome[] = [];
     await run(

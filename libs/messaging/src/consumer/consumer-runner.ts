@@ -239,7 +239,9 @@ export class ConsumerRunner {
       headers: h,
       msgID: `${definition.durable}:${msg.info.streamSequence}`,
     });
-    msg.term(reason.slice(0, 200));
+    // A bare +TERM: nats-server 2.9 ignores '+TERM <reason>' (the message would come back after
+    // every ack-wait, forever); the reason travels in the dead letter's headers.
+    msg.term();
     this.logger.error(
       { subject, consumer: definition.durable, reason },
       'consumer: message dead-lettered',
