@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type EntityManager } from '@mikro-orm/core';
+import { MikroORM, type EntityManager } from '@mikro-orm/core';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { RequestContext } from '@ihf/observability';
@@ -17,7 +17,8 @@ import {
   type ConsumerDefinition,
   type EventEnvelope,
 } from '@ihf/contracts';
-import { waitFor } from '@ihf/testing';
+import { createOrmOptions } from '@ihf/persistence';
+import { TcpProxy, waitFor } from '@ihf/testing';
 import { MessagingFixture, SCHEMA, userCreated } from './messaging-fixture.js';
 
 const SUBJECT = 'ihf.identity.user.created.v1';
@@ -205,7 +206,7 @@ describe('consumer runner', () => {
     expect(outcomes).toEqual(['retry', 'retry', 'dead_lettered']);
     const [dl] = await deadLetters('failing_consumer');
     expect(dl).toMatchObject({ count: 1, deliveries: '3' });
-    expect(dl.reason).toMatch(/after 3 deliveries: database says no/);
+    expect(dl.reason).toMatch(/failed 3 time\(s\) in 3 deliveries: database says no/);
     expect(JSON.parse(dl.data)).toEqual(e);
     expect(await effects(e.event_id)).toEqual([]);
     // Terminated: not delivered again.
@@ -336,6 +337,102 @@ describe('consumer runner', () => {
     expect(outcomes.filter((o) => o === 'dead_lettered')).toEqual([]);
     expect(await effects(e.event_id)).toHaveLength(1);
     expect(await deadLetters('outage_consumer')).toEqual([]);
+  });
+
+  it('counts real handler failures, not the redeliveries of a database outage', async () => {
+    const proxy = await TcpProxy.forUrl(f.env.databaseUrl, 5432);
+    const orm = await MikroORM.init(
+      createOrmOptions({ ...f.settings, databaseUrl: proxy.rewrite(f.env.databaseUrl) }),
+    );
+    try {
+      const outcomes: DeliveryOutcome[] = [];
+      const calls = new Map<string, number>();
+      const definition = f.consumer('outage_then_failure', { maxDeliver: 3, backoffMs: [20, 40] });
+      await provisionConsumers(f.jsm, f.namespace, [definition]);
+      const runner = new ConsumerRunner({
+        definition,
+        orm,
+        schema: SCHEMA,
+        js: f.js,
+        namespace: f.namespace,
+        onOutcome: (o) => outcomes.push(o),
+        handlers: {
+          [SUBJECT]: async (e, em) => {
+            const n = (calls.get(e.payload.name) ?? 0) + 1;
+            calls.set(e.payload.name, n);
+            // 'flaky' fails twice (below the limit of 3) once the database is back, then works.
+            if (e.payload.name === 'doomed' || n <= 2) throw new Error(`${e.payload.name} ${n}`);
+            await record(em, e, 'after the outage');
+          },
+        },
+      });
+      runners.push(runner);
+      proxy.cut();
+      await runner.start();
+      const flaky = envelope({ payload: userCreated('flaky') });
+      await publish(flaky);
+      // Redeliveries while the database is unreachable: far more than maxDeliver.
+      await waitFor(() => outcomes.filter((o) => o === 'retry').length >= 6, {
+        message: 'redeliveries during the outage',
+      });
+      expect(calls.get('flaky') ?? 0).toBe(0);
+      proxy.restore();
+      await waitFor(() => outcomes.includes('handled'), { message: 'success after two failures' });
+      expect(calls.get('flaky')).toBe(3);
+      expect(outcomes).not.toContain('dead_lettered');
+      expect(await effects(flaky.event_id)).toHaveLength(1);
+      expect(await deadLetters('outage_then_failure')).toEqual([]);
+      // Its failures were forgotten once it was handled.
+      expect(
+        await f.sql(`select 1 from ${SCHEMA}.consumer_failures where event_id = ?`, [
+          flaky.event_id,
+        ]),
+      ).toEqual([]);
+
+      // Three real failures still dead-letter, with the count in the reason.
+      const doomed = envelope({ payload: userCreated('doomed') });
+      await publish(doomed);
+      await waitFor(() => outcomes.includes('dead_lettered'), { message: 'the dead letter' });
+      expect(calls.get('doomed')).toBe(3);
+      const [dl] = await deadLetters('outage_then_failure');
+      expect(dl.count).toBe(1);
+      expect(dl.reason).toMatch(/failed 3 time\(s\) in 3 deliveries: doomed 3/);
+      expect(
+        await f.sql(`select 1 from ${SCHEMA}.consumer_failures where event_id = ?`, [
+          doomed.event_id,
+        ]),
+      ).toEqual([]);
+    } finally {
+      await Promise.all(runners.splice(0).map((r) => r.stop()));
+      await orm.close(true);
+      await proxy.close();
+    }
+  });
+
+  it('dead-letters a handler that always hits the statement timeout (SQLSTATE 57014)', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    let calls = 0;
+    await run(
+      f.consumer('slow_consumer', { maxDeliver: 2, backoffMs: [20, 40] }),
+      {
+        [SUBJECT]: async (_e, em) => {
+          calls++;
+          const sql = em as unknown as SqlEntityManager;
+          await sql.execute(`set local statement_timeout = 50`);
+          await sql.execute(`select pg_sleep(1)`);
+        },
+      },
+      outcomes,
+    );
+    await publish(envelope());
+    await waitFor(() => outcomes.includes('dead_lettered'), {
+      timeoutMs: 15_000,
+      message: 'the dead letter',
+    });
+    expect(calls).toBe(2);
+    expect(outcomes).toEqual(['retry', 'dead_lettered']);
+    const [dl] = await deadLetters('slow_consumer');
+    expect(dl.reason).toMatch(/failed 2 time\(s\) in 2 deliveries: .*statement timeout/);
   });
 
   it('refuses handlers its filter would never deliver to', () => {

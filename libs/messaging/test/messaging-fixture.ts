@@ -20,6 +20,7 @@ import { createTestEnvironment, type TestEnvironment } from '@ihf/testing';
 import {
   MESSAGING_ENTITIES,
   connectNats,
+  consumerFailuresSql,
   messagingTablesSql,
   provisionStreams,
   tableTailSql,
@@ -30,6 +31,7 @@ export const SCHEMA = 'msgtest';
 class InitMessagingTest extends Migration {
   override up(): void {
     for (const sql of messagingTablesSql(SCHEMA)) this.addSql(sql);
+    for (const sql of consumerFailuresSql(SCHEMA)) this.addSql(sql);
     this.addSql(
       `create table "${SCHEMA}".effects (event_id uuid not null, correlation_id text, note text)`,
     );

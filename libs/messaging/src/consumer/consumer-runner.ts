@@ -3,7 +3,11 @@ import { validate, type ValidationError } from 'class-validator';
 import { type MikroORM } from '@mikro-orm/core';
 import { type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import { RequestContext, isDependencyUnavailable } from '@ihf/observability';
+import {
+  RequestContext,
+  isDependencyUnavailable,
+  type RequestContextData,
+} from '@ihf/observability';
 import {
   EventEnvelopeDto,
   EventHeaders,
@@ -20,6 +24,11 @@ import {
 import { type Logger, silentLogger } from '../logger.js';
 import { recordInbox } from '../inbox/inbox.js';
 import { NonRetryableError } from './errors.js';
+import {
+  clearConsumerFailures,
+  isStatementTimeout,
+  recordConsumerFailure,
+} from './consumer-failures.js';
 import { type EventHandler, type EventHandlers } from './event-handlers.js';
 
 /** What happened to one delivery, for metrics and tests. */
@@ -44,9 +53,11 @@ export interface ConsumerRunnerOptions {
  * Runs one durable consumer: for each message, validates the envelope and the payload against
  * its contract, runs the handler in a transaction that also records the event id in the inbox
  * (a redelivery changes nothing), and acknowledges only after the commit. A failing handler is
- * nak'ed with the consumer's back-off; after `maxDeliver` deliveries (or at once, for invalid
- * messages and `NonRetryableError`) the message goes to the dead-letter subject with the
- * reason, and is then terminated. At most `concurrency` handlers run at once; `stop()` stops
+ * nak'ed with the consumer's back-off; after `maxDeliver` real handler failures (counted in
+ * the service's `consumer_failures` table, so that redeliveries during a database outage, at
+ * shutdown or after ack-wait do not count), or at once for invalid messages and
+ * `NonRetryableError`, the message goes to the dead-letter subject with the reason, and is
+ * then terminated. At most `concurrency` handlers run at once; `stop()` stops
  * pulling and waits for the handlers in flight.
  */
 export class ConsumerRunner {
@@ -164,6 +175,7 @@ export class ConsumerRunner {
       causationId: envelope.event_id,
       requestId: envelope.event_id,
     };
+    const deliveries = msg.info.deliveryCount;
     try {
       const handled = await RequestContext.run(context, () =>
         this.options.orm.em.fork().transactional(async (em) => {
@@ -177,6 +189,14 @@ export class ConsumerRunner {
           if (!first) return false;
           // The handler gets the validated payload instance, as its type says.
           await handler({ ...envelope, payload } as Parameters<EventHandler<Subject>>[0], em);
+          // Only a redelivery can have failures on record.
+          if (deliveries > 1)
+            await clearConsumerFailures(
+              em,
+              this.options.schema,
+              definition.durable,
+              envelope.event_id,
+            );
           return true;
         }),
       );
@@ -184,43 +204,88 @@ export class ConsumerRunner {
       return handled ? 'handled' : 'duplicate';
     } catch (error) {
       const reason = (error as Error)?.message ?? String(error);
-      const deliveries = msg.info.deliveryCount;
-      if (isDependencyUnavailable(error)) {
-        // Our own database is unreachable: not the message's fault. Retry without counting
-        // towards the dead-letter limit, so an outage does not empty the stream into the DLQ.
-        const delay = definition.backoffMs[definition.backoffMs.length - 1] ?? 5_000;
-        RequestContext.run(context, () =>
-          this.logger.warn(
-            {
-              err: error,
-              subject,
-              event_id: envelope.event_id,
-              retryInMs: Math.min(delay, 30_000),
-            },
-            'consumer: database unavailable, will retry',
-          ),
-        );
-        msg.nak(Math.min(delay, 30_000));
-        return 'retry';
+      // A statement timeout says the handler's work is too slow, not that the database is gone:
+      // retrying it forever would never end, so it counts as a failure.
+      if (isDependencyUnavailable(error) && !isStatementTimeout(error)) {
+        return this.retryLater(msg, context, error, subject, envelope.event_id);
       }
-      if (error instanceof NonRetryableError || deliveries >= definition.maxDeliver) {
-        return this.deadLetter(
+      let failures: number;
+      try {
+        failures = await recordConsumerFailure(
+          this.options.orm.em.fork(),
+          this.options.schema,
+          definition.durable,
+          envelope.event_id,
+          reason,
+        );
+      } catch (countError) {
+        if (isDependencyUnavailable(countError) && !isStatementTimeout(countError)) {
+          return this.retryLater(msg, context, countError, subject, envelope.event_id);
+        }
+        // No failure table (a service not migrated): the delivery count is the best bound left.
+        this.logger.error(
+          { err: countError, consumer: definition.durable },
+          'consumer: could not count a handler failure',
+        );
+        failures = deliveries;
+      }
+      if (error instanceof NonRetryableError || failures >= definition.maxDeliver) {
+        const outcome = await this.deadLetter(
           msg,
           subject,
-          `handler failed after ${deliveries} deliveries: ${reason}`,
+          `handler failed ${failures} time(s) in ${deliveries} deliveries: ${reason}`,
         );
+        await clearConsumerFailures(
+          this.options.orm.em.fork(),
+          this.options.schema,
+          definition.durable,
+          envelope.event_id,
+        ).catch((clearError: unknown) =>
+          this.logger.warn({ err: clearError }, 'consumer: could not clear a failure count'),
+        );
+        return outcome;
       }
       const backoff = definition.backoffMs;
-      const delay = backoff[Math.min(deliveries - 1, backoff.length - 1)] ?? 1_000;
+      const delay = backoff[Math.min(failures - 1, backoff.length - 1)] ?? 1_000;
       RequestContext.run(context, () =>
         this.logger.warn(
-          { err: error, subject, event_id: envelope.event_id, deliveries, retryInMs: delay },
+          {
+            err: error,
+            subject,
+            event_id: envelope.event_id,
+            failures,
+            deliveries,
+            retryInMs: delay,
+          },
           'consumer: handler failed, will retry',
         ),
       );
       msg.nak(delay);
       return 'retry';
     }
+  }
+
+  /**
+   * Our own database is unreachable: not the message's fault. Retry without counting towards
+   * the dead-letter limit, so an outage does not empty the stream into the DLQ.
+   */
+  private retryLater(
+    msg: JsMsg,
+    context: RequestContextData,
+    error: unknown,
+    subject: string,
+    eventId: string,
+  ): DeliveryOutcome {
+    const { backoffMs } = this.options.definition;
+    const delay = Math.min(backoffMs[backoffMs.length - 1] ?? 5_000, 30_000);
+    RequestContext.run(context, () =>
+      this.logger.warn(
+        { err: error, subject, event_id: eventId, retryInMs: delay },
+        'consumer: database unavailable, will retry',
+      ),
+    );
+    msg.nak(delay);
+    return 'retry';
   }
 
   /** Publishes the message to the consumer's dead-letter subject with the reason, then terminates it. */

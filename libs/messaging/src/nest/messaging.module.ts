@@ -25,6 +25,7 @@ import { Outbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { ConsumerRunner } from '../consumer/consumer-runner.js';
 import { INBOX_RETENTION_MS, pruneInbox } from '../inbox/inbox.js';
+import { pruneConsumerFailures } from '../consumer/consumer-failures.js';
 import { type EventHandlers } from '../consumer/event-handlers.js';
 import { RpcClient } from '../rpc/rpc.js';
 import { TableTailRelay, type TableTailDefinition } from '../tail/table-tail-relay.js';
@@ -243,9 +244,10 @@ class MessagingLifecycle
     if (this.runners.length) {
       // Handled event ids are kept longer than any stream keeps messages, then pruned.
       const prune = () =>
-        void pruneInbox(orm.em.fork(), options.schema, INBOX_RETENTION_MS).catch((error: unknown) =>
-          logger.warn({ err: error }, 'inbox pruning failed'),
-        );
+        void Promise.all([
+          pruneInbox(orm.em.fork(), options.schema, INBOX_RETENTION_MS),
+          pruneConsumerFailures(orm.em.fork(), options.schema, INBOX_RETENTION_MS),
+        ]).catch((error: unknown) => logger.warn({ err: error }, 'inbox pruning failed'));
       prune();
       this.pruneTimer = setInterval(prune, 10 * 60_000);
       this.pruneTimer.unref();
