@@ -16,3 +16,5 @@ export * from './tail/table-tail-relay.js';
 export * from './outbox/notification-listener.js';
 export * from './nats/batch-publisher.js';
 export * from './consumer/consumer-failures.js';
+export * from './dlq/dead-letters.js';
+export * from './dlq/dlq-cli.js';
