@@ -50,6 +50,7 @@ export class FeedbackTestApp {
   /** Stands in for ingestion and identity on the bus. */
   bus!: TestBus;
   private stopResponder?: () => void;
+  private restartApp?: () => Promise<NestFastifyApplication>;
 
   static async start(): Promise<FeedbackTestApp> {
     const t = new FeedbackTestApp();
@@ -65,7 +66,9 @@ export class FeedbackTestApp {
     };
     const config = loadConfig(FeedbackConfig, vars);
     await migrateFeedback(t.env.databaseUrl);
-    t.app = await createServiceApp({ ...feedbackAppOptions(config, vars), config: FeedbackConfig });
+    t.restartApp = () =>
+      createServiceApp({ ...feedbackAppOptions(config, vars), config: FeedbackConfig });
+    t.app = await t.restartApp();
     t.bus = await TestBus.connect(t.env.natsUrl, t.env.natsNamespace);
     return t;
   }
@@ -76,6 +79,12 @@ export class FeedbackTestApp {
     await this.bus?.close();
     await this.issuer?.close();
     await this.env?.teardown();
+  }
+
+  /** Stops the service (draining its consumers) and starts it again on the same database and bus. */
+  async restart(): Promise<void> {
+    await this.app.close();
+    this.app = await this.restartApp!();
   }
 
   token(user: TestUser): string {
