@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { type EntityManager } from '@mikro-orm/core';
+import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import { RefreshToken } from './refresh-token.entity.js';
 
 /** A new opaque refresh token: 256 random bits, base64url. */
 export function generateRefreshToken(): string {
@@ -11,4 +14,41 @@ export function generateRefreshToken(): string {
  */
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Takes the transaction-scoped advisory lock of each refresh-token family, in a stable order
+ * (no deadlock between two callers locking overlapping sets). Rotation and revocation of a
+ * family both hold it, so a revoking UPDATE runs after (and sees) the successor a concurrent
+ * refresh inserted, or the refresh runs after the revocation and finds its token revoked.
+ */
+export async function lockFamilies(em: EntityManager, familyIds: readonly string[]): Promise<void> {
+  for (const familyId of [...new Set(familyIds)].sort()) {
+    await (em as unknown as SqlEntityManager).execute(
+      `select pg_advisory_xact_lock(hashtextextended(?, 0))`,
+      [`identity.refresh_family:${familyId}`],
+    );
+  }
+}
+
+/**
+ * Revokes every live refresh token of a user, holding the lock of each of its families (the
+ * caller's transaction; the caller also moves `sessions_valid_after`, which catches a family
+ * created after this read).
+ */
+export async function revokeAllSessions(
+  em: EntityManager,
+  userId: string,
+  now: Date,
+): Promise<void> {
+  const families = await (em as unknown as SqlEntityManager).execute<{ family_id: string }[]>(
+    `select distinct family_id from "identity".refresh_tokens
+     where user_id = ? and revoked_at is null`,
+    [userId],
+  );
+  await lockFamilies(
+    em,
+    families.map((f) => f.family_id),
+  );
+  await em.nativeUpdate(RefreshToken, { userId, revokedAt: null }, { revokedAt: now });
 }

@@ -63,3 +63,33 @@ export class MembershipChangedV1 {
   @IsIn(ROLES, { each: true })
   roles!: RoleName[];
 }
+
+/** `ihf.identity.user.unlocked.v1`: an admin lifted a sign-in lock. */
+export class UserUnlockedV1 {
+  @IsUUID()
+  user_id!: string;
+
+  @IsISO8601({ strict: true })
+  unlocked_at!: string;
+}
+
+/**
+ * `ihf.identity.user.deactivated.v1`: the user can no longer sign in and every session of
+ * theirs ended; other services stop giving them work (e.g. feedback assigns them no candidate).
+ */
+export class UserDeactivatedV1 {
+  @IsUUID()
+  user_id!: string;
+
+  @IsISO8601({ strict: true })
+  deactivated_at!: string;
+}
+
+/** `ihf.identity.user.reactivated.v1`: a deactivated user may sign in again. */
+export class UserReactivatedV1 {
+  @IsUUID()
+  user_id!: string;
+
+  @IsISO8601({ strict: true })
+  reactivated_at!: string;
+}
