@@ -110,7 +110,15 @@ export class AuthService {
     const outcome = await this.orm.em.fork().transactional(async (em): Promise<LoginOutcome> => {
       const seen = await em.findOne(RefreshToken, { tokenHash });
       if (!seen) return { ok: false };
+      // Lock order, shared with every revocation: the family, the user (here FOR SHARE: a
+      // password change or deactivation waits for this rotation, or it waits for them and
+      // sees `sessions_valid_after`), then the token.
       await lockFamilies(em, [seen.familyId]);
+      const user = await em.findOne(
+        User,
+        { id: seen.userId },
+        { lockMode: LockMode.PESSIMISTIC_READ },
+      );
       const stored = await em.findOne(
         RefreshToken,
         { tokenHash },
@@ -129,7 +137,6 @@ export class AuthService {
         return { ok: false };
       }
       if (stored.expiresAt.getTime() <= now.getTime()) return { ok: false };
-      const user = await em.findOne(User, { id: stored.userId });
       if (
         !user ||
         user.deactivatedAt ||

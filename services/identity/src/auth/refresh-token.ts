@@ -32,15 +32,12 @@ export async function lockFamilies(em: EntityManager, familyIds: readonly string
 }
 
 /**
- * Revokes every live refresh token of a user, holding the lock of each of its families (the
- * caller's transaction; the caller also moves `sessions_valid_after`, which catches a family
- * created after this read).
+ * Locks every refresh-token family of a user that still has a live token. Taken before the
+ * user's row lock: a refresh takes its family's lock, then the user row (FOR SHARE), then its
+ * token, so the other order deadlocks. A family created after this read (a sign-in) is
+ * rotated only after the caller's user lock is released, and then finds its token revoked.
  */
-export async function revokeAllSessions(
-  em: EntityManager,
-  userId: string,
-  now: Date,
-): Promise<void> {
+export async function lockSessionsOf(em: EntityManager, userId: string): Promise<void> {
   const families = await (em as unknown as SqlEntityManager).execute<{ family_id: string }[]>(
     `select distinct family_id from "identity".refresh_tokens
      where user_id = ? and revoked_at is null`,
@@ -50,5 +47,16 @@ export async function revokeAllSessions(
     em,
     families.map((f) => f.family_id),
   );
+}
+
+/**
+ * Revokes every live refresh token of a user, after {@link lockSessionsOf} (the caller also
+ * moves `sessions_valid_after`, which catches a family this missed).
+ */
+export async function revokeAllSessions(
+  em: EntityManager,
+  userId: string,
+  now: Date,
+): Promise<void> {
   await em.nativeUpdate(RefreshToken, { userId, revokedAt: null }, { revokedAt: now });
 }

@@ -9,7 +9,7 @@ import {
 import { type RoleName, Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
-import { revokeAllSessions } from '../auth/refresh-token.js';
+import { lockSessionsOf, revokeAllSessions } from '../auth/refresh-token.js';
 import { normaliseEmail } from './email.js';
 import { PasswordAttempts } from './password-attempts.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -187,7 +187,8 @@ export class UsersService {
    */
   async deactivate(id: string): Promise<User> {
     return this.orm.em.fork().transactional(async (em) => {
-      // Before the user's own lock: the admins are always locked first, in id order.
+      // Lock order: session families, the admins (in id order), the user.
+      await lockSessionsOf(em, id);
       const admins = await this.lockActiveAdmins(em);
       const user = await this.lockUser(em, id);
       if (user.deactivatedAt) return user;
@@ -239,6 +240,7 @@ export class UsersService {
     this.checkPolicy(password, existing.email);
     const passwordHash = await this.hasher.hash(password);
     await this.orm.em.fork().transactional(async (em) => {
+      await lockSessionsOf(em, id);
       const user = await this.lockUser(em, id);
       this.replacePassword(user, passwordHash, new Date());
       await revokeAllSessions(em, id, user.updatedAt);
@@ -260,6 +262,7 @@ export class UsersService {
     const currentOk = await this.hasher.verify(found.passwordHash, current);
     const passwordHash = currentOk ? await this.hasher.hash(next) : undefined;
     const outcome = await this.orm.em.fork().transactional(async (em) => {
+      if (currentOk) await lockSessionsOf(em, id);
       const user = await this.lockUser(em, id);
       if (user.deactivatedAt) throw new UserDeactivatedError(id);
       const now = new Date();
@@ -277,6 +280,7 @@ export class UsersService {
   /** Ends every session of the user ("sign out everywhere"). */
   async endAllSessions(id: string): Promise<void> {
     await this.orm.em.fork().transactional(async (em) => {
+      await lockSessionsOf(em, id);
       const user = await this.lockUser(em, id);
       const now = new Date();
       user.sessionsValidAfter = now;
