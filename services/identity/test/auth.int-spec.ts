@@ -169,6 +169,16 @@ describe('identity: sign-in, lockout, refresh', () => {
       [id],
     );
     expect(row).toEqual({ locked_at: null, failed_login_attempts: 0 });
+    // Lifting the lock is announced, after the lock (user.created v1, locked v2, unlocked v3).
+    const unlocked = await t.waitForEvent(
+      'ihf.identity.user.unlocked.v1',
+      (e) => (e.payload as Record<string, unknown>).user_id === id,
+    );
+    expect(unlocked.envelope).toMatchObject({
+      aggregate_id: id,
+      aggregate_version: 3,
+      payload: { user_id: id, cause: 'cooldown' },
+    });
   });
 
   it('refuses deactivated users with the same answer', async () => {

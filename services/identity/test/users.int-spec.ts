@@ -174,7 +174,7 @@ describe('identity: user administration and events', () => {
       ['ihf.identity.membership.changed.v1', 1, { hub_ids: [HUB_A] }],
       ['ihf.identity.membership.changed.v1', 2, { hub_ids: [HUB_B] }],
       ['ihf.identity.user.locked.v1', 3, { failed_login_attempts: 5 }],
-      ['ihf.identity.user.unlocked.v1', 4, { unlocked_at: expect.any(String) }],
+      ['ihf.identity.user.unlocked.v1', 4, { cause: 'admin' }],
       ['ihf.identity.user.deactivated.v1', 5, { deactivated_at: expect.any(String) }],
       ['ihf.identity.user.reactivated.v1', 6, { reactivated_at: expect.any(String) }],
     ];

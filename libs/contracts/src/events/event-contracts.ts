@@ -69,7 +69,7 @@ export const EVENT_CONTRACTS = {
   [Subjects.Identity.UserUnlockedV1]: contract({
     payload: UserUnlockedV1,
     hubScoped: false,
-    description: 'An admin lifted a sign-in lock.',
+    description: 'A sign-in lock was lifted, by an admin or when the cool-down passed.',
   }),
   [Subjects.Identity.UserDeactivatedV1]: contract({
     payload: UserDeactivatedV1,

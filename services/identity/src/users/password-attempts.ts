@@ -18,7 +18,7 @@ export type PasswordAttemptOutcome = 'ok' | 'refused' | 'locked_out';
  * Each wrong password increments `failed_login_attempts`; reaching `IHF_LOGIN_MAX_FAILURES`
  * sets `locked_at` and emits user.locked; while locked every check fails (the correct password
  * too) until an admin unlocks or `IHF_LOGIN_LOCKOUT_COOLDOWN_SEC` passes; a success resets
- * the counter.
+ * the counter. Lifting a lock (the cool-down passed) emits user.unlocked.
  */
 @Injectable()
 export class PasswordAttempts {
@@ -38,6 +38,13 @@ export class PasswordAttempts {
       if (!this.cooldownPassed(user.lockedAt, now)) return 'refused';
       user.lockedAt = null;
       user.failedLoginAttempts = 0;
+      bumpVersion(user, now);
+      this.outbox.add(
+        em,
+        Subjects.Identity.UserUnlockedV1,
+        { user_id: user.id, unlocked_at: now.toISOString(), cause: 'cooldown' },
+        { aggregateId: user.id, aggregateVersion: user.version },
+      );
     }
     if (passwordOk) {
       user.failedLoginAttempts = 0;

@@ -169,7 +169,7 @@ export class UsersService {
         this.outbox.add(
           em,
           Subjects.Identity.UserUnlockedV1,
-          { user_id: user.id, unlocked_at: now.toISOString() },
+          { user_id: user.id, unlocked_at: now.toISOString(), cause: 'admin' },
           { aggregateId: user.id, aggregateVersion: user.version },
         );
       }

@@ -64,13 +64,23 @@ export class MembershipChangedV1 {
   roles!: RoleName[];
 }
 
-/** `ihf.identity.user.unlocked.v1`: an admin lifted a sign-in lock. */
+/** What lifted a sign-in lock. */
+export const UNLOCK_CAUSES = ['admin', 'cooldown'] as const;
+export type UnlockCause = (typeof UNLOCK_CAUSES)[number];
+
+/**
+ * `ihf.identity.user.unlocked.v1`: a sign-in lock was lifted, by an admin or because the
+ * cool-down passed (noticed at the next password check).
+ */
 export class UserUnlockedV1 {
   @IsUUID()
   user_id!: string;
 
   @IsISO8601({ strict: true })
   unlocked_at!: string;
+
+  @IsIn(UNLOCK_CAUSES)
+  cause!: UnlockCause;
 }
 
 /**
