@@ -39,8 +39,9 @@ export async function lockFamilies(em: EntityManager, familyIds: readonly string
  */
 export async function lockSessionsOf(em: EntityManager, userId: string): Promise<void> {
   const families = await (em as unknown as SqlEntityManager).execute<{ family_id: string }[]>(
+    // Only a family's unused token can be rotated (a used one is only ever revoked).
     `select distinct family_id from "identity".refresh_tokens
-     where user_id = ? and revoked_at is null`,
+     where user_id = ? and revoked_at is null and used_at is null`,
     [userId],
   );
   await lockFamilies(
