@@ -169,6 +169,16 @@ describe('identity: sign-in, lockout, refresh', () => {
       [id],
     );
     expect(row).toEqual({ locked_at: null, failed_login_attempts: 0 });
+    // Lifting the lock is announced, after the lock (user.created v1, locked v2, unlocked v3).
+    const unlocked = await t.waitForEvent(
+      'ihf.identity.user.unlocked.v1',
+      (e) => (e.payload as Record<string, unknown>).user_id === id,
+    );
+    expect(unlocked.envelope).toMatchObject({
+      aggregate_id: id,
+      aggregate_version: 3,
+      payload: { user_id: id, cause: 'cooldown' },
+    });
   });
 
   it('refuses deactivated users with the same answer', async () => {
@@ -342,6 +352,59 @@ describe('identity: sign-in, lockout, refresh', () => {
       body: { refresh_token: session.body.refresh_token },
     });
     expect(refresh.status).toBe(401);
+  });
+
+  it('counts wrong current passwords at change-password like failed sign-ins, and locks both', async () => {
+    const email = 'guesser@ihf.test';
+    const id = await t.createUser(email, PASSWORD);
+    const token = (await t.login(email, PASSWORD)).body.access_token as string;
+    const change = (current: string) =>
+      t.request('PUT', '/api/v1/users/me/password', {
+        token,
+        body: { current_password: current, new_password: 'Saffron-Glacier-Tunnel-36' },
+      });
+
+    // Two wrong sign-ins and three wrong guesses through change-password: one counter.
+    for (let i = 0; i < 2; i++)
+      expect((await t.login(email, 'wrong-password-123')).status).toBe(401);
+    for (let i = 0; i < 3; i++) {
+      const res = await change(`guess-number-${i}-xyz`);
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('IDENTITY.CURRENT_PASSWORD_INCORRECT');
+    }
+    const [row] = await t.sql<{ failed_login_attempts: number; locked: boolean }>(
+      `select failed_login_attempts, locked_at is not null as locked from identity.users where id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ failed_login_attempts: 5, locked: true });
+    const locked = await t.waitForEvent(
+      'ihf.identity.user.locked.v1',
+      (e) => (e.payload as Record<string, unknown>).user_id === id,
+    );
+    expect(locked.envelope).toMatchObject({ payload: { failed_login_attempts: 5 } });
+
+    // Locked: the right password is refused at both doors, and the password did not change.
+    const refused = await change(PASSWORD);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('IDENTITY.CURRENT_PASSWORD_INCORRECT');
+    expect((await t.login(email, PASSWORD)).status).toBe(401);
+
+    // A weak new password is refused before the current one is checked: it costs no attempt.
+    const admin = await t.adminToken();
+    expect((await t.request('POST', `/api/v1/users/${id}/unlock`, { token: admin })).status).toBe(
+      200,
+    );
+    const weak = await t.request('PUT', '/api/v1/users/me/password', {
+      token,
+      body: { current_password: 'still-guessing-123', new_password: 'Password123!' },
+    });
+    expect(weak.status).toBe(422);
+    const [after] = await t.sql<{ failed_login_attempts: number }>(
+      'select failed_login_attempts from identity.users where id = $1',
+      [id],
+    );
+    expect(after.failed_login_attempts).toBe(0);
+    expect((await change(PASSWORD)).status).toBe(204);
   });
 
   it('counts sign-in outcomes in /metrics', async () => {

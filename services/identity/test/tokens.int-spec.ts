@@ -221,6 +221,7 @@ describe('identity tokens, verified by another service through the JWKS', () => 
         (e) => (e.payload as Record<string, unknown>).user_id === clientId,
       );
       expect(event.envelope.payload).toMatchObject({ kind: 'agent', roles: ['agent'] });
+      expect(event.envelope).toMatchObject({ aggregate_id: clientId, aggregate_version: 1 });
 
       const wrong = await t.request('POST', '/api/v1/auth/token', {
         body: {

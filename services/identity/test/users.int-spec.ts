@@ -70,6 +70,8 @@ describe('identity: user administration and events', () => {
       ['short-1', 'at least 12'],
       ['weakling@ihf.test', 'e-mail'],
       ['password1234', 'commonly used'],
+      ['Password123!', 'commonly used password'],
+      ['P@ssw0rd1234', "predictable letter substitutions like '@' for 'a'"],
     ] as const) {
       const weak = await t.request('POST', '/api/v1/users', {
         token: admin,
@@ -78,6 +80,7 @@ describe('identity: user administration and events', () => {
       expect(weak.status).toBe(422);
       expect(weak.body.code).toBe('IDENTITY.WEAK_PASSWORD');
       expect(JSON.stringify(weak.body.violations)).toContain(reason);
+      expect(weak.headers['content-type']).toContain('application/problem+json');
     }
   });
 
@@ -148,6 +151,50 @@ describe('identity: user administration and events', () => {
       unknown
     >;
     expect(claims).toMatchObject({ roles: ['reviewer', 'viewer'], hubs: [HUB_A, HUB_B] });
+  });
+
+  it('versions every event of a user and publishes unlock, deactivation and reactivation', async () => {
+    const email = 'versioned@ihf.test';
+    const id = await t.createUser(email, PASSWORD, { hub_ids: [HUB_A] });
+    await t.request('PUT', `/api/v1/users/${id}/hubs`, {
+      token: admin,
+      body: { hub_ids: [HUB_B] },
+    });
+    for (let i = 0; i < 5; i++) await t.login(email, 'wrong-password-123');
+    for (const action of ['unlock', 'deactivate', 'reactivate']) {
+      const res = await t.request('POST', `/api/v1/users/${id}/${action}`, { token: admin });
+      expect(res.status).toBe(200);
+    }
+    // Idempotent calls change nothing (the version stays at 6 below).
+    await t.request('POST', `/api/v1/users/${id}/reactivate`, { token: admin });
+    await t.request('POST', `/api/v1/users/${id}/unlock`, { token: admin });
+
+    const expected: [string, number, Record<string, unknown>][] = [
+      ['ihf.identity.user.created.v1', 1, { roles: ['viewer'] }],
+      ['ihf.identity.membership.changed.v1', 1, { hub_ids: [HUB_A] }],
+      ['ihf.identity.membership.changed.v1', 2, { hub_ids: [HUB_B] }],
+      ['ihf.identity.user.locked.v1', 3, { failed_login_attempts: 5 }],
+      ['ihf.identity.user.unlocked.v1', 4, { cause: 'admin' }],
+      ['ihf.identity.user.deactivated.v1', 5, { deactivated_at: expect.any(String) }],
+      ['ihf.identity.user.reactivated.v1', 6, { reactivated_at: expect.any(String) }],
+    ];
+    for (const [subject, version, payload] of expected) {
+      const { envelope } = await t.waitForEvent(
+        subject,
+        (e) => e.aggregate_id === id && e.aggregate_version === version,
+      );
+      expect(envelope).toMatchObject({
+        type: subject,
+        aggregate_id: id,
+        aggregate_version: version,
+        payload: { user_id: id, ...payload },
+      });
+    }
+    const [row] = await t.sql<{ version: number }>(
+      'select version from identity.users where id = $1',
+      [id],
+    );
+    expect(row.version).toBe(6);
   });
 
   it('lists users with cursor pagination', async () => {

@@ -1,4 +1,11 @@
-import { MembershipChangedV1, UserCreatedV1, UserLockedV1 } from './identity/identity.events.js';
+import {
+  MembershipChangedV1,
+  UserCreatedV1,
+  UserDeactivatedV1,
+  UserLockedV1,
+  UserReactivatedV1,
+  UserUnlockedV1,
+} from './identity/identity.events.js';
 import {
   AdapterSpecCreatedV1,
   AnnotationSubmittedV1,
@@ -58,6 +65,21 @@ export const EVENT_CONTRACTS = {
     payload: UserLockedV1,
     hubScoped: false,
     description: 'Sign-in was locked after repeated failed attempts.',
+  }),
+  [Subjects.Identity.UserUnlockedV1]: contract({
+    payload: UserUnlockedV1,
+    hubScoped: false,
+    description: 'A sign-in lock was lifted, by an admin or when the cool-down passed.',
+  }),
+  [Subjects.Identity.UserDeactivatedV1]: contract({
+    payload: UserDeactivatedV1,
+    hubScoped: false,
+    description: 'A user was deactivated: no more sign-ins, every session ended.',
+  }),
+  [Subjects.Identity.UserReactivatedV1]: contract({
+    payload: UserReactivatedV1,
+    hubScoped: false,
+    description: 'A deactivated user may sign in again.',
   }),
   [Subjects.Identity.MembershipChangedV1]: contract({
     payload: MembershipChangedV1,

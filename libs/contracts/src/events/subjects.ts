@@ -7,6 +7,9 @@ export const Subjects = {
   Identity: {
     UserCreatedV1: 'ihf.identity.user.created.v1',
     UserLockedV1: 'ihf.identity.user.locked.v1',
+    UserUnlockedV1: 'ihf.identity.user.unlocked.v1',
+    UserDeactivatedV1: 'ihf.identity.user.deactivated.v1',
+    UserReactivatedV1: 'ihf.identity.user.reactivated.v1',
     MembershipChangedV1: 'ihf.identity.membership.changed.v1',
   },
   Ingestion: {

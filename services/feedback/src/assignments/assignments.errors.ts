@@ -19,3 +19,13 @@ export class CandidateClosedError extends DomainError {
     });
   }
 }
+
+export class ReviewerDeactivatedError extends DomainError {
+  constructor(userId: string) {
+    super({
+      code: 'FEEDBACK.REVIEWER_DEACTIVATED',
+      status: 422,
+      message: `User ${userId} is deactivated and cannot be assigned`,
+    });
+  }
+}

@@ -8,13 +8,18 @@ import { CandidatesService } from '../candidates/candidates.service.js';
 import { isoRequired, query } from '../common/sql.js';
 import { PrincipalReadModel } from '../read-models/principal-read-model.repository.js';
 import { OPEN_STATUSES } from '../triage/triage-workflow.js';
-import { CandidateClosedError, ReviewerNotEligibleError } from './assignments.errors.js';
+import {
+  CandidateClosedError,
+  ReviewerDeactivatedError,
+  ReviewerNotEligibleError,
+} from './assignments.errors.js';
 import { type AssignmentView } from './dto/assignment.dto.js';
 
 /**
  * Reviewer assignment: one reviewer per candidate (the seed's unique constraint); reassigning
  * replaces it and appends to the append-only `reviewer_assignment_audit`. The reviewer must
- * hold the reviewer role in the candidate's hub, as identity's events last said.
+ * hold the reviewer role in the candidate's hub and not be deactivated, as identity's events
+ * last said.
  */
 @Injectable()
 export class AssignmentsService {
@@ -36,6 +41,7 @@ export class AssignmentsService {
         throw new CandidateClosedError(candidate.status);
       }
       const principal = await PrincipalReadModel.find(em, reviewer);
+      if (principal?.deactivated) throw new ReviewerDeactivatedError(reviewer);
       const eligible =
         principal !== undefined &&
         principal.roles.includes('reviewer') &&

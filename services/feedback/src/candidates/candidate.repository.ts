@@ -130,6 +130,21 @@ export class CandidateRepository {
     );
   }
 
+  /**
+   * Locks the candidates (`FOR UPDATE`) in id order. Marking X a duplicate of Y reads Y's
+   * status; with only X locked, "X duplicates Y" and "Y duplicates X" could both commit. Both
+   * sides locked in one order serialise the two, and the second sees the first's result.
+   */
+  static async lockInOrder(em: EntityManager, ids: readonly string[]): Promise<void> {
+    const sorted = [...new Set(ids.map((id) => id.toLowerCase()))].sort();
+    await query(
+      em,
+      `select id from feedback.requirement_candidates where id = any(?::uuid[])
+       order by id for update`,
+      [`{${sorted.join(',')}}`],
+    );
+  }
+
   /** Inserts the candidate and its first audit row; undefined when the proposal made one already. */
   static async insert(em: EntityManager, c: NewCandidate): Promise<CandidateRow | undefined> {
     const inserted = await query<{ id: string }>(

@@ -3,6 +3,7 @@ import { type ServiceOrmSettings } from '@ihf/persistence';
 import { InitFeedback } from '../migrations/migration-20261127220000-init.js';
 import { QueueAllHubsIndex } from '../migrations/migration-20261127223000-queue-all-hubs-index.js';
 import { ConsumerFailures } from '../migrations/migration-20261207010000-consumer-failures.js';
+import { PrincipalVersions } from '../migrations/migration-20261207011000-principal-versions.js';
 
 /** Postgres schema owned by feedback. */
 export const FEEDBACK_SCHEMA = 'feedback';
@@ -21,6 +22,7 @@ export function feedbackOrmSettings(databaseUrl: string): ServiceOrmSettings {
       { name: 'Migration20261127220000_init', class: InitFeedback },
       { name: 'Migration20261127223000_queue_all_hubs_index', class: QueueAllHubsIndex },
       { name: 'Migration20261207010000_consumer_failures', class: ConsumerFailures },
+      { name: 'Migration20261207011000_principal_versions', class: PrincipalVersions },
     ],
   };
 }

@@ -1,12 +1,25 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { CONSUMERS, Subjects } from '@ihf/contracts';
-import { EventConsumers } from '@ihf/messaging';
-import { PrincipalReadModel } from './principal-read-model.repository.js';
+import { CONSUMERS, type EventEnvelope, Subjects } from '@ihf/contracts';
+import { EventConsumers, NonRetryableError } from '@ihf/messaging';
+import { type PrincipalEventOrder, PrincipalReadModel } from './principal-read-model.repository.js';
 import { WidgetReadModel } from './widget-read-model.repository.js';
+
+const orderOf = (e: EventEnvelope): PrincipalEventOrder => ({
+  version: e.aggregate_version ?? null,
+  occurredAt: new Date(e.occurred_at),
+});
+
+/** Status events were versioned from the start: one without a version cannot be ordered. */
+function requiredVersion(e: EventEnvelope): number {
+  if (e.aggregate_version === undefined || e.aggregate_version === null) {
+    throw new NonRetryableError(`${e.type} ${e.event_id} carries no aggregate_version`);
+  }
+  return e.aggregate_version;
+}
 
 /**
  * Keeps the read models of other services' data: widgets from ingestion, users' roles and hubs
- * from identity. Each handler runs in the consumer's transaction with its inbox record.
+ * from identity (by aggregate_version). Each handler runs in the consumer's transaction with its inbox record.
  */
 @Injectable()
 export class ReadModelHandlers implements OnModuleInit {
@@ -26,12 +39,7 @@ export class ReadModelHandlers implements OnModuleInit {
     });
     this.consumers.register(CONSUMERS.feedback_identity, {
       [Subjects.Identity.UserCreatedV1]: async (e, em) => {
-        await PrincipalReadModel.applyCreated(
-          em,
-          e.payload.user_id,
-          e.payload.roles,
-          new Date(e.occurred_at),
-        );
+        await PrincipalReadModel.applyCreated(em, e.payload.user_id, e.payload.roles, orderOf(e));
       },
       [Subjects.Identity.MembershipChangedV1]: async (e, em) => {
         await PrincipalReadModel.applyMembership(
@@ -39,8 +47,19 @@ export class ReadModelHandlers implements OnModuleInit {
           e.payload.user_id,
           e.payload.roles,
           e.payload.hub_ids,
-          new Date(e.occurred_at),
+          orderOf(e),
         );
+      },
+      [Subjects.Identity.UserDeactivatedV1]: async (e, em) => {
+        await PrincipalReadModel.applyStatus(
+          em,
+          e.payload.user_id,
+          new Date(e.payload.deactivated_at),
+          requiredVersion(e),
+        );
+      },
+      [Subjects.Identity.UserReactivatedV1]: async (e, em) => {
+        await PrincipalReadModel.applyStatus(em, e.payload.user_id, null, requiredVersion(e));
       },
     });
   }

@@ -72,6 +72,7 @@ export class TriageHandlers implements OnModuleInit {
     if (p.kind === 'duplicate_flag') {
       const id = (p.candidate_id as string).toLowerCase();
       const duplicateOf = (p.duplicate_of_id as string).toLowerCase();
+      await CandidateRepository.lockInOrder(em, [id, duplicateOf]);
       const candidate = await CandidateRepository.find(em, id, true);
       if (!candidate || candidate.hub_id !== hubId) {
         throw new NonRetryableError(`candidate ${id} does not exist in hub ${hubId}`);

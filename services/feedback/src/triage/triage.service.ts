@@ -52,6 +52,9 @@ export class TriageService {
     dto: TransitionDto,
   ): Promise<CandidateView> {
     return this.orm.em.fork().transactional(async (em) => {
+      if (dto.to === 'duplicate' && dto.duplicate_of_id) {
+        await CandidateRepository.lockInOrder(em, [candidateId, dto.duplicate_of_id]);
+      }
       const candidate = await this.candidates.visible(em, user, candidateId, true);
       if (dto.expected_version !== undefined && dto.expected_version !== candidate.version) {
         throw new CandidateVersionConflictError(dto.expected_version, candidate.version);
@@ -72,7 +75,8 @@ export class TriageService {
   }
 
   /**
-   * Applies a transition to a candidate locked in `em`'s transaction.
+   * Applies a transition to a candidate locked in `em`'s transaction (for a duplicate, with its
+   * target locked first: {@link CandidateRepository.lockInOrder}).
    * @throws TransitionNotAllowedError, DuplicateTargetRequiredError, InvalidDuplicateTargetError
    */
   async apply(

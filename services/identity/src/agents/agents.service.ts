@@ -43,13 +43,19 @@ export class AgentsService {
         createdAt: now,
       });
       em.persist(created);
-      this.outbox.add(em, Subjects.Identity.UserCreatedV1, {
-        user_id: created.id,
-        kind: 'agent',
-        name: created.name,
-        roles: ['agent'],
-        created_at: now.toISOString(),
-      });
+      // Agent clients are not versioned beyond their creation: it is their version 1.
+      this.outbox.add(
+        em,
+        Subjects.Identity.UserCreatedV1,
+        {
+          user_id: created.id,
+          kind: 'agent',
+          name: created.name,
+          roles: ['agent'],
+          created_at: now.toISOString(),
+        },
+        { aggregateId: created.id, aggregateVersion: 1 },
+      );
       await em.flush();
       return created;
     });

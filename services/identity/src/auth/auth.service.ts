@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, LockMode, MikroORM } from '@mikro-orm/core';
-import { Subjects } from '@ihf/contracts';
-import { Outbox } from '@ihf/messaging';
 import { MetricsService, PINO_LOGGER } from '@ihf/observability';
 import { Counter } from 'prom-client';
 import { type Logger } from 'pino';
 import { IdentityConfig } from '../config/identity.config.js';
 import { normaliseEmail } from '../users/email.js';
+import { PasswordAttempts } from '../users/password-attempts.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import { User } from '../users/user.entity.js';
 import { AccessTokenIssuer } from '../keys/access-token.issuer.js';
 import { InvalidCredentialsError, InvalidRefreshTokenError } from './auth.errors.js';
 import { RefreshToken } from './refresh-token.entity.js';
-import { generateRefreshToken, hashRefreshToken } from './refresh-token.js';
+import { generateRefreshToken, hashRefreshToken, lockFamilies } from './refresh-token.js';
 
 /** What a successful sign-in or refresh answers. */
 export interface SessionTokens {
@@ -28,10 +27,8 @@ type LoginOutcome = { ok: true; tokens: SessionTokens } | { ok: false };
 /**
  * Sign-in with lockout, refresh token rotation with reuse detection, and sign-out.
  *
- * Lockout (the seed's `failed_login_attempts` / `locked_at`): each wrong password increments the
- * counter; reaching `IHF_LOGIN_MAX_FAILURES` sets `locked_at` and emits user.locked; while locked
- * every attempt is refused (the correct password too) until an admin unlocks or
- * `IHF_LOGIN_LOCKOUT_COOLDOWN_SEC` passes; a success resets the counter.
+ * Lockout (the seed's `failed_login_attempts` / `locked_at`) is {@link PasswordAttempts}, shared
+ * with change-password.
  *
  * Every refusal is the same {@link InvalidCredentialsError}, and every path spends one argon2
  * verification (a dummy one for unknown e-mails), so neither the answer nor its timing tells
@@ -43,8 +40,8 @@ export class AuthService {
 
   constructor(
     @Inject(MikroORM) private readonly orm: MikroORM,
-    @Inject(Outbox) private readonly outbox: Outbox,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @Inject(PasswordAttempts) private readonly passwordAttempts: PasswordAttempts,
     @Inject(AccessTokenIssuer) private readonly issuer: AccessTokenIssuer,
     @Inject(IdentityConfig) private readonly config: IdentityConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
@@ -82,17 +79,12 @@ export class AuthService {
       );
       if (!user || user.deactivatedAt) return { ok: false };
       const now = new Date();
-      if (user.lockedAt) {
-        if (!this.cooldownPassed(user.lockedAt, now)) return { ok: false };
-        user.lockedAt = null;
-        user.failedLoginAttempts = 0;
-      }
-      if (!passwordOk) {
-        this.recordFailure(em, user, now);
+      const attempt = this.passwordAttempts.record(em, user, passwordOk, now);
+      if (attempt !== 'ok') {
+        if (attempt === 'locked_out') this.attempts.inc({ outcome: 'locked_out' });
         await em.flush();
         return { ok: false };
       }
-      user.failedLoginAttempts = 0;
       user.lastLoginAt = now;
       if (rehashed) user.passwordHash = rehashed;
       const refresh = this.newRefreshToken(em, user.id, randomUUID(), now);
@@ -108,14 +100,29 @@ export class AuthService {
    * Exchanges a refresh token for new tokens, rotating it. A token that was already used (or
    * revoked) revokes its whole family: either the legitimate client or a thief holds a copy,
    * and both must sign in again.
+   *
+   * Rotation and every revocation hold the family's lock ({@link lockFamilies}), so a
+   * revocation cannot miss the successor a concurrent refresh is inserting; a token older than
+   * the user's `sessions_valid_after` is refused as well.
    */
   async refresh(token: string): Promise<SessionTokens> {
     const tokenHash = hashRefreshToken(token);
     const outcome = await this.orm.em.fork().transactional(async (em): Promise<LoginOutcome> => {
+      const seen = await em.findOne(RefreshToken, { tokenHash });
+      if (!seen) return { ok: false };
+      // Lock order, shared with every revocation: the family, the user (here FOR SHARE: a
+      // password change or deactivation waits for this rotation, or it waits for them and
+      // sees `sessions_valid_after`), then the token.
+      await lockFamilies(em, [seen.familyId]);
+      const user = await em.findOne(
+        User,
+        { id: seen.userId },
+        { lockMode: LockMode.PESSIMISTIC_READ },
+      );
       const stored = await em.findOne(
         RefreshToken,
         { tokenHash },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
       );
       if (!stored) return { ok: false };
       const now = new Date();
@@ -130,8 +137,11 @@ export class AuthService {
         return { ok: false };
       }
       if (stored.expiresAt.getTime() <= now.getTime()) return { ok: false };
-      const user = await em.findOne(User, { id: stored.userId });
-      if (!user || user.deactivatedAt) {
+      if (
+        !user ||
+        user.deactivatedAt ||
+        (user.sessionsValidAfter && stored.createdAt.getTime() < user.sessionsValidAfter.getTime())
+      ) {
         await this.revokeFamily(em, stored.familyId, now);
         return { ok: false };
       }
@@ -146,31 +156,10 @@ export class AuthService {
 
   /** Revokes the refresh token's family (the session). Unknown tokens are ignored. */
   async logout(token: string): Promise<void> {
-    const em = this.orm.em.fork();
-    const stored = await em.findOne(RefreshToken, { tokenHash: hashRefreshToken(token) });
-    if (stored) await this.revokeFamily(em, stored.familyId, new Date());
-  }
-
-  private recordFailure(em: EntityManager, user: User, now: Date): void {
-    user.failedLoginAttempts += 1;
-    if (user.failedLoginAttempts >= this.config.IHF_LOGIN_MAX_FAILURES) {
-      user.lockedAt = now;
-      this.attempts.inc({ outcome: 'locked_out' });
-      this.outbox.add(em, Subjects.Identity.UserLockedV1, {
-        user_id: user.id,
-        locked_at: now.toISOString(),
-        failed_login_attempts: user.failedLoginAttempts,
-      });
-      this.logger.warn(
-        { user_id: user.id, failed_login_attempts: user.failedLoginAttempts },
-        'Sign-in locked after repeated failures',
-      );
-    }
-  }
-
-  private cooldownPassed(lockedAt: Date, now: Date): boolean {
-    const cooldown = this.config.IHF_LOGIN_LOCKOUT_COOLDOWN_SEC;
-    return cooldown > 0 && now.getTime() - lockedAt.getTime() >= cooldown * 1000;
+    await this.orm.em.fork().transactional(async (em) => {
+      const stored = await em.findOne(RefreshToken, { tokenHash: hashRefreshToken(token) });
+      if (stored) await this.revokeFamily(em, stored.familyId, new Date());
+    });
   }
 
   private newRefreshToken(
@@ -194,7 +183,9 @@ export class AuthService {
     return { token, expiresIn };
   }
 
+  /** Revokes one family, holding its lock (in `em`'s transaction). */
   private async revokeFamily(em: EntityManager, familyId: string, now: Date): Promise<void> {
+    await lockFamilies(em, [familyId]);
     await em.nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: now });
   }
 

@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { MikroORM } from '@mikro-orm/core';
 import { Outbox } from '@ihf/messaging';
-import { DomainError } from '@ihf/observability';
+import { createLogger, DomainError } from '@ihf/observability';
 import { createOrmOptions } from '@ihf/persistence';
 import { loadIdentityConfigOrExit } from '../config/load-identity-config.js';
 import { identityOrmSettings } from '../database/identity-orm.settings.js';
 import { migrateIdentity } from '../database/migrate-identity.js';
 import { ensureFirstAdmin } from '../users/first-admin.js';
+import { PasswordAttempts } from '../users/password-attempts.js';
 import { passwordHasherFor } from '../users/users.module.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -45,7 +46,13 @@ async function main(): Promise<number> {
   await migrateIdentity(config.DATABASE_URL);
   const orm = await MikroORM.init(createOrmOptions(identityOrmSettings(config.DATABASE_URL)));
   try {
-    const users = new UsersService(orm, new Outbox('identity'), passwordHasherFor(config));
+    const outbox = new Outbox('identity');
+    const attempts = new PasswordAttempts(
+      outbox,
+      config,
+      createLogger({ service: 'identity-create-admin' }),
+    );
+    const users = new UsersService(orm, outbox, passwordHasherFor(config), attempts);
     const outcome = await ensureFirstAdmin(
       orm,
       users,

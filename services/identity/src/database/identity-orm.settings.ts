@@ -3,6 +3,7 @@ import { type ServiceOrmSettings } from '@ihf/persistence';
 import { AgentClient } from '../agents/agent-client.entity.js';
 import { RefreshToken } from '../auth/refresh-token.entity.js';
 import { InitIdentity } from '../migrations/migration-20261127120000-init.js';
+import { UserVersionSessions } from '../migrations/migration-20261207010000-user-version-sessions.js';
 import { User } from '../users/user.entity.js';
 
 /** Postgres schema owned by identity. */
@@ -14,6 +15,9 @@ export function identityOrmSettings(databaseUrl: string): ServiceOrmSettings {
     schema: IDENTITY_SCHEMA,
     databaseUrl,
     entities: [User, RefreshToken, AgentClient, ...MESSAGING_ENTITIES],
-    migrations: [{ name: 'Migration20261127120000_init', class: InitIdentity }],
+    migrations: [
+      { name: 'Migration20261127120000_init', class: InitIdentity },
+      { name: 'Migration20261207010000_user_version_sessions', class: UserVersionSessions },
+    ],
   };
 }

@@ -22,6 +22,10 @@ export const User = defineEntity({
     failedLoginAttempts: p.integer().fieldName('failed_login_attempts'),
     deactivatedAt: p.datetime().nullable().fieldName('deactivated_at'),
     lastLoginAt: p.datetime().nullable().fieldName('last_login_at'),
+    /** `aggregate_version` of the user's events: bumped once per change that emits events. */
+    version: p.integer().default(1),
+    /** Refresh tokens created before this instant are refused (password change, sign-out all). */
+    sessionsValidAfter: p.datetime().nullable().fieldName('sessions_valid_after'),
     createdAt: p.datetime().fieldName('created_at'),
     updatedAt: p.datetime().fieldName('updated_at'),
   },

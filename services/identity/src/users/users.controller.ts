@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  Delete,
   Get,
   HttpCode,
   Param,
@@ -10,7 +11,7 @@ import {
   Put,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Role, Roles } from '@ihf/auth';
 import {
   ChangeOwnPasswordDto,
@@ -68,6 +69,14 @@ export class UsersController {
     @Body() body: ChangeOwnPasswordDto,
   ): Promise<void> {
     await this.users.changeOwnPassword(principal.id, body.current_password, body.new_password);
+  }
+
+  /** Signs the user out everywhere: every refresh token of theirs stops working. */
+  @Delete('me/sessions')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Sign out everywhere (end every session of the signed-in user)' })
+  async endOwnSessions(@CurrentUser() principal: AuthenticatedUser): Promise<void> {
+    await this.users.endAllSessions(principal.id);
   }
 
   @Get(':id')

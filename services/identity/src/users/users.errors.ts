@@ -52,7 +52,9 @@ export class CurrentPasswordIncorrectError extends DomainError {
     super({
       code: 'IDENTITY.CURRENT_PASSWORD_INCORRECT',
       status: 403,
-      message: 'The current password is incorrect',
+      // Also the answer while password checks are locked (as sign-in answers alike).
+      message:
+        'The current password is incorrect, or password checks are locked after repeated failures',
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdentityConfig } from '../config/identity.config.js';
 import { AdminBootstrap } from './admin-bootstrap.service.js';
+import { PasswordAttempts } from './password-attempts.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
@@ -18,9 +19,10 @@ export function passwordHasherFor(config: IdentityConfig): PasswordHasher {
   controllers: [UsersController],
   providers: [
     { provide: PasswordHasher, useFactory: passwordHasherFor, inject: [IdentityConfig] },
+    PasswordAttempts,
     UsersService,
     AdminBootstrap,
   ],
-  exports: [UsersService, PasswordHasher],
+  exports: [UsersService, PasswordHasher, PasswordAttempts],
 })
 export class UsersModule {}

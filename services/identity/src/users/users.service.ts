@@ -8,11 +8,14 @@ import {
 } from '@mikro-orm/core';
 import { type RoleName, Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
-import { RefreshToken } from '../auth/refresh-token.entity.js';
+import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import { lockSessionsOf, revokeAllSessions } from '../auth/refresh-token.js';
 import { normaliseEmail } from './email.js';
+import { PasswordAttempts } from './password-attempts.js';
 import { PasswordHasher } from './password-hasher.js';
 import { passwordPolicyViolations } from './password-policy.js';
 import { User } from './user.entity.js';
+import { bumpVersion } from './user-version.js';
 import {
   CurrentPasswordIncorrectError,
   EmailTakenError,
@@ -50,13 +53,13 @@ export class UsersService {
     @Inject(MikroORM) private readonly orm: MikroORM,
     @Inject(Outbox) private readonly outbox: Outbox,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @Inject(PasswordAttempts) private readonly passwordAttempts: PasswordAttempts,
   ) {}
 
   /** Creates a user; emits user.created (and membership.changed when it has hubs). */
   async create(input: NewUser): Promise<User> {
     const email = normaliseEmail(input.email);
-    const violations = passwordPolicyViolations(input.password, email);
-    if (violations.length > 0) throw new WeakPasswordError(violations);
+    this.checkPolicy(input.password, email);
     const passwordHash = await this.hasher.hash(input.password);
     const now = new Date();
     try {
@@ -69,17 +72,23 @@ export class UsersService {
           roles: dedupe(input.roles),
           hubIds: dedupe((input.hubIds ?? []).map((h) => h.toLowerCase())),
           failedLoginAttempts: 0,
+          version: 1,
           createdAt: now,
           updatedAt: now,
         });
         em.persist(user);
-        this.outbox.add(em, Subjects.Identity.UserCreatedV1, {
-          user_id: user.id,
-          kind: 'user',
-          name: user.name,
-          roles: [...user.roles],
-          created_at: now.toISOString(),
-        });
+        this.outbox.add(
+          em,
+          Subjects.Identity.UserCreatedV1,
+          {
+            user_id: user.id,
+            kind: 'user',
+            name: user.name,
+            roles: [...user.roles],
+            created_at: now.toISOString(),
+          },
+          { aggregateId: user.id, aggregateVersion: user.version },
+        );
         if (user.hubIds.length > 0) this.membershipChanged(em, user);
         await em.flush();
         return user;
@@ -109,6 +118,9 @@ export class UsersService {
   /** Changes name and/or roles; a roles change emits membership.changed. */
   async update(id: string, changes: { name?: string; roles?: readonly RoleName[] }): Promise<User> {
     return this.orm.em.fork().transactional(async (em) => {
+      // Before the user's own lock: the admins are always locked first, in id order.
+      const admins =
+        changes.roles?.includes('admin') === false ? await this.lockActiveAdmins(em) : [];
       const user = await this.lockUser(em, id);
       if (changes.name !== undefined) user.name = changes.name.trim();
       if (changes.roles !== undefined) {
@@ -117,9 +129,10 @@ export class UsersService {
           roles.length !== user.roles.length || roles.some((r) => !user.roles.includes(r));
         if (rolesChanged) {
           if (user.roles.includes('admin') && !roles.includes('admin')) {
-            await this.assertAnotherActiveAdmin(em, user.id);
+            this.assertAnotherActiveAdmin(admins, user.id);
           }
           user.roles = roles;
+          bumpVersion(user, new Date());
           this.membershipChanged(em, user);
         }
       }
@@ -138,7 +151,7 @@ export class UsersService {
         next.length !== user.hubIds.length || next.some((h) => !user.hubIds.includes(h));
       if (changed) {
         user.hubIds = next;
-        user.updatedAt = new Date();
+        bumpVersion(user, new Date());
         this.membershipChanged(em, user);
         await em.flush();
       }
@@ -146,72 +159,135 @@ export class UsersService {
     });
   }
 
-  /** Lifts a sign-in lock and resets the failure counter. */
+  /** Lifts a sign-in lock and resets the failure counter; emits user.unlocked when locked. */
   async unlock(id: string): Promise<User> {
     return this.orm.em.fork().transactional(async (em) => {
       const user = await this.lockUser(em, id);
+      const now = new Date();
+      if (user.lockedAt) {
+        bumpVersion(user, now);
+        this.outbox.add(
+          em,
+          Subjects.Identity.UserUnlockedV1,
+          { user_id: user.id, unlocked_at: now.toISOString(), cause: 'admin' },
+          { aggregateId: user.id, aggregateVersion: user.version },
+        );
+      }
       user.lockedAt = null;
       user.failedLoginAttempts = 0;
-      user.updatedAt = new Date();
+      user.updatedAt = now;
       await em.flush();
       return user;
     });
   }
 
-  /** Deactivates a user: no more sign-ins, every refresh token revoked. Idempotent. */
+  /**
+   * Deactivates a user: no more sign-ins, every session ended (refresh tokens revoked and
+   * `sessions_valid_after` moved); emits user.deactivated. Idempotent.
+   */
   async deactivate(id: string): Promise<User> {
     return this.orm.em.fork().transactional(async (em) => {
+      // Lock order: session families, the admins (in id order), the user.
+      await lockSessionsOf(em, id);
+      const admins = await this.lockActiveAdmins(em);
       const user = await this.lockUser(em, id);
       if (user.deactivatedAt) return user;
-      if (user.roles.includes('admin')) await this.assertAnotherActiveAdmin(em, user.id);
+      if (user.roles.includes('admin')) this.assertAnotherActiveAdmin(admins, user.id);
       const now = new Date();
       user.deactivatedAt = now;
-      user.updatedAt = now;
-      await em.nativeUpdate(RefreshToken, { userId: user.id, revokedAt: null }, { revokedAt: now });
+      user.sessionsValidAfter = now;
+      bumpVersion(user, now);
+      await revokeAllSessions(em, user.id, now);
+      this.outbox.add(
+        em,
+        Subjects.Identity.UserDeactivatedV1,
+        { user_id: user.id, deactivated_at: now.toISOString() },
+        { aggregateId: user.id, aggregateVersion: user.version },
+      );
       await em.flush();
       return user;
     });
   }
 
-  /** Lets a deactivated user sign in again (with a clean failure counter). Idempotent. */
+  /**
+   * Lets a deactivated user sign in again (with a clean failure counter); emits
+   * user.reactivated. Idempotent.
+   */
   async reactivate(id: string): Promise<User> {
     return this.orm.em.fork().transactional(async (em) => {
       const user = await this.lockUser(em, id);
       if (!user.deactivatedAt) return user;
+      const now = new Date();
       user.deactivatedAt = null;
       user.lockedAt = null;
       user.failedLoginAttempts = 0;
-      user.updatedAt = new Date();
+      bumpVersion(user, now);
+      this.outbox.add(
+        em,
+        Subjects.Identity.UserReactivatedV1,
+        { user_id: user.id, reactivated_at: now.toISOString() },
+        { aggregateId: user.id, aggregateVersion: user.version },
+      );
       await em.flush();
       return user;
     });
   }
 
-  /** Sets a new password (policy checked); revokes the user's refresh tokens. */
+  /** Sets a new password (policy checked); ends every session of the user. */
   async setPassword(id: string, password: string): Promise<void> {
     const existing = await this.get(id);
     if (existing.deactivatedAt) throw new UserDeactivatedError(id);
-    const violations = passwordPolicyViolations(password, existing.email);
-    if (violations.length > 0) throw new WeakPasswordError(violations);
+    this.checkPolicy(password, existing.email);
     const passwordHash = await this.hasher.hash(password);
     await this.orm.em.fork().transactional(async (em) => {
+      await lockSessionsOf(em, id);
       const user = await this.lockUser(em, id);
-      const now = new Date();
-      user.passwordHash = passwordHash;
-      user.updatedAt = now;
-      await em.nativeUpdate(RefreshToken, { userId: id, revokedAt: null }, { revokedAt: now });
+      this.replacePassword(user, passwordHash, new Date());
+      await revokeAllSessions(em, id, user.updatedAt);
       await em.flush();
     });
   }
 
-  /** A user changes their own password, proving the current one. */
+  /**
+   * A user changes their own password, proving the current one. The proof counts as a sign-in
+   * attempt ({@link PasswordAttempts}): wrong guesses lock the account as at sign-in.
+   */
   async changeOwnPassword(id: string, current: string, next: string): Promise<void> {
-    const user = await this.orm.em.fork().findOne(User, { id }, { populate: ['passwordHash'] });
-    if (!user) throw new UserNotFoundError(id);
-    if (!(await this.hasher.verify(user.passwordHash, current))) {
-      throw new CurrentPasswordIncorrectError();
-    }
-    await this.setPassword(id, next);
+    const found = await this.orm.em.fork().findOne(User, { id }, { populate: ['passwordHash'] });
+    if (!found) throw new UserNotFoundError(id);
+    if (found.deactivatedAt) throw new UserDeactivatedError(id);
+    // Refused before the current password is checked: a weak new one costs no attempt.
+    this.checkPolicy(next, found.email);
+    // argon2 is slow: both hashes are computed before the row lock is taken.
+    const currentOk = await this.hasher.verify(found.passwordHash, current);
+    const passwordHash = currentOk ? await this.hasher.hash(next) : undefined;
+    const outcome = await this.orm.em.fork().transactional(async (em) => {
+      if (currentOk) await lockSessionsOf(em, id);
+      const user = await this.lockUser(em, id);
+      if (user.deactivatedAt) throw new UserDeactivatedError(id);
+      const now = new Date();
+      const attempt = this.passwordAttempts.record(em, user, currentOk, now);
+      if (attempt === 'ok' && passwordHash) {
+        this.replacePassword(user, passwordHash, now);
+        await revokeAllSessions(em, id, now);
+      }
+      await em.flush();
+      return attempt;
+    });
+    if (outcome !== 'ok') throw new CurrentPasswordIncorrectError();
+  }
+
+  /** Ends every session of the user ("sign out everywhere"). */
+  async endAllSessions(id: string): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      await lockSessionsOf(em, id);
+      const user = await this.lockUser(em, id);
+      const now = new Date();
+      user.sessionsValidAfter = now;
+      user.updatedAt = now;
+      await revokeAllSessions(em, id, now);
+      await em.flush();
+    });
   }
 
   /** Number of active (not deactivated) admins. */
@@ -225,20 +301,41 @@ export class UsersService {
     return user;
   }
 
-  private async assertAnotherActiveAdmin(em: EntityManager, exceptId: string): Promise<void> {
-    const others = await em.count(User, {
-      id: { $ne: exceptId },
-      roles: { $contains: ['admin'] },
-      deactivatedAt: null,
-    });
-    if (others === 0) throw new LastAdminError();
+  /**
+   * Locks the active admins (`FOR UPDATE`, in id order) and returns their ids. Every change
+   * that can remove an admin takes these locks before its own row lock, so two admins demoting
+   * or deactivating each other run one after the other and the second sees the first's result
+   * (a plain count would let both pass and leave no admin).
+   */
+  private async lockActiveAdmins(em: EntityManager): Promise<string[]> {
+    const rows = await (em as unknown as SqlEntityManager).execute<{ id: string }[]>(
+      `select id from "identity".users where roles @> array['admin']::text[]
+         and deactivated_at is null order by id for update`,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private assertAnotherActiveAdmin(activeAdmins: readonly string[], exceptId: string): void {
+    if (!activeAdmins.some((id) => id !== exceptId)) throw new LastAdminError();
+  }
+
+  private checkPolicy(password: string, email: string): void {
+    const violations = passwordPolicyViolations(password, email);
+    if (violations.length > 0) throw new WeakPasswordError(violations);
+  }
+
+  private replacePassword(user: User, passwordHash: string, now: Date): void {
+    user.passwordHash = passwordHash;
+    user.sessionsValidAfter = now;
+    user.updatedAt = now;
   }
 
   private membershipChanged(em: EntityManager, user: User): void {
-    this.outbox.add(em, Subjects.Identity.MembershipChangedV1, {
-      user_id: user.id,
-      hub_ids: [...user.hubIds],
-      roles: [...user.roles],
-    });
+    this.outbox.add(
+      em,
+      Subjects.Identity.MembershipChangedV1,
+      { user_id: user.id, hub_ids: [...user.hubIds], roles: [...user.roles] },
+      { aggregateId: user.id, aggregateVersion: user.version },
+    );
   }
 }

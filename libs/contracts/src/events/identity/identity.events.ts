@@ -63,3 +63,43 @@ export class MembershipChangedV1 {
   @IsIn(ROLES, { each: true })
   roles!: RoleName[];
 }
+
+/** What lifted a sign-in lock. */
+export const UNLOCK_CAUSES = ['admin', 'cooldown'] as const;
+export type UnlockCause = (typeof UNLOCK_CAUSES)[number];
+
+/**
+ * `ihf.identity.user.unlocked.v1`: a sign-in lock was lifted, by an admin or because the
+ * cool-down passed (noticed at the next password check).
+ */
+export class UserUnlockedV1 {
+  @IsUUID()
+  user_id!: string;
+
+  @IsISO8601({ strict: true })
+  unlocked_at!: string;
+
+  @IsIn(UNLOCK_CAUSES)
+  cause!: UnlockCause;
+}
+
+/**
+ * `ihf.identity.user.deactivated.v1`: the user can no longer sign in and every session of
+ * theirs ended; other services stop giving them work (e.g. feedback assigns them no candidate).
+ */
+export class UserDeactivatedV1 {
+  @IsUUID()
+  user_id!: string;
+
+  @IsISO8601({ strict: true })
+  deactivated_at!: string;
+}
+
+/** `ihf.identity.user.reactivated.v1`: a deactivated user may sign in again. */
+export class UserReactivatedV1 {
+  @IsUUID()
+  user_id!: string;
+
+  @IsISO8601({ strict: true })
+  reactivated_at!: string;
+}
