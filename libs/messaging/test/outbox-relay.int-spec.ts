@@ -185,6 +185,74 @@ describe('transactional outbox and relay', () => {
     expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
   });
 
+  async function insertUnpublishable(attempts = 0): Promise<string> {
+    // A subject no stream captures: JetStream answers "no responders" for it alone.
+    const id = randomUUID();
+    await f.sql(
+      `insert into ${SCHEMA}.outbox (id, subject, envelope, attempts) values (?, 'ihf.nowhere.thing.happened.v1', ?, ?)`,
+      [id, JSON.stringify({ event_id: id, correlation_id: 'c', producer: 'msgtest' }), attempts],
+    );
+    return id;
+  }
+
+  it('keeps relaying the rows behind a row that failed 50 times (back-off exponent capped)', async () => {
+    // From 44 attempts an uncapped 2^attempts seconds is out of an interval's range.
+    const stuck = await insertUnpublishable(50);
+    const ids = await addEvents(5);
+    const seen = new Map<string, number>();
+    const r = relay({
+      batchSize: 2,
+      publishTimeoutMs: 500,
+      pollIntervalMs: 200,
+      onPublished: (events) => {
+        for (const e of events)
+          seen.set(e.envelope.event_id, (seen.get(e.envelope.event_id) ?? 0) + 1);
+      },
+    });
+    await r.start();
+    await waitFor(async () => (await pending()) === 1, {
+      timeoutMs: 15_000,
+      message: 'every row but the unpublishable one to be relayed',
+    });
+    expect([...seen.keys()].sort()).toEqual([...ids].sort());
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    const [row] = await f.sql<{ attempts: number; wait: string }>(
+      `select attempts, extract(epoch from next_attempt_at - now()) as wait from ${SCHEMA}.outbox where id = ?`,
+      [stuck],
+    );
+    expect(row.attempts).toBe(51);
+    expect(Number(row.wait)).toBeGreaterThan(250); // the 5-minute cap
+    expect(Number(row.wait)).toBeLessThanOrEqual(300);
+    expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
+  });
+
+  it('keeps the published marks of acknowledged rows when recording another row failure fails', async () => {
+    const stuck = await insertUnpublishable();
+    await addEvents(3);
+    // Makes recording the failure itself fail, as an overflow or a lost connection would.
+    await f.sql(`create function ${SCHEMA}.refuse_attempts() returns trigger language plpgsql as $$
+      begin
+        if new.attempts > old.attempts then raise exception 'cannot record the failure'; end if;
+        return new;
+      end $$`);
+    await f.sql(`create trigger refuse_attempts before update on ${SCHEMA}.outbox
+      for each row execute function ${SCHEMA}.refuse_attempts()`);
+    try {
+      const r = relay({ publishTimeoutMs: 500 });
+      expect(await r.relayOnce()).toEqual({ published: 3, failed: 1 });
+      const rows = await f.sql<{ id: string; attempts: number }>(
+        `select id, attempts from ${SCHEMA}.outbox where published_at is null`,
+      );
+      expect(rows).toEqual([{ id: stuck, attempts: 0 }]);
+      // Nothing of the acknowledged rows is sent again.
+      expect(await r.relayOnce()).toEqual({ published: 0, failed: 1 });
+      expect(await f.streamMessages('IHF_IDENTITY')).toBe(3);
+    } finally {
+      await f.sql(`drop trigger refuse_attempts on ${SCHEMA}.outbox`);
+      await f.sql(`drop function ${SCHEMA}.refuse_attempts()`);
+    }
+  });
+
   it('refuses, before commit, an event no consumer could accept', async () => {
     await expect(
       f.orm.em.fork().transactional((em: EntityManager) => {
