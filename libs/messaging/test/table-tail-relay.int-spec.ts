@@ -22,7 +22,9 @@ const SUBJECT = 'ihf.ingestion.interaction.recorded.v1';
 
 class InitTail extends Migration {
   override up(): void {
-    this.addSql(`create table "${SCHEMA}".events (id uuid primary key, body text not null)`);
+    this.addSql(
+      `create table "${SCHEMA}".events (id uuid primary key, body text not null, written_at timestamptz not null default now())`,
+    );
     this.addSql(`create table "${SCHEMA}".other (id int)`);
     for (const sql of tableTailSql(SCHEMA, 'events')) this.addSql(sql);
   }
@@ -258,6 +260,69 @@ describe('table tail relay (a table as its own outbox)', () => {
       `select error from ${SCHEMA}.relay_failures`,
     );
     expect(failures).toEqual([{ error: 'cannot describe this row' }]);
+  });
+
+  it('sets aside a row larger than NATS max_payload, counts it, and keeps relaying the rest', async () => {
+    await purge();
+    let setAside = 0;
+    const r = relay({ onSetAside: (n) => (setAside += n) });
+    const before = await r.setAsideRows();
+    await r.start();
+    const em = orm.em.fork() as unknown as SqlEntityManager;
+    const good = [randomUUID(), randomUUID()];
+    // Over the server's 1 MB max_payload: NATS refuses it on every attempt.
+    await em.execute(
+      `insert into ${SCHEMA}.events (id, body) values (?, 'ok'), (?, ?), (?, 'ok')`,
+      [good[0], randomUUID(), 'x'.repeat(1_100_000), good[1]],
+    );
+    await waitFor(async () => (await streamIds()).length === 2, { message: 'the two good rows' });
+    expect(new Set(await streamIds())).toEqual(new Set(good));
+    // The table is not blocked: the cursor moves past the big row and a later one (before,
+    // the batch failed on every pass and was sent again, its good rows deduplicated).
+    const later = randomUUID();
+    await em.execute(`insert into ${SCHEMA}.events (id, body) values (?, 'later')`, [later]);
+    await waitFor(
+      async () =>
+        (
+          await em.execute(
+            `select 1 from ${SCHEMA}.relay_cursors c join ${SCHEMA}.events t on t.id = ?
+              where c.name = 'events' and (c.tx_id, c.seq) >= (t.tx_id, t.tail_seq)`,
+            [later],
+          )
+        ).length === 1,
+      { message: 'the cursor past a later row' },
+    );
+    expect(await streamIds()).toContain(later);
+    const failures = await em.execute<{ error: string }[]>(
+      `select error from ${SCHEMA}.relay_failures where error like '%max_payload%'`,
+    );
+    expect(failures).toHaveLength(1);
+    expect(setAside).toBe(1);
+    expect(await r.setAsideRows()).toBe(before + 1);
+  });
+
+  it('reports the age of the oldest unrelayed row as its lag, from any replica', async () => {
+    const em = orm.em.fork() as unknown as SqlEntityManager;
+    const standby = relay({ timeColumn: 'written_at' }); // not started: reads the database only
+    expect(await standby.oldestPendingAgeSeconds()).toBe(0);
+    await em.execute(
+      `insert into ${SCHEMA}.events (id, body, written_at) values (?, 'waiting', now() - interval '30 seconds')`,
+      [randomUUID()],
+    );
+    const age = await standby.oldestPendingAgeSeconds();
+    expect(age).toBeGreaterThanOrEqual(30);
+    expect(age).toBeLessThan(40);
+    // Without a time column: how long the cursor has stood still while rows wait.
+    await em.execute(
+      `update ${SCHEMA}.relay_cursors set updated_at = now() - interval '20 seconds' where name = 'events'`,
+    );
+    const still = await relay().oldestPendingAgeSeconds();
+    expect(still).toBeGreaterThanOrEqual(20);
+    expect(still).toBeLessThan(30);
+    await relay().start();
+    await waitFor(async () => (await standby.oldestPendingAgeSeconds()) === 0, {
+      message: 'the lag to drop to 0 once relayed',
+    });
   });
 
   it("refuses to relay from a cursor ahead of the server's transaction ids (a restored database)", async () => {

@@ -201,6 +201,12 @@ class MessagingLifecycle
         labelNames: ['table'],
         registers: [this.metrics.registry],
       });
+      const setAside = new Counter({
+        name: 'ihf_table_tail_set_aside_total',
+        help: 'Rows of append-only tables set aside in relay_failures (never published), by table.',
+        labelNames: ['table'],
+        registers: [this.metrics.registry],
+      });
       for (const definition of options.tails) {
         const tail = new TableTailRelay({
           ...definition,
@@ -211,10 +217,34 @@ class MessagingLifecycle
           namespace: options.namespace,
           logger,
           onPublished: (count) => tailed.inc({ table: definition.table }, count),
+          onSetAside: (count) => setAside.inc({ table: definition.table }, count),
         });
         await tail.start();
         this.tails.push(tail);
       }
+      const tails = this.tails;
+      // What to alert on: a lag of more than a few seconds means no replica is relaying
+      // (a dead leader, a stuck batch); set-aside rows need an operator.
+      new Gauge({
+        name: 'ihf_table_tail_oldest_pending_seconds',
+        help: 'Age of the oldest row of an append-only table not yet relayed (0 when none), by table.',
+        labelNames: ['table'],
+        registers: [this.metrics.registry],
+        async collect() {
+          for (const tail of tails)
+            this.set({ table: tail.table }, await tail.oldestPendingAgeSeconds().catch(() => -1));
+        },
+      });
+      new Gauge({
+        name: 'ihf_table_tail_set_aside_rows',
+        help: 'Rows of append-only tables waiting in relay_failures for an operator, by table.',
+        labelNames: ['table'],
+        registers: [this.metrics.registry],
+        async collect() {
+          for (const tail of tails)
+            this.set({ table: tail.table }, await tail.setAsideRows().catch(() => -1));
+        },
+      });
     }
 
     const outcomes = new Counter({
