@@ -1,4 +1,5 @@
-import { type EntityManager } from '@mikro-orm/core';
+import { MikroORM, type EntityManager } from '@mikro-orm/core';
+import { createOrmOptions } from '@ihf/persistence';
 import { randomUUID } from 'node:crypto';
 import {
   INBOX_RETENTION_MS,
@@ -293,6 +294,37 @@ describe('transactional outbox and relay', () => {
       await proxy.close();
     }
   });
+
+  it('publishes within about a second of the database return after an outage (no back-off wait)', async () => {
+    // The relay reaches Postgres (pool and LISTEN session) only through the proxy.
+    const proxy = await TcpProxy.forUrl(f.env.databaseUrl, 5432);
+    const databaseUrl = proxy.rewrite(f.env.databaseUrl);
+    const orm = await MikroORM.init(createOrmOptions({ ...f.settings, databaseUrl }));
+    try {
+      const r = relay({ orm, databaseUrl, pollIntervalMs: 5_000 });
+      await r.start();
+      await addEvents(1);
+      await waitFor(async () => (await pending()) === 0, { message: 'relaying before the outage' });
+      proxy.cut();
+      // Long enough for the loop and reconnect back-offs to have grown past several seconds.
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      await addEvents(3); // written meanwhile by another replica; its NOTIFY is lost to this one
+      proxy.restore();
+      const back = Date.now();
+      await waitFor(async () => (await pending()) === 0, {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        message: 'relaying after the outage',
+      });
+      const took = Date.now() - back;
+      expect(took).toBeLessThan(1_500);
+      expect(await f.streamMessages('IHF_IDENTITY')).toBe(4);
+      await r.stop();
+    } finally {
+      await orm.close(true);
+      await proxy.close();
+    }
+  }, 60_000);
 
   it('deletes published rows after their retention and keeps pending rows; prunes old inbox ids', async () => {
     const [pendingId] = await addEvents(1);

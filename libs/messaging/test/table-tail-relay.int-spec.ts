@@ -244,6 +244,45 @@ describe('table tail relay (a table as its own outbox)', () => {
     }
   });
 
+  it('leads and publishes again within about a second of the database return after an outage', async () => {
+    await purge();
+    // The relay reaches Postgres (pool and LISTEN session) only through the proxy.
+    const proxy = await TcpProxy.forUrl(env.databaseUrl, 5432);
+    const databaseUrl = proxy.rewrite(env.databaseUrl);
+    const viaProxy = await MikroORM.init(
+      createOrmOptions({
+        schema: SCHEMA,
+        databaseUrl,
+        entities: MESSAGING_ENTITIES,
+        migrations: [{ name: 'Migration20261127000000_tail', class: InitTail }],
+      }),
+    );
+    try {
+      const r = relay({ orm: viaProxy, databaseUrl, pollIntervalMs: 5_000 });
+      await r.start();
+      await waitFor(() => r.isLeader, { message: 'leadership' });
+      proxy.cut();
+      // Long enough for the loop and reconnect back-offs to have grown past several seconds.
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      const id = randomUUID();
+      const em = orm.em.fork() as unknown as SqlEntityManager;
+      await em.execute(`insert into ${SCHEMA}.events (id, body) values (?, 'during outage')`, [id]);
+      proxy.restore();
+      const back = Date.now();
+      await waitFor(async () => (await streamIds()).includes(id), {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        message: 'the row after the outage',
+      });
+      expect(Date.now() - back).toBeLessThan(1_500);
+      expect(r.isLeader).toBe(true);
+    } finally {
+      await Promise.all(relays.splice(0).map((x) => x.stop()));
+      await viaProxy.close(true);
+      await proxy.close();
+    }
+  }, 60_000);
+
   it('sets aside a row it cannot turn into a message, and goes on with the others', async () => {
     await purge();
     const r = relay();

@@ -9,11 +9,18 @@ export interface NotificationHooks {
   readonly onConnectionChange?: (connected: boolean) => void;
 }
 
+/** How often waiters poll while the session is down (no notification can arrive then). */
+const DOWN_POLL_MS = 500;
+/** Reconnect attempts back off up to this: the database's return is noticed within it. */
+const MAX_RECONNECT_DELAY_MS = 500;
+
 /**
  * A dedicated Postgres session LISTENing on one channel. `wait(ms)` resolves on the next
  * notification or after `ms`, whichever comes first; a notification that arrives while nobody
- * waits is remembered, so none is missed between two waits. Reconnects with back-off; while
- * disconnected, waits simply time out (the caller's poll fallback keeps working).
+ * waits is remembered, so none is missed between two waits. While the session is down, no
+ * notification can wake anyone: waits are cut to a short poll, and reconnecting (which wakes
+ * the waiter) is retried every half second, so a caller resumes within about a second of the
+ * database's return instead of after its own (or a reconnect) back-off.
  */
 export class NotificationListener {
   private client?: Client;
@@ -41,6 +48,7 @@ export class NotificationListener {
       this.signalled = false;
       return;
     }
+    if (!this.client) timeoutMs = Math.min(timeoutMs, DOWN_POLL_MS);
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -66,6 +74,11 @@ export class NotificationListener {
       [key],
     );
     return result.rows[0]?.locked ? this.generation : undefined;
+  }
+
+  /** Whether the LISTEN session is up (notifications can arrive). */
+  get connected(): boolean {
+    return this.client !== undefined;
   }
 
   /** Increases each time the session is (re)connected; 0 while never connected. */
@@ -144,14 +157,14 @@ export class NotificationListener {
     this.interrupt();
   }
 
-  private scheduleReconnect(error: unknown, delayMs = 1_000): void {
+  private scheduleReconnect(error: unknown, delayMs = 250): void {
     if (this.stopped || this.reconnectTimer) return;
     this.logger.debug({ err: error, channel: this.channel }, 'outbox listener reconnecting');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.stopped) return;
       this.connect().catch((e: unknown) =>
-        this.scheduleReconnect(e, Math.min(delayMs * 2, 30_000)),
+        this.scheduleReconnect(e, Math.min(delayMs * 2, MAX_RECONNECT_DELAY_MS)),
       );
     }, delayMs);
     this.reconnectTimer.unref();

@@ -5,6 +5,7 @@ import { physicalSubject, type EventEnvelope } from '@ihf/contracts';
 import { type Logger, silentLogger } from '../logger.js';
 import { BatchPublisher, MessageRefusedError, envelopeHeaders } from '../nats/batch-publisher.js';
 import { NotificationListener } from './notification-listener.js';
+import { OutageLog } from './outage-log.js';
 import { outboxChannel } from './messaging-tables.sql.js';
 
 /** One relayed outbox row, as reported to `onPublished`. */
@@ -210,7 +211,7 @@ export class OutboxRelay {
   }
 
   private async loop(): Promise<void> {
-    let failures = 0;
+    const outage = new OutageLog(this.logger, 'outbox relay');
     while (!this.stopping) {
       let full: boolean;
       try {
@@ -218,15 +219,12 @@ export class OutboxRelay {
         full = published + failed === this.batchSize;
         // Nothing got through: NATS is probably down; back off instead of spinning.
         if (failed > 0 && published === 0) throw new Error(`${failed} events not acknowledged`);
-        failures = 0;
+        outage.succeeded();
         await this.cleanupIfDue();
       } catch (error) {
-        failures++;
-        const delay = Math.min(250 * 2 ** Math.min(failures, 7), 30_000);
-        this.logger.warn(
-          { err: error, retryInMs: delay },
-          'outbox relay: batch failed, rows stay pending',
-        );
+        // The listener cuts this wait short while the database is unreachable (see its poll).
+        const delay = Math.min(250 * 2 ** Math.min(outage.count + 1, 7), 30_000);
+        outage.failed(error, delay);
         await this.listener.wait(delay);
         continue;
       }

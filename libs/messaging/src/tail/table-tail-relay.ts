@@ -12,6 +12,7 @@ import {
   envelopeHeaders,
 } from '../nats/batch-publisher.js';
 import { NotificationListener } from '../outbox/notification-listener.js';
+import { OutageLog } from '../outbox/outage-log.js';
 import { tailChannel } from './table-tail.sql.js';
 
 /** A row of a tailed table, as Postgres returns it (all columns). */
@@ -283,7 +284,7 @@ export class TableTailRelay {
 
   private async loop(): Promise<void> {
     const lockKey = `ihf:tail:${this.options.schema}.${this.options.table}`;
-    let failures = 0;
+    const outage = new OutageLog(this.logger, `table tail relay (${this.options.table})`);
     while (!this.stopping) {
       if (!this.isLeader) {
         this.leaderGeneration = await this.listener.tryAdvisoryLock(lockKey).catch(() => undefined);
@@ -297,15 +298,12 @@ export class TableTailRelay {
       let published: number;
       try {
         published = await this.relayOnce();
-        failures = 0;
+        outage.succeeded();
       } catch (error) {
-        failures++;
         this.cursor = undefined;
-        const delay = Math.min(250 * 2 ** Math.min(failures, 7), 30_000);
-        this.logger.warn(
-          { err: error, retryInMs: delay },
-          'table tail relay: batch failed, will retry from the cursor',
-        );
+        // The listener cuts this wait short while the database is unreachable (see its poll).
+        const delay = Math.min(250 * 2 ** Math.min(outage.count + 1, 7), 30_000);
+        outage.failed(error, delay);
         await this.listener.wait(delay);
         continue;
       }
