@@ -214,6 +214,44 @@ describe('table tail relay (a table as its own outbox)', () => {
     });
   });
 
+  it('hands leadership to a standby within seconds when the leader link goes silent', async () => {
+    await purge();
+    // The leader's LISTEN session (which holds the lock) goes through a proxy that will
+    // swallow every byte without closing anything: neither side hears of it from TCP.
+    const proxy = await TcpProxy.forUrl(env.databaseUrl, 5432);
+    try {
+      const leader = relay({ databaseUrl: proxy.rewrite(env.databaseUrl), leaseMs: 3_000 });
+      await leader.start();
+      await waitFor(() => leader.isLeader, { message: 'the first relay to lead' });
+      const standby = relay({ leaseMs: 3_000 });
+      await standby.start();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(standby.isLeader).toBe(false);
+
+      proxy.blackhole();
+      const silentSince = Date.now();
+      await waitFor(() => standby.isLeader, {
+        timeoutMs: 20_000,
+        message: 'the standby to take over',
+      });
+      // One lease (3 s) for the server to end the silent session, plus a poll and slack.
+      expect(Date.now() - silentSince).toBeLessThan(7_000);
+      // The cut-off leader gave up by itself, before the standby could take over.
+      expect(leader.isLeader).toBe(false);
+      const id = randomUUID();
+      await (orm.em.fork() as unknown as SqlEntityManager).execute(
+        `insert into ${SCHEMA}.events (id, body) values (?, 'after takeover')`,
+        [id],
+      );
+      await waitFor(async () => (await streamIds()).includes(id), {
+        message: 'the row via the new leader',
+      });
+    } finally {
+      await Promise.all(relays.splice(0).map((x) => x.stop()));
+      await proxy.close();
+    }
+  }, 60_000);
+
   it('keeps rows while NATS is unreachable and catches up once it is back', async () => {
     await purge();
     const proxy = await TcpProxy.forUrl(env.natsUrl, 4222);

@@ -9,6 +9,19 @@ export interface NotificationHooks {
   readonly onConnectionChange?: (connected: boolean) => void;
 }
 
+export interface NotificationListenerOptions {
+  /**
+   * Makes the session a lease (for leadership held by an advisory lock on it): the server
+   * ends the session once it has been silent this long (`idle_session_timeout`, with TCP
+   * keepalives and `tcp_user_timeout` for a dead peer), which releases its locks; this side
+   * sends a heartbeat five times per lease and drops the session itself when one goes
+   * unanswered for two fifths of it, so it stops leading before the server lets another
+   * replica take over. Without it, a leader whose link died silently keeps its lock until the
+   * server notices: minutes, or hours.
+   */
+  readonly leaseMs?: number;
+}
+
 /** How often waiters poll while the session is down (no notification can arrive then). */
 const DOWN_POLL_MS = 500;
 /** Reconnect attempts back off up to this: the database's return is noticed within it. */
@@ -30,11 +43,14 @@ export class NotificationListener {
   private reconnectTimer?: NodeJS.Timeout;
   private generation = 0;
 
+  private heartbeat?: NodeJS.Timeout;
+
   constructor(
     private readonly databaseUrl: string,
     private readonly channel: string,
     private readonly logger: Logger,
     private readonly hooks: NotificationHooks = {},
+    private readonly options: NotificationListenerOptions = {},
   ) {}
 
   async start(): Promise<void> {
@@ -95,6 +111,7 @@ export class NotificationListener {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.heartbeat);
     this.interrupt();
     const client = this.client;
     if (!client) return;
@@ -122,6 +139,7 @@ export class NotificationListener {
     const client = new Client({
       connectionString: this.databaseUrl,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 1_000,
       connectionTimeoutMillis: 5_000,
     });
     client.on('notification', (message) => {
@@ -145,6 +163,19 @@ export class NotificationListener {
     });
     try {
       await client.connect();
+      const lease = this.options.leaseMs;
+      if (lease !== undefined) {
+        // Server side: a silent session is ended (and its locks released) after one lease; a
+        // dead peer is noticed by keepalives and unacknowledged writes within it too.
+        await client.query(
+          `select set_config('idle_session_timeout', $1, false),
+                  set_config('tcp_user_timeout', $1, false),
+                  set_config('tcp_keepalives_idle', $2, false),
+                  set_config('tcp_keepalives_interval', '1', false),
+                  set_config('tcp_keepalives_count', '3', false)`,
+          [String(lease), String(Math.max(1, Math.floor(lease / 3000)))],
+        );
+      }
       await client.query(`LISTEN "${this.channel}"`);
     } catch (error) {
       await client.end().catch(() => undefined);
@@ -152,9 +183,50 @@ export class NotificationListener {
     }
     this.client = client;
     this.generation++;
+    if (this.options.leaseMs !== undefined) this.startHeartbeat(client, this.options.leaseMs);
     this.hooks.onConnectionChange?.(true);
     // Rows may have been written while we were not listening.
     this.interrupt();
+  }
+
+  /** Keeps the lease alive, and gives the session up when the server stops answering. */
+  private startHeartbeat(client: Client, leaseMs: number): void {
+    clearInterval(this.heartbeat);
+    let inFlight = false;
+    this.heartbeat = setInterval(() => {
+      if (this.client !== client) return clearInterval(this.heartbeat);
+      if (inFlight) return;
+      inFlight = true;
+      let timer: NodeJS.Timeout | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new Error(`no answer to the lease heartbeat within ${(2 * leaseMs) / 5} ms`)),
+          (2 * leaseMs) / 5,
+        );
+      });
+      Promise.race([client.query('select 1'), silent])
+        .catch((error: unknown) => this.dropSession(client, error))
+        .finally(() => {
+          clearTimeout(timer);
+          inFlight = false;
+        });
+    }, leaseMs / 5);
+    this.heartbeat.unref();
+  }
+
+  /** Gives a session up at once (its socket torn down) and reconnects. */
+  private dropSession(client: Client, error: unknown): void {
+    if (this.client !== client) return;
+    this.logger.warn({ err: error, channel: this.channel }, 'listener session lost its lease');
+    this.client = undefined;
+    clearInterval(this.heartbeat);
+    this.hooks.onConnectionChange?.(false);
+    (
+      client as unknown as { connection?: { stream?: { destroy(): void } } }
+    ).connection?.stream?.destroy();
+    void client.end().catch(() => undefined);
+    this.scheduleReconnect(error);
   }
 
   private scheduleReconnect(error: unknown, delayMs = 250): void {

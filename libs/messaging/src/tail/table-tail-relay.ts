@@ -46,6 +46,12 @@ export interface TableTailRelayOptions extends TableTailDefinition {
   readonly logger?: Logger;
   readonly pollIntervalMs?: number;
   readonly publishTimeoutMs?: number;
+  /**
+   * Leadership lease (default 5 s): a leader that stops answering (dead process, silent link)
+   * loses its lock within about this long and a standby takes over; see
+   * `NotificationListenerOptions.leaseMs`.
+   */
+  readonly leaseMs?: number;
   /** After a wake-up, how long to wait for more rows before reading (default 20 ms). */
   readonly coalesceMs?: number;
   /** Called after each batch is acknowledged by JetStream, before the cursor moves. */
@@ -72,7 +78,9 @@ interface Cursor {
  * relaying.
  *
  * One relay per table is active at a time, elected with an advisory lock on its LISTEN
- * session; the others stand by and take over when that session ends. A batch is published and
+ * session; the others stand by and take over when that session ends. The session is a lease
+ * (`leaseMs`): a leader that dies or whose link goes silent is cut off by the server within
+ * seconds, not whenever TCP notices. A batch is published and
  * acknowledged before the cursor moves, so a crash re-publishes at most one batch, which
  * JetStream drops as duplicates (`Nats-Msg-Id` = event id). Two statements per batch (rows,
  * cursor update), and wake-ups are coalesced (`coalesceMs`): under a steady stream of small
@@ -103,6 +111,8 @@ export class TableTailRelay {
       options.databaseUrl,
       tailChannel(options.schema, options.table),
       this.logger,
+      {},
+      { leaseMs: options.leaseMs ?? 5_000 },
     );
   }
 
