@@ -15,3 +15,4 @@ export * from './tail/table-tail.sql.js';
 export * from './tail/table-tail-relay.js';
 export * from './outbox/notification-listener.js';
 export * from './nats/batch-publisher.js';
+export * from './reconcile/reconciler.js';

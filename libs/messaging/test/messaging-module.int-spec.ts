@@ -14,6 +14,7 @@ import {
   MessagingModule,
   NamespacedNatsServer,
   Outbox,
+  RelayReconciliation,
   RpcClient,
   RpcUnavailableError,
 } from '@ihf/messaging';
@@ -183,6 +184,10 @@ describe('MessagingModule in a Nest service', () => {
     expect(metrics.body).toMatch(
       /ihf_table_tail_oldest_pending_seconds\{[^}]*table="clicks"[^}]*\} 0/,
     );
+    // The reconciler is there on demand (the outbox; the tail table has no time column).
+    const [outboxCheck, ...others] = await app.get(RelayReconciliation).reconcileNow();
+    expect(outboxCheck).toMatchObject({ source: 'outbox', republished: 0 });
+    expect(others).toEqual([]);
     expect(metrics.body).toMatch(/ihf_table_tail_set_aside_rows\{[^}]*table="clicks"[^}]*\} 0/);
   });
 

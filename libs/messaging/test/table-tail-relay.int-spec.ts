@@ -9,8 +9,10 @@ import { STREAMS, physicalStreamName, type EventEnvelope } from '@ihf/contracts'
 import { createOrmOptions, migrateSchema } from '@ihf/persistence';
 import {
   MESSAGING_ENTITIES,
+  StreamReconciler,
   TableTailRelay,
   connectNats,
+  tailReconcileSource,
   provisionStreams,
   tableTailSql,
   type TailedRow,
@@ -400,6 +402,49 @@ describe('table tail relay (a table as its own outbox)', () => {
     await waitFor(async () => (await standby.oldestPendingAgeSeconds()) === 0, {
       message: 'the lag to drop to 0 once relayed',
     });
+  });
+
+  it('reconciles the relayed rows with the stream: a lost message is published again, a set-aside row is not', async () => {
+    await purge();
+    const em = orm.em.fork() as unknown as SqlEntityManager;
+    // Earlier tests' rows are in the window too, and their messages purged: not this test's.
+    await em.execute(`delete from ${SCHEMA}.events`);
+    const r = relay();
+    await r.start();
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    await em.execute(
+      `insert into ${SCHEMA}.events (id, body) values (?, 'a'), (?, 'poison'), (?, 'b'), (?, 'c')`,
+      [ids[0], randomUUID(), ids[1], ids[2]],
+    );
+    await waitFor(async () => (await streamIds()).length === 3, { message: 'three rows relayed' });
+    await waitFor(async () => (await r.oldestPendingAgeSeconds()) === 0, {
+      message: 'the cursor past them',
+    });
+    const reconciler = new StreamReconciler({
+      nc,
+      intervalMs: 0,
+      sources: [
+        tailReconcileSource({
+          name: 'events',
+          table: 'events',
+          toMessage,
+          timeColumn: 'written_at',
+          schema: SCHEMA,
+          orm,
+          namespace: env.natsNamespace,
+        }),
+      ],
+    });
+    const stream = physicalStreamName(env.natsNamespace, 'IHF_EVENTS');
+    const lost = await jsm.streams.getMessage(stream, {
+      last_by_subj: `${env.natsNamespace}.${SUBJECT}`,
+    });
+    await jsm.streams.deleteMessage(stream, lost!.seq);
+    expect(await streamIds()).toHaveLength(2);
+    const [result] = await reconciler.reconcileNow();
+    expect(result.republished).toBe(1);
+    expect(new Set((await streamIds()).map((id) => id.split('.')[0]))).toEqual(new Set(ids));
+    expect((await reconciler.reconcileNow())[0].republished).toBe(0);
   });
 
   it("refuses to relay from a cursor ahead of the server's transaction ids (a restored database)", async () => {

@@ -193,8 +193,9 @@ export class NotificationListener {
   private startHeartbeat(client: Client, leaseMs: number): void {
     clearInterval(this.heartbeat);
     let inFlight = false;
-    this.heartbeat = setInterval(() => {
-      if (this.client !== client) return clearInterval(this.heartbeat);
+    const heartbeat = setInterval(() => {
+      // This session is gone (a newer one has its own heartbeat).
+      if (this.client !== client) return clearInterval(heartbeat);
       if (inFlight) return;
       inFlight = true;
       let timer: NodeJS.Timeout | undefined;
@@ -212,7 +213,8 @@ export class NotificationListener {
           inFlight = false;
         });
     }, leaseMs / 5);
-    this.heartbeat.unref();
+    heartbeat.unref();
+    this.heartbeat = heartbeat;
   }
 
   /** Gives a session up at once (its socket torn down) and reconnects. */
