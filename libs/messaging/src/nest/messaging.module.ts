@@ -278,10 +278,14 @@ class MessagingLifecycle
 
     const sources: ReconcileSource[] = [];
     if (options.relay ?? true) sources.push(outboxReconcileSource({ ...options, orm }));
-    for (const definition of options.tails ?? []) {
+    (options.tails ?? []).forEach((definition, i) => {
+      const tail = this.tails[i];
+      // The leader reconciles its table: one replica reads it, not all.
       if (definition.timeColumn)
-        sources.push(tailReconcileSource({ ...definition, ...options, orm }));
-    }
+        sources.push(
+          tailReconcileSource({ ...definition, ...options, orm, active: () => tail.isLeader }),
+        );
+    });
     if (sources.length) {
       const repaired = new Counter({
         name: 'ihf_relay_reconciled_total',

@@ -24,6 +24,8 @@ export interface ReconcileSource {
   readonly name: string;
   /** Messages the relay has published whose row was relayed at or after `since`. */
   relayedSince(since: Date): Promise<RelayedMessage[]>;
+  /** Whether this replica reconciles the source now (default: always). */
+  readonly active?: () => boolean;
 }
 
 /** Outcome of one reconciliation of one source. */
@@ -121,6 +123,7 @@ export class StreamReconciler {
   private async run(): Promise<ReconcileResult[]> {
     const results: ReconcileResult[] = [];
     for (const source of this.options.sources) {
+      if (source.active && !source.active()) continue;
       const result = await this.reconcile(source);
       results.push(result);
       if (result.republished > 0) {
@@ -239,14 +242,19 @@ export function outboxReconcileSource(options: {
 }
 
 /**
- * A tailed table's rows behind its relay cursor, written since `since` (by the definition's
- * `timeColumn`, which it needs), except those set aside in `relay_failures`.
+ * A tailed table's last rows behind its relay cursor (at most `maxRows`, default 20,000, read
+ * backwards along the tail index, so the cost is bounded whatever the table's size and
+ * indexes), of those the ones written since `since` (by the definition's `timeColumn`, which
+ * it needs), except those set aside in `relay_failures`. `active`: reconcile only while it
+ * returns true (e.g. while this replica leads the table, so that one replica does it).
  */
 export function tailReconcileSource(
   options: TableTailDefinition & {
     readonly schema: string;
     readonly orm: MikroORM;
     readonly namespace: string;
+    readonly maxRows?: number;
+    readonly active?: () => boolean;
   },
 ): ReconcileSource {
   const { schema, table, name, timeColumn } = options;
@@ -254,26 +262,44 @@ export function tailReconcileSource(
   assertSchemaName(timeColumn); // interpolated into SQL
   return {
     name: `tail:${name}`,
+    active: options.active,
     async relayedSince(since) {
       const em = options.orm.em.fork() as unknown as SqlEntityManager;
       const rows = await em.execute<TailedRow[]>(
-        `select t.*, t."${timeColumn}" as "__written_at"
-           from "${schema}"."${table}" t
-           join "${schema}".relay_cursors c on c.name = ?
-          where t."${timeColumn}" >= ? and (t.tx_id, t.tail_seq) <= (c.tx_id, c.seq)
-            and not exists (select 1 from "${schema}".relay_failures f
-                             where f.name = c.name and f.row_key = t.tx_id::text || ':' || t.tail_seq::text)`,
-        [name, since],
+        `select t.*, t."${timeColumn}" as "__written_at",
+                t.tx_id::text || ':' || t.tail_seq::text as "__key"
+           from "${schema}".relay_cursors c
+           cross join lateral (
+             select * from "${schema}"."${table}" t
+              where (t.tx_id, t.tail_seq) <= (c.tx_id, c.seq)
+              order by t.tx_id desc, t.tail_seq desc
+              limit ?) t
+          where c.name = ?`,
+        [options.maxRows ?? 20_000, name],
       );
-      return rows.map((row) => {
-        const { subject, envelope } = options.toMessage(row);
-        return {
-          eventId: envelope.event_id,
-          subject: physicalSubject(options.namespace, subject),
-          envelope,
-          writtenAt: new Date(row.__written_at as string | Date),
-        };
-      });
+      const setAside = new Set(
+        (
+          await em.execute<{ row_key: string }[]>(
+            `select row_key from "${schema}".relay_failures where name = ?`,
+            [name],
+          )
+        ).map((f) => f.row_key),
+      );
+      return rows
+        .filter(
+          (row) =>
+            new Date(row.__written_at as string | Date) >= since &&
+            !setAside.has(row.__key as string),
+        )
+        .map((row) => {
+          const { subject, envelope } = options.toMessage(row);
+          return {
+            eventId: envelope.event_id,
+            subject: physicalSubject(options.namespace, subject),
+            envelope,
+            writtenAt: new Date(row.__written_at as string | Date),
+          };
+        });
     },
   };
 }
