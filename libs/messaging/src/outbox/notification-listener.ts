@@ -92,11 +92,6 @@ export class NotificationListener {
     return result.rows[0]?.locked ? this.generation : undefined;
   }
 
-  /** Whether the LISTEN session is up (notifications can arrive). */
-  get connected(): boolean {
-    return this.client !== undefined;
-  }
-
   /** Increases each time the session is (re)connected; 0 while never connected. */
   get currentGeneration(): number {
     return this.client ? this.generation : -1;
@@ -125,11 +120,7 @@ export class NotificationListener {
       () => false,
       () => false,
     );
-    if (await Promise.race([ended, gaveUp])) {
-      (
-        client as unknown as { connection?: { stream?: { destroy(): void } } }
-      ).connection?.stream?.destroy();
-    }
+    if (await Promise.race([ended, gaveUp])) destroySocket(client);
     clearTimeout(timer);
   }
 
@@ -161,25 +152,22 @@ export class NotificationListener {
       this.hooks.onConnectionChange?.(false);
       this.scheduleReconnect(new Error('connection ended'));
     });
+    // The set-up queries get the connect timeout too: a link that goes silent right after
+    // connecting would otherwise leave this attempt (and every later one) pending forever.
+    let setupTimer: NodeJS.Timeout | undefined;
+    const setupTimeout = new Promise<never>((_, reject) => {
+      setupTimer = setTimeout(() => {
+        destroySocket(client);
+        reject(new Error('listener session set-up timed out'));
+      }, 10_000);
+    });
     try {
-      await client.connect();
-      const lease = this.options.leaseMs;
-      if (lease !== undefined) {
-        // Server side: a silent session is ended (and its locks released) after one lease; a
-        // dead peer is noticed by keepalives and unacknowledged writes within it too.
-        await client.query(
-          `select set_config('idle_session_timeout', $1, false),
-                  set_config('tcp_user_timeout', $1, false),
-                  set_config('tcp_keepalives_idle', $2, false),
-                  set_config('tcp_keepalives_interval', '1', false),
-                  set_config('tcp_keepalives_count', '3', false)`,
-          [String(lease), String(Math.max(1, Math.floor(lease / 3000)))],
-        );
-      }
-      await client.query(`LISTEN "${this.channel}"`);
+      await Promise.race([this.setUp(client), setupTimeout]);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
+    } finally {
+      clearTimeout(setupTimer);
     }
     this.client = client;
     this.generation++;
@@ -187,6 +175,24 @@ export class NotificationListener {
     this.hooks.onConnectionChange?.(true);
     // Rows may have been written while we were not listening.
     this.interrupt();
+  }
+
+  private async setUp(client: Client): Promise<void> {
+    await client.connect();
+    const lease = this.options.leaseMs;
+    if (lease !== undefined) {
+      // Server side: a silent session is ended (and its locks released) after one lease; a
+      // dead peer is noticed by keepalives and unacknowledged writes within it too.
+      await client.query(
+        `select set_config('idle_session_timeout', $1, false),
+                set_config('tcp_user_timeout', $1, false),
+                set_config('tcp_keepalives_idle', $2, false),
+                set_config('tcp_keepalives_interval', '1', false),
+                set_config('tcp_keepalives_count', '3', false)`,
+        [String(lease), String(Math.max(1, Math.floor(lease / 3000)))],
+      );
+    }
+    await client.query(`LISTEN "${this.channel}"`);
   }
 
   /** Keeps the lease alive, and gives the session up when the server stops answering. */
@@ -224,9 +230,7 @@ export class NotificationListener {
     this.client = undefined;
     clearInterval(this.heartbeat);
     this.hooks.onConnectionChange?.(false);
-    (
-      client as unknown as { connection?: { stream?: { destroy(): void } } }
-    ).connection?.stream?.destroy();
+    destroySocket(client);
     void client.end().catch(() => undefined);
     this.scheduleReconnect(error);
   }
@@ -243,4 +247,11 @@ export class NotificationListener {
     }, delayMs);
     this.reconnectTimer.unref();
   }
+}
+
+/** Tears a session's socket down without waiting for the server (which may never answer). */
+function destroySocket(client: Client): void {
+  (
+    client as unknown as { connection?: { stream?: { destroy(): void } } }
+  ).connection?.stream?.destroy();
 }
