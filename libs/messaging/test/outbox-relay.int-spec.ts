@@ -227,6 +227,24 @@ describe('transactional outbox and relay', () => {
     expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
   });
 
+  it('backs off a row NATS refuses even when it is alone in its batch, so the next rows go out', async () => {
+    const stuck = await insertUnpublishable();
+    const [next] = await addEvents(1);
+    const r = relay({ batchSize: 1, publishTimeoutMs: 500 });
+    expect(await r.relayOnce()).toEqual({ published: 0, failed: 1 });
+    const [row] = await f.sql<{ wait: string }>(
+      `select extract(epoch from next_attempt_at - now()) as wait from ${SCHEMA}.outbox where id = ?`,
+      [stuck],
+    );
+    expect(Number(row.wait)).toBeGreaterThan(0.5);
+    // Not the refused row again: the one behind it.
+    expect(await r.relayOnce()).toEqual({ published: 1, failed: 0 });
+    const [published] = await f.sql<{ id: string }>(
+      `select id from ${SCHEMA}.outbox where published_at is not null`,
+    );
+    expect(published.id).toBe(next);
+  });
+
   it('keeps the published marks of acknowledged rows when recording another row failure fails', async () => {
     const stuck = await insertUnpublishable();
     await addEvents(3);
