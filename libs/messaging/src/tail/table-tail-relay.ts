@@ -80,11 +80,11 @@ interface Cursor {
  * One relay per table is active at a time, elected with an advisory lock on its LISTEN
  * session; the others stand by and take over when that session ends. The session is a lease
  * (`leaseMs`): a leader that dies or whose link goes silent is cut off by the server within
- * seconds, not whenever TCP notices. A batch is published and
- * acknowledged before the cursor moves, so a crash re-publishes at most one batch, which
- * JetStream drops as duplicates (`Nats-Msg-Id` = event id). Two statements per batch (rows,
- * cursor update), and wake-ups are coalesced (`coalesceMs`): under a steady stream of small
- * commits the relay reads in batches instead of once per commit.
+ * seconds, not whenever TCP notices. A batch is published and acknowledged before the cursor
+ * moves, so a crash re-publishes at most one batch, which JetStream drops as duplicates
+ * (`Nats-Msg-Id` = event id). Two statements per batch (rows, cursor update), and wake-ups are
+ * coalesced (`coalesceMs`): under a steady stream of small commits the relay reads in batches
+ * instead of once per commit.
  */
 export class TableTailRelay {
   private readonly logger: Logger;
