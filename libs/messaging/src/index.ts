@@ -18,3 +18,4 @@ export * from './nats/batch-publisher.js';
 export * from './consumer/consumer-failures.js';
 export * from './dlq/dead-letters.js';
 export * from './dlq/dlq-cli.js';
+export * from './reconcile/reconciler.js';

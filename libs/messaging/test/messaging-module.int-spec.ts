@@ -14,6 +14,7 @@ import {
   MessagingModule,
   NamespacedNatsServer,
   Outbox,
+  RelayReconciliation,
   RpcClient,
   RpcUnavailableError,
 } from '@ihf/messaging';
@@ -180,6 +181,14 @@ describe('MessagingModule in a Nest service', () => {
     expect(metrics.body).toContain('ihf_outbox_published_total');
     expect(metrics.body).toMatch(/ihf_outbox_oldest_pending_seconds\{[^}]*\} 0/);
     expect(metrics.body).toMatch(/ihf_consumer_deliveries_total\{[^}]*outcome="handled"/);
+    expect(metrics.body).toMatch(
+      /ihf_table_tail_oldest_pending_seconds\{[^}]*table="clicks"[^}]*\} 0/,
+    );
+    // The reconciler is there on demand (the outbox; the tail table has no time column).
+    const [outboxCheck, ...others] = await app.get(RelayReconciliation).reconcileNow();
+    expect(outboxCheck).toMatchObject({ source: 'outbox', republished: 0 });
+    expect(others).toEqual([]);
+    expect(metrics.body).toMatch(/ihf_table_tail_set_aside_rows\{[^}]*table="clicks"[^}]*\} 0/);
   });
 
   it('serves request/reply in its namespace with the caller correlation id, and says when nobody answers', async () => {

@@ -1,4 +1,5 @@
-import { type EntityManager } from '@mikro-orm/core';
+import { MikroORM, type EntityManager } from '@mikro-orm/core';
+import { createOrmOptions } from '@ihf/persistence';
 import { randomUUID } from 'node:crypto';
 import {
   INBOX_RETENTION_MS,
@@ -185,6 +186,92 @@ describe('transactional outbox and relay', () => {
     expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
   });
 
+  async function insertUnpublishable(attempts = 0): Promise<string> {
+    // A subject no stream captures: JetStream answers "no responders" for it alone.
+    const id = randomUUID();
+    await f.sql(
+      `insert into ${SCHEMA}.outbox (id, subject, envelope, attempts) values (?, 'ihf.nowhere.thing.happened.v1', ?, ?)`,
+      [id, JSON.stringify({ event_id: id, correlation_id: 'c', producer: 'msgtest' }), attempts],
+    );
+    return id;
+  }
+
+  it('keeps relaying the rows behind a row that failed 50 times (back-off exponent capped)', async () => {
+    // From 44 attempts an uncapped 2^attempts seconds is out of an interval's range.
+    const stuck = await insertUnpublishable(50);
+    const ids = await addEvents(5);
+    const seen = new Map<string, number>();
+    const r = relay({
+      batchSize: 2,
+      publishTimeoutMs: 500,
+      pollIntervalMs: 200,
+      onPublished: (events) => {
+        for (const e of events)
+          seen.set(e.envelope.event_id, (seen.get(e.envelope.event_id) ?? 0) + 1);
+      },
+    });
+    await r.start();
+    await waitFor(async () => (await pending()) === 1, {
+      timeoutMs: 15_000,
+      message: 'every row but the unpublishable one to be relayed',
+    });
+    expect([...seen.keys()].sort()).toEqual([...ids].sort());
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    const [row] = await f.sql<{ attempts: number; wait: string }>(
+      `select attempts, extract(epoch from next_attempt_at - now()) as wait from ${SCHEMA}.outbox where id = ?`,
+      [stuck],
+    );
+    expect(row.attempts).toBe(51);
+    expect(Number(row.wait)).toBeGreaterThan(250); // the 5-minute cap
+    expect(Number(row.wait)).toBeLessThanOrEqual(300);
+    expect(await f.streamMessages('IHF_IDENTITY')).toBe(ids.length);
+  });
+
+  it('backs off a row NATS refuses even when it is alone in its batch, so the next rows go out', async () => {
+    const stuck = await insertUnpublishable();
+    const [next] = await addEvents(1);
+    const r = relay({ batchSize: 1, publishTimeoutMs: 500 });
+    expect(await r.relayOnce()).toEqual({ published: 0, failed: 1 });
+    const [row] = await f.sql<{ wait: string }>(
+      `select extract(epoch from next_attempt_at - now()) as wait from ${SCHEMA}.outbox where id = ?`,
+      [stuck],
+    );
+    expect(Number(row.wait)).toBeGreaterThan(0.5);
+    // Not the refused row again: the one behind it.
+    expect(await r.relayOnce()).toEqual({ published: 1, failed: 0 });
+    const [published] = await f.sql<{ id: string }>(
+      `select id from ${SCHEMA}.outbox where published_at is not null`,
+    );
+    expect(published.id).toBe(next);
+  });
+
+  it('keeps the published marks of acknowledged rows when recording another row failure fails', async () => {
+    const stuck = await insertUnpublishable();
+    await addEvents(3);
+    // Makes recording the failure itself fail, as an overflow or a lost connection would.
+    await f.sql(`create function ${SCHEMA}.refuse_attempts() returns trigger language plpgsql as $$
+      begin
+        if new.attempts > old.attempts then raise exception 'cannot record the failure'; end if;
+        return new;
+      end $$`);
+    await f.sql(`create trigger refuse_attempts before update on ${SCHEMA}.outbox
+      for each row execute function ${SCHEMA}.refuse_attempts()`);
+    try {
+      const r = relay({ publishTimeoutMs: 500 });
+      expect(await r.relayOnce()).toEqual({ published: 3, failed: 1 });
+      const rows = await f.sql<{ id: string; attempts: number }>(
+        `select id, attempts from ${SCHEMA}.outbox where published_at is null`,
+      );
+      expect(rows).toEqual([{ id: stuck, attempts: 0 }]);
+      // Nothing of the acknowledged rows is sent again.
+      expect(await r.relayOnce()).toEqual({ published: 0, failed: 1 });
+      expect(await f.streamMessages('IHF_IDENTITY')).toBe(3);
+    } finally {
+      await f.sql(`drop trigger refuse_attempts on ${SCHEMA}.outbox`);
+      await f.sql(`drop function ${SCHEMA}.refuse_attempts()`);
+    }
+  });
+
   it('refuses, before commit, an event no consumer could accept', async () => {
     await expect(
       f.orm.em.fork().transactional((em: EntityManager) => {
@@ -225,6 +312,37 @@ describe('transactional outbox and relay', () => {
       await proxy.close();
     }
   });
+
+  it('publishes within about a second of the database return after an outage (no back-off wait)', async () => {
+    // The relay reaches Postgres (pool and LISTEN session) only through the proxy.
+    const proxy = await TcpProxy.forUrl(f.env.databaseUrl, 5432);
+    const databaseUrl = proxy.rewrite(f.env.databaseUrl);
+    const orm = await MikroORM.init(createOrmOptions({ ...f.settings, databaseUrl }));
+    try {
+      const r = relay({ orm, databaseUrl, pollIntervalMs: 5_000 });
+      await r.start();
+      await addEvents(1);
+      await waitFor(async () => (await pending()) === 0, { message: 'relaying before the outage' });
+      proxy.cut();
+      // Long enough for the loop and reconnect back-offs to have grown past several seconds.
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      await addEvents(3); // written meanwhile by another replica; its NOTIFY is lost to this one
+      proxy.restore();
+      const back = Date.now();
+      await waitFor(async () => (await pending()) === 0, {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        message: 'relaying after the outage',
+      });
+      const took = Date.now() - back;
+      expect(took).toBeLessThan(1_500);
+      expect(await f.streamMessages('IHF_IDENTITY')).toBe(4);
+      await r.stop();
+    } finally {
+      await orm.close(true);
+      await proxy.close();
+    }
+  }, 60_000);
 
   it('deletes published rows after their retention and keeps pending rows; prunes old inbox ids', async () => {
     const [pendingId] = await addEvents(1);

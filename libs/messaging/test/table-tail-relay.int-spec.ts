@@ -9,8 +9,10 @@ import { STREAMS, physicalStreamName, type EventEnvelope } from '@ihf/contracts'
 import { createOrmOptions, migrateSchema } from '@ihf/persistence';
 import {
   MESSAGING_ENTITIES,
+  StreamReconciler,
   TableTailRelay,
   connectNats,
+  tailReconcileSource,
   provisionStreams,
   tableTailSql,
   type TailedRow,
@@ -22,7 +24,9 @@ const SUBJECT = 'ihf.ingestion.interaction.recorded.v1';
 
 class InitTail extends Migration {
   override up(): void {
-    this.addSql(`create table "${SCHEMA}".events (id uuid primary key, body text not null)`);
+    this.addSql(
+      `create table "${SCHEMA}".events (id uuid primary key, body text not null, written_at timestamptz not null default now())`,
+    );
     this.addSql(`create table "${SCHEMA}".other (id int)`);
     for (const sql of tableTailSql(SCHEMA, 'events')) this.addSql(sql);
   }
@@ -212,6 +216,44 @@ describe('table tail relay (a table as its own outbox)', () => {
     });
   });
 
+  it('hands leadership to a standby within seconds when the leader link goes silent', async () => {
+    await purge();
+    // The leader's LISTEN session (which holds the lock) goes through a proxy that will
+    // swallow every byte without closing anything: neither side hears of it from TCP.
+    const proxy = await TcpProxy.forUrl(env.databaseUrl, 5432);
+    try {
+      const leader = relay({ databaseUrl: proxy.rewrite(env.databaseUrl), leaseMs: 3_000 });
+      await leader.start();
+      await waitFor(() => leader.isLeader, { message: 'the first relay to lead' });
+      const standby = relay({ leaseMs: 3_000 });
+      await standby.start();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(standby.isLeader).toBe(false);
+
+      proxy.blackhole();
+      const silentSince = Date.now();
+      await waitFor(() => standby.isLeader, {
+        timeoutMs: 20_000,
+        message: 'the standby to take over',
+      });
+      // One lease (3 s) for the server to end the silent session, plus a poll and slack.
+      expect(Date.now() - silentSince).toBeLessThan(7_000);
+      // The cut-off leader gave up by itself, before the standby could take over.
+      expect(leader.isLeader).toBe(false);
+      const id = randomUUID();
+      await (orm.em.fork() as unknown as SqlEntityManager).execute(
+        `insert into ${SCHEMA}.events (id, body) values (?, 'after takeover')`,
+        [id],
+      );
+      await waitFor(async () => (await streamIds()).includes(id), {
+        message: 'the row via the new leader',
+      });
+    } finally {
+      await Promise.all(relays.splice(0).map((x) => x.stop()));
+      await proxy.close();
+    }
+  }, 60_000);
+
   it('keeps rows while NATS is unreachable and catches up once it is back', async () => {
     await purge();
     const proxy = await TcpProxy.forUrl(env.natsUrl, 4222);
@@ -242,6 +284,45 @@ describe('table tail relay (a table as its own outbox)', () => {
     }
   });
 
+  it('leads and publishes again within about a second of the database return after an outage', async () => {
+    await purge();
+    // The relay reaches Postgres (pool and LISTEN session) only through the proxy.
+    const proxy = await TcpProxy.forUrl(env.databaseUrl, 5432);
+    const databaseUrl = proxy.rewrite(env.databaseUrl);
+    const viaProxy = await MikroORM.init(
+      createOrmOptions({
+        schema: SCHEMA,
+        databaseUrl,
+        entities: MESSAGING_ENTITIES,
+        migrations: [{ name: 'Migration20261127000000_tail', class: InitTail }],
+      }),
+    );
+    try {
+      const r = relay({ orm: viaProxy, databaseUrl, pollIntervalMs: 5_000 });
+      await r.start();
+      await waitFor(() => r.isLeader, { message: 'leadership' });
+      proxy.cut();
+      // Long enough for the loop and reconnect back-offs to have grown past several seconds.
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      const id = randomUUID();
+      const em = orm.em.fork() as unknown as SqlEntityManager;
+      await em.execute(`insert into ${SCHEMA}.events (id, body) values (?, 'during outage')`, [id]);
+      proxy.restore();
+      const back = Date.now();
+      await waitFor(async () => (await streamIds()).includes(id), {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        message: 'the row after the outage',
+      });
+      expect(Date.now() - back).toBeLessThan(1_500);
+      expect(r.isLeader).toBe(true);
+    } finally {
+      await Promise.all(relays.splice(0).map((x) => x.stop()));
+      await viaProxy.close(true);
+      await proxy.close();
+    }
+  }, 60_000);
+
   it('sets aside a row it cannot turn into a message, and goes on with the others', async () => {
     await purge();
     const r = relay();
@@ -258,6 +339,112 @@ describe('table tail relay (a table as its own outbox)', () => {
       `select error from ${SCHEMA}.relay_failures`,
     );
     expect(failures).toEqual([{ error: 'cannot describe this row' }]);
+  });
+
+  it('sets aside a row larger than NATS max_payload, counts it, and keeps relaying the rest', async () => {
+    await purge();
+    let setAside = 0;
+    const r = relay({ onSetAside: (n) => (setAside += n) });
+    const before = await r.setAsideRows();
+    await r.start();
+    const em = orm.em.fork() as unknown as SqlEntityManager;
+    const good = [randomUUID(), randomUUID()];
+    // Over the server's 1 MB max_payload: NATS refuses it on every attempt.
+    await em.execute(
+      `insert into ${SCHEMA}.events (id, body) values (?, 'ok'), (?, ?), (?, 'ok')`,
+      [good[0], randomUUID(), 'x'.repeat(1_100_000), good[1]],
+    );
+    await waitFor(async () => (await streamIds()).length === 2, { message: 'the two good rows' });
+    expect(new Set(await streamIds())).toEqual(new Set(good));
+    // The table is not blocked: the cursor moves past the big row and a later one (before,
+    // the batch failed on every pass and was sent again, its good rows deduplicated).
+    const later = randomUUID();
+    await em.execute(`insert into ${SCHEMA}.events (id, body) values (?, 'later')`, [later]);
+    await waitFor(
+      async () =>
+        (
+          await em.execute(
+            `select 1 from ${SCHEMA}.relay_cursors c join ${SCHEMA}.events t on t.id = ?
+              where c.name = 'events' and (c.tx_id, c.seq) >= (t.tx_id, t.tail_seq)`,
+            [later],
+          )
+        ).length === 1,
+      { message: 'the cursor past a later row' },
+    );
+    expect(await streamIds()).toContain(later);
+    const failures = await em.execute<{ error: string }[]>(
+      `select error from ${SCHEMA}.relay_failures where error like '%max_payload%'`,
+    );
+    expect(failures).toHaveLength(1);
+    expect(setAside).toBe(1);
+    expect(await r.setAsideRows()).toBe(before + 1);
+  });
+
+  it('reports the age of the oldest unrelayed row as its lag, from any replica', async () => {
+    const em = orm.em.fork() as unknown as SqlEntityManager;
+    const standby = relay({ timeColumn: 'written_at' }); // not started: reads the database only
+    expect(await standby.oldestPendingAgeSeconds()).toBe(0);
+    await em.execute(
+      `insert into ${SCHEMA}.events (id, body, written_at) values (?, 'waiting', now() - interval '30 seconds')`,
+      [randomUUID()],
+    );
+    const age = await standby.oldestPendingAgeSeconds();
+    expect(age).toBeGreaterThanOrEqual(30);
+    expect(age).toBeLessThan(40);
+    // Without a time column: how long the cursor has stood still while rows wait.
+    await em.execute(
+      `update ${SCHEMA}.relay_cursors set updated_at = now() - interval '20 seconds' where name = 'events'`,
+    );
+    const still = await relay().oldestPendingAgeSeconds();
+    expect(still).toBeGreaterThanOrEqual(20);
+    expect(still).toBeLessThan(30);
+    await relay().start();
+    await waitFor(async () => (await standby.oldestPendingAgeSeconds()) === 0, {
+      message: 'the lag to drop to 0 once relayed',
+    });
+  });
+
+  it('reconciles the relayed rows with the stream: a lost message is published again, a set-aside row is not', async () => {
+    await purge();
+    const em = orm.em.fork() as unknown as SqlEntityManager;
+    // Earlier tests' rows are in the window too, and their messages purged: not this test's.
+    await em.execute(`delete from ${SCHEMA}.events`);
+    const r = relay();
+    await r.start();
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    await em.execute(
+      `insert into ${SCHEMA}.events (id, body) values (?, 'a'), (?, 'poison'), (?, 'b'), (?, 'c')`,
+      [ids[0], randomUUID(), ids[1], ids[2]],
+    );
+    await waitFor(async () => (await streamIds()).length === 3, { message: 'three rows relayed' });
+    await waitFor(async () => (await r.oldestPendingAgeSeconds()) === 0, {
+      message: 'the cursor past them',
+    });
+    const reconciler = new StreamReconciler({
+      nc,
+      intervalMs: 0,
+      sources: [
+        tailReconcileSource({
+          name: 'events',
+          table: 'events',
+          toMessage,
+          timeColumn: 'written_at',
+          schema: SCHEMA,
+          orm,
+          namespace: env.natsNamespace,
+        }),
+      ],
+    });
+    const stream = physicalStreamName(env.natsNamespace, 'IHF_EVENTS');
+    const lost = await jsm.streams.getMessage(stream, {
+      last_by_subj: `${env.natsNamespace}.${SUBJECT}`,
+    });
+    await jsm.streams.deleteMessage(stream, lost!.seq);
+    expect(await streamIds()).toHaveLength(2);
+    const [result] = await reconciler.reconcileNow();
+    expect(result.republished).toBe(1);
+    expect(new Set((await streamIds()).map((id) => id.split('.')[0]))).toEqual(new Set(ids));
+    expect((await reconciler.reconcileNow())[0].republished).toBe(0);
   });
 
   it("refuses to relay from a cursor ahead of the server's transaction ids (a restored database)", async () => {

@@ -9,6 +9,9 @@ export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private open = true;
+  private silent = false;
+  /** Connections whose other side closed while black-holed. */
+  private readonly orphans = new Set<Socket>();
 
   private constructor(
     private readonly targetHost: string,
@@ -46,13 +49,25 @@ export class TcpProxy {
   /** Drops every connection and refuses new ones until `restore()`. */
   cut(): void {
     this.open = false;
-    for (const s of this.sockets) s.destroy();
+    for (const s of [...this.sockets, ...this.orphans]) s.destroy();
     this.sockets.clear();
+    this.orphans.clear();
+  }
+
+  /**
+   * Keeps every connection open but forwards nothing either way, and accepts new connections
+   * that go nowhere (a link that died silently: no reset, no close) until `restore()`.
+   */
+  blackhole(): void {
+    this.silent = true;
   }
 
   /** Lets connections through again. */
   restore(): void {
     this.open = true;
+    this.silent = false;
+    for (const s of this.orphans) s.destroy();
+    this.orphans.clear();
   }
 
   async close(): Promise<void> {
@@ -76,10 +91,24 @@ export class TcpProxy {
         this.sockets.delete(client);
         this.sockets.delete(upstream);
       };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
+      // While black-holed, one side closing is not heard by the other either (it stays open
+      // until `restore()` or `cut()`, as a peer would until the link returns and answers RST).
+      const closed = (socket: Socket) => () => {
+        if (!this.silent) return drop();
+        socket.destroy();
+        this.sockets.delete(socket);
+        this.orphans.add(socket === client ? upstream : client);
+      };
+      client.on('error', closed(client)).on('close', closed(client));
+      upstream.on('error', closed(upstream)).on('close', closed(upstream));
       upstream.connect(this.targetPort, this.targetHost, () => {
-        client.pipe(upstream).pipe(client);
+        // Forwarded by hand (not piped) so that `blackhole()` can swallow traffic.
+        client.on('data', (data) => {
+          if (!this.silent) upstream.write(data);
+        });
+        upstream.on('data', (data) => {
+          if (!this.silent) client.write(data);
+        });
       });
     });
     await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,24 @@ export interface BatchMessage {
 
 type Settle = (error?: Error) => void;
 
+/**
+ * NATS or JetStream answered "no" for this one message (as opposed to no answer at all: an
+ * outage). `permanent`: sending it again can never succeed (it is larger than the server or
+ * the stream accepts), so a relay sets it aside instead of retrying.
+ */
+export class MessageRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'MessageRefusedError';
+  }
+}
+
+/** JetStream error codes that no retry can fix: message or headers over the stream's limit. */
+const PERMANENT_JETSTREAM_ERRORS = new Set([10054, 10097]);
+
 /** The headers every relayed event carries: its id for dedupe, and its chain for tracing. */
 export function envelopeHeaders(
   envelope: Pick<EventEnvelope, 'event_id' | 'correlation_id' | 'causation_id' | 'producer'>,
@@ -100,8 +118,16 @@ export class BatchPublisher {
             headers: m.headers,
           });
         } catch (error) {
-          // The connection is closed or draining: this one (and the rest) cannot be sent.
-          this.pending.get(token)?.(error instanceof Error ? error : new Error(String(error)));
+          // Over the server's max_payload: this message alone, for good. Otherwise the
+          // connection is closed or draining: this one (and the rest) cannot be sent now.
+          const text = error instanceof Error ? error.message : String(error);
+          this.pending.get(token)?.(
+            /max_payload/i.test(text)
+              ? new MessageRefusedError(`NATS refused the message: ${text}`, true)
+              : error instanceof Error
+                ? error
+                : new Error(text),
+          );
           this.pending.delete(token);
         }
       });
@@ -122,10 +148,11 @@ export class BatchPublisher {
     this.pending.delete(token);
     if (msg.headers?.hasError) {
       settle(
-        new Error(
+        new MessageRefusedError(
           msg.headers.code === 503
             ? 'no JetStream stream captures this subject (503 no responders)'
             : `JetStream refused the message: ${msg.headers.code} ${msg.headers.description}`,
+          false,
         ),
       );
       return;
@@ -137,12 +164,16 @@ export class BatchPublisher {
       return;
     }
     let description = body;
+    let permanent = false;
     try {
-      const parsed = JSON.parse(body) as { error?: { description?: string; code?: number } };
+      const parsed = JSON.parse(body) as {
+        error?: { description?: string; code?: number; err_code?: number };
+      };
       description = `${parsed.error?.code ?? ''} ${parsed.error?.description ?? body}`.trim();
+      permanent = PERMANENT_JETSTREAM_ERRORS.has(parsed.error?.err_code ?? 0);
     } catch {
       // not JSON: keep the raw text
     }
-    settle(new Error(`JetStream refused the message: ${description}`));
+    settle(new MessageRefusedError(`JetStream refused the message: ${description}`, permanent));
   }
 }

@@ -30,6 +30,13 @@ import { type EventHandlers } from '../consumer/event-handlers.js';
 import { RpcClient } from '../rpc/rpc.js';
 import { TableTailRelay, type TableTailDefinition } from '../tail/table-tail-relay.js';
 import { type Logger } from '../logger.js';
+import {
+  StreamReconciler,
+  outboxReconcileSource,
+  tailReconcileSource,
+  type ReconcileResult,
+  type ReconcileSource,
+} from '../reconcile/reconciler.js';
 
 /** How a service uses the bus. */
 export interface MessagingModuleOptions {
@@ -53,6 +60,12 @@ export interface MessagingModuleOptions {
   readonly tails?: readonly TableTailDefinition[];
   /** Handlers running at once per consumer in this process (default 8). */
   readonly consumerConcurrency?: number;
+  /**
+   * How often the relayed rows of the last 15 minutes (outbox, and tails with a `timeColumn`)
+   * are compared with their streams and missing messages published again (default 5 minutes;
+   * 0: only on demand, through `RelayReconciliation.reconcileNow()`).
+   */
+  readonly reconcileIntervalMs?: number;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -97,6 +110,21 @@ export class EventConsumers {
   }
 }
 
+/**
+ * On-demand reconciliation of this service's relays with their streams (for an admin endpoint
+ * or a command): see `StreamReconciler`. Available once the application has bootstrapped.
+ */
+@Injectable()
+export class RelayReconciliation {
+  reconciler?: StreamReconciler;
+
+  /** Compares the recently relayed rows with the streams and publishes what is missing. */
+  async reconcileNow(): Promise<ReconcileResult[]> {
+    if (!this.reconciler) throw new Error('The relays are not running in this process');
+    return this.reconciler.reconcileNow();
+  }
+}
+
 @Injectable()
 class MessagingLifecycle
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
@@ -113,6 +141,7 @@ class MessagingLifecycle
     @Inject(MikroORM) private readonly orm: MikroORM,
     @Inject(EventConsumers) private readonly consumers: EventConsumers,
     @Inject(RpcClient) private readonly rpc: RpcClient,
+    @Inject(RelayReconciliation) private readonly reconciliation: RelayReconciliation,
     @Inject(HealthRegistry) private readonly health: HealthRegistry,
     @Inject(MetricsService) private readonly metrics: MetricsService,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
@@ -202,6 +231,12 @@ class MessagingLifecycle
         labelNames: ['table'],
         registers: [this.metrics.registry],
       });
+      const setAside = new Counter({
+        name: 'ihf_table_tail_set_aside_total',
+        help: 'Rows of append-only tables set aside in relay_failures (never published), by table.',
+        labelNames: ['table'],
+        registers: [this.metrics.registry],
+      });
       for (const definition of options.tails) {
         const tail = new TableTailRelay({
           ...definition,
@@ -212,10 +247,61 @@ class MessagingLifecycle
           namespace: options.namespace,
           logger,
           onPublished: (count) => tailed.inc({ table: definition.table }, count),
+          onSetAside: (count) => setAside.inc({ table: definition.table }, count),
         });
         await tail.start();
         this.tails.push(tail);
       }
+      const tails = this.tails;
+      // What to alert on: a lag of more than a few seconds means no replica is relaying
+      // (a dead leader, a stuck batch); set-aside rows need an operator.
+      new Gauge({
+        name: 'ihf_table_tail_oldest_pending_seconds',
+        help: 'Age of the oldest row of an append-only table not yet relayed (0 when none), by table.',
+        labelNames: ['table'],
+        registers: [this.metrics.registry],
+        async collect() {
+          for (const tail of tails)
+            this.set({ table: tail.table }, await tail.oldestPendingAgeSeconds().catch(() => -1));
+        },
+      });
+      new Gauge({
+        name: 'ihf_table_tail_set_aside_rows',
+        help: 'Rows of append-only tables waiting in relay_failures for an operator, by table.',
+        labelNames: ['table'],
+        registers: [this.metrics.registry],
+        async collect() {
+          for (const tail of tails)
+            this.set({ table: tail.table }, await tail.setAsideRows().catch(() => -1));
+        },
+      });
+    }
+
+    const sources: ReconcileSource[] = [];
+    if (options.relay ?? true) sources.push(outboxReconcileSource({ ...options, orm }));
+    (options.tails ?? []).forEach((definition, i) => {
+      const tail = this.tails[i];
+      // The leader reconciles its table: one replica reads it, not all.
+      if (definition.timeColumn)
+        sources.push(
+          tailReconcileSource({ ...definition, ...options, orm, active: () => tail.isLeader }),
+        );
+    });
+    if (sources.length) {
+      const repaired = new Counter({
+        name: 'ihf_relay_reconciled_total',
+        help: 'Acknowledged messages found missing from their stream and published again, by source.',
+        labelNames: ['source'],
+        registers: [this.metrics.registry],
+      });
+      this.reconciliation.reconciler = new StreamReconciler({
+        nc: this.nc,
+        sources,
+        intervalMs: options.reconcileIntervalMs,
+        logger,
+        onRepaired: (source, count) => repaired.inc({ source }, count),
+      });
+      this.reconciliation.reconciler.start();
     }
 
     const outcomes = new Counter({
@@ -258,6 +344,7 @@ class MessagingLifecycle
     // Stop taking work, finish what is in flight, then let go of NATS.
     clearInterval(this.pruneTimer);
     await Promise.allSettled(this.runners.map((r) => r.stop()));
+    await this.reconciliation.reconciler?.stop();
     await this.relay?.stop();
     await Promise.allSettled(this.tails.map((t) => t.stop()));
     await this.rpc.close().catch(() => undefined);
@@ -299,9 +386,18 @@ export class MessagingModule {
           },
         },
         EventConsumers,
+        RelayReconciliation,
         MessagingLifecycle,
       ],
-      exports: [MESSAGING_OPTIONS, NATS_CONNECTION, JETSTREAM, Outbox, RpcClient, EventConsumers],
+      exports: [
+        MESSAGING_OPTIONS,
+        NATS_CONNECTION,
+        JETSTREAM,
+        Outbox,
+        RpcClient,
+        EventConsumers,
+        RelayReconciliation,
+      ],
     };
   }
 }

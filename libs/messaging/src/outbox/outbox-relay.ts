@@ -3,8 +3,9 @@ import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { type NatsConnection } from '@nats-io/nats-core';
 import { physicalSubject, type EventEnvelope } from '@ihf/contracts';
 import { type Logger, silentLogger } from '../logger.js';
-import { BatchPublisher, envelopeHeaders } from '../nats/batch-publisher.js';
+import { BatchPublisher, MessageRefusedError, envelopeHeaders } from '../nats/batch-publisher.js';
 import { NotificationListener } from './notification-listener.js';
+import { OutageLog } from './outage-log.js';
 import { outboxChannel } from './messaging-tables.sql.js';
 
 /** One relayed outbox row, as reported to `onPublished`. */
@@ -40,6 +41,9 @@ export interface OutboxRelayOptions {
    */
   readonly onPublished?: (events: RelayedEvent[]) => void | Promise<void>;
 }
+
+/** 2^9 s is past the 5-minute cap already; a higher exponent only risks overflow. */
+const MAX_BACKOFF_EXPONENT = 16;
 
 /** Ids are passed as one JSON array parameter (one bind value whatever the batch size). */
 const ID_LIST = '(select jsonb_array_elements_text(?::jsonb)::uuid)';
@@ -152,38 +156,62 @@ export class OutboxRelay {
           [JSON.stringify(ok.map((r) => r.id))],
         );
       }
-      if (failed.length > 0) {
-        // Each failed row gets its own error. When others in the batch went through, the
-        // failure is the row's own (say, its stream is missing): it gets its own back-off so it
-        // does not hold back the rest. When none went through, NATS itself is unreachable: the
-        // loop backs off instead, and every row goes out as soon as NATS is back.
-        const rowBackoff = ok.length > 0;
-        const failures = failed.map((f) => ({
-          id: f.row.id,
-          error: f.error.message.slice(0, 1000),
-        }));
-        await tx.execute(
-          `update "${schema}".outbox o
-              set attempts = o.attempts + 1,
-                  last_error = f.error,
-                  next_attempt_at = case when ?::boolean
-                    then now() + least(interval '1 second' * power(2, o.attempts), interval '5 minutes')
-                    else o.next_attempt_at end
-             from jsonb_to_recordset(?::jsonb) as f(id uuid, error text)
-            where o.id = f.id`,
-          [rowBackoff, JSON.stringify(failures)],
-        );
-        this.logger.warn(
-          { failed: failed.length, error: failures[0].error },
-          'outbox relay: JetStream did not acknowledge; those rows will be retried',
-        );
-      }
+      if (failed.length > 0) await this.recordFailures(tx, failed, ok.length > 0);
       return { published: ok.length, failed: failed.length };
     });
   }
 
+  /**
+   * Records each failed row's error and back-off. In a savepoint: should this statement fail,
+   * only it is undone, never the published-marks of the rows JetStream acknowledged (undoing
+   * them would re-publish those rows on every pass, as duplicates once the dedupe window has
+   * passed, and never reach the rows behind them).
+   */
+  private async recordFailures(
+    tx: SqlEntityManager,
+    failed: { row: OutboxRow; error: Error }[],
+    othersWentThrough: boolean,
+  ): Promise<void> {
+    // A row gets its own back-off when the failure is its own: others in the batch went
+    // through, or NATS answered "no" for it (say, its stream is missing). When nothing went
+    // through without an answer, NATS itself is unreachable: the loop backs off instead, and
+    // every row goes out as soon as NATS is back.
+    const failures = failed.map((f) => ({
+      id: f.row.id,
+      error: f.error.message.slice(0, 1000),
+      backoff: othersWentThrough || f.error instanceof MessageRefusedError,
+    }));
+    await tx.execute('savepoint outbox_failures');
+    try {
+      // The exponent is capped: `least` evaluates both arguments, and 2^44 seconds is out of
+      // an interval's range (which would fail the statement on every pass).
+      await tx.execute(
+        `update "${this.options.schema}".outbox o
+            set attempts = o.attempts + 1,
+                last_error = f.error,
+                next_attempt_at = case when f.backoff
+                  then now() + least(interval '1 second' * power(2, least(o.attempts, ${MAX_BACKOFF_EXPONENT})), interval '5 minutes')
+                  else o.next_attempt_at end
+           from jsonb_to_recordset(?::jsonb) as f(id uuid, error text, backoff boolean)
+          where o.id = f.id`,
+        [JSON.stringify(failures)],
+      );
+      await tx.execute('release savepoint outbox_failures');
+    } catch (error) {
+      await tx.execute('rollback to savepoint outbox_failures');
+      this.logger.error(
+        { err: error, failed: failed.length },
+        'outbox relay: could not record failed rows; they will be retried',
+      );
+    }
+    this.logger.warn(
+      { failed: failed.length, error: failures[0].error },
+      'outbox relay: JetStream did not acknowledge; those rows will be retried',
+    );
+  }
+
   private async loop(): Promise<void> {
-    let failures = 0;
+    const outage = new OutageLog(this.logger, 'outbox relay');
     while (!this.stopping) {
       let full: boolean;
       try {
@@ -191,15 +219,12 @@ export class OutboxRelay {
         full = published + failed === this.batchSize;
         // Nothing got through: NATS is probably down; back off instead of spinning.
         if (failed > 0 && published === 0) throw new Error(`${failed} events not acknowledged`);
-        failures = 0;
+        outage.succeeded();
         await this.cleanupIfDue();
       } catch (error) {
-        failures++;
-        const delay = Math.min(250 * 2 ** Math.min(failures, 7), 30_000);
-        this.logger.warn(
-          { err: error, retryInMs: delay },
-          'outbox relay: batch failed, rows stay pending',
-        );
+        // The listener cuts this wait short while the database is unreachable (see its poll).
+        const delay = Math.min(250 * 2 ** Math.min(outage.count + 1, 7), 30_000);
+        outage.failed(error, delay);
         await this.listener.wait(delay);
         continue;
       }

@@ -2,10 +2,17 @@ import { type MikroORM } from '@mikro-orm/core';
 import { type PostgreSqlConnection as SqlConnection } from '@mikro-orm/postgresql';
 import { type NatsConnection } from '@nats-io/nats-core';
 import { physicalSubject, type EventEnvelope } from '@ihf/contracts';
+import { assertSchemaName } from '@ihf/persistence';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Logger, silentLogger } from '../logger.js';
-import { BatchPublisher, type BatchMessage, envelopeHeaders } from '../nats/batch-publisher.js';
+import {
+  BatchPublisher,
+  MessageRefusedError,
+  type BatchMessage,
+  envelopeHeaders,
+} from '../nats/batch-publisher.js';
 import { NotificationListener } from '../outbox/notification-listener.js';
+import { OutageLog } from '../outbox/outage-log.js';
 import { tailChannel } from './table-tail.sql.js';
 
 /** A row of a tailed table, as Postgres returns it (all columns). */
@@ -21,6 +28,12 @@ export interface TableTailDefinition {
   readonly toMessage: (row: TailedRow) => { subject: string; envelope: EventEnvelope };
   /** Rows per batch (default 500). */
   readonly batchSize?: number;
+  /**
+   * A column holding when the row was written (e.g. `received_at`): the relay lag gauge then
+   * reports the age of the oldest unrelayed row, and the reconciler can pick recent rows.
+   * Without it, the lag is how long the cursor has stood still while rows wait.
+   */
+  readonly timeColumn?: string;
 }
 
 export interface TableTailRelayOptions extends TableTailDefinition {
@@ -33,10 +46,18 @@ export interface TableTailRelayOptions extends TableTailDefinition {
   readonly logger?: Logger;
   readonly pollIntervalMs?: number;
   readonly publishTimeoutMs?: number;
+  /**
+   * Leadership lease (default 5 s): a leader that stops answering (dead process, silent link)
+   * loses its lock within about this long and a standby takes over; see
+   * `NotificationListenerOptions.leaseMs`.
+   */
+  readonly leaseMs?: number;
   /** After a wake-up, how long to wait for more rows before reading (default 20 ms). */
   readonly coalesceMs?: number;
   /** Called after each batch is acknowledged by JetStream, before the cursor moves. */
   readonly onPublished?: (count: number) => void;
+  /** Called with the number of rows set aside in `relay_failures` (never to be published). */
+  readonly onSetAside?: (count: number) => void;
 }
 
 interface Cursor {
@@ -57,11 +78,13 @@ interface Cursor {
  * relaying.
  *
  * One relay per table is active at a time, elected with an advisory lock on its LISTEN
- * session; the others stand by and take over when that session ends. A batch is published and
- * acknowledged before the cursor moves, so a crash re-publishes at most one batch, which
- * JetStream drops as duplicates (`Nats-Msg-Id` = event id). Two statements per batch (rows,
- * cursor update), and wake-ups are coalesced (`coalesceMs`): under a steady stream of small
- * commits the relay reads in batches instead of once per commit.
+ * session; the others stand by and take over when that session ends. The session is a lease
+ * (`leaseMs`): a leader that dies or whose link goes silent is cut off by the server within
+ * seconds, not whenever TCP notices. A batch is published and acknowledged before the cursor
+ * moves, so a crash re-publishes at most one batch, which JetStream drops as duplicates
+ * (`Nats-Msg-Id` = event id). Two statements per batch (rows, cursor update), and wake-ups are
+ * coalesced (`coalesceMs`): under a steady stream of small commits the relay reads in batches
+ * instead of once per commit.
  */
 export class TableTailRelay {
   private readonly logger: Logger;
@@ -83,11 +106,19 @@ export class TableTailRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.coalesceMs = options.coalesceMs ?? 20;
+    if (options.timeColumn) assertSchemaName(options.timeColumn); // interpolated into SQL
     this.listener = new NotificationListener(
       options.databaseUrl,
       tailChannel(options.schema, options.table),
       this.logger,
+      {},
+      { leaseMs: options.leaseMs ?? 5_000 },
     );
+  }
+
+  /** The tailed table's name. */
+  get table(): string {
+    return this.options.table;
   }
 
   /** Whether this relay currently holds the table's leadership. */
@@ -116,6 +147,38 @@ export class TableTailRelay {
     this.publisher = undefined;
   }
 
+  /**
+   * Age in seconds of the oldest row not yet relayed, 0 when none (see `timeColumn`): relay
+   * health, answered from the database by any replica, leader or not (a dead leader reports
+   * nothing). Rows held back by a running transaction count: their wait is real.
+   */
+  async oldestPendingAgeSeconds(): Promise<number> {
+    const { schema, table, name, timeColumn } = this.options;
+    const since = timeColumn ? `t."${timeColumn}"` : 'c.updated_at';
+    const connection = this.options.orm.em.getConnection() as SqlConnection;
+    const [row] = await connection.execute<{ age: string | null }[]>(
+      `select greatest(extract(epoch from now() - ${since}), 0) as age
+         from (select coalesce(max(tx_id), '0'::xid8) as tx_id, coalesce(max(seq), 0) as seq,
+                      coalesce(max(updated_at), now()) as updated_at
+                 from "${schema}".relay_cursors where name = ?) c
+         join lateral (select * from "${schema}"."${table}" t
+                        where (t.tx_id, t.tail_seq) > (c.tx_id, c.seq)
+                        order by t.tx_id, t.tail_seq limit 1) t on true`,
+      [name],
+    );
+    return Number(row?.age ?? 0);
+  }
+
+  /** Rows of this table set aside in `relay_failures` (never published): for a gauge. */
+  async setAsideRows(): Promise<number> {
+    const connection = this.options.orm.em.getConnection() as SqlConnection;
+    const [row] = await connection.execute<{ n: string }[]>(
+      `select count(*) as n from "${this.options.schema}".relay_failures where name = ?`,
+      [this.options.name],
+    );
+    return Number(row?.n ?? 0);
+  }
+
   /** Publishes the next batch of visible rows; returns how many. Only call as the leader. */
   async relayOnce(): Promise<number> {
     const { schema, table, name, nc, namespace } = this.options;
@@ -134,22 +197,32 @@ export class TableTailRelay {
       [cursor.txId, cursor.seq, this.batchSize],
     );
     if (rows.length === 0) return 0;
-    // A row that cannot be turned into a message would stop the table for good: it is set
-    // aside in relay_failures (with the reason, for an operator) and the cursor moves on.
+    // A row that cannot be turned into a message, or that NATS refuses for good (larger than
+    // max_payload), would stop the table forever: it is set aside in relay_failures (with the
+    // reason, for an operator) and the cursor moves on. Any other failure (no answer, a
+    // refusal that may pass) fails the batch, which is retried from the cursor.
     const messages: BatchMessage[] = [];
+    const keys: string[] = [];
     const unpublishable: { key: string; error: string }[] = [];
     for (const row of rows) {
+      const key = `${String(row.__tx_id)}:${String(row.__seq)}`;
       try {
         messages.push(this.outgoing(row, namespace));
+        keys.push(key);
       } catch (error) {
         unpublishable.push({
-          key: `${String(row.__tx_id)}:${String(row.__seq)}`,
+          key,
           error: String((error as Error)?.message ?? error).slice(0, 1000),
         });
       }
     }
     this.publisher ??= new BatchPublisher(nc);
-    await this.publisher.publishAll(messages, this.publishTimeoutMs);
+    const outcomes = await this.publisher.publishEach(messages, this.publishTimeoutMs);
+    const retryable = outcomes.find((e) => e && !(e instanceof MessageRefusedError && e.permanent));
+    if (retryable) throw retryable;
+    outcomes.forEach((error, i) => {
+      if (error) unpublishable.push({ key: keys[i], error: error.message.slice(0, 1000) });
+    });
     if (unpublishable.length) {
       await connection.execute(
         `insert into "${schema}".relay_failures (name, row_key, error)
@@ -157,11 +230,17 @@ export class TableTailRelay {
         [name, JSON.stringify(unpublishable)],
       );
       this.logger.error(
-        { table, count: unpublishable.length, error: unpublishable[0].error },
+        {
+          table,
+          count: unpublishable.length,
+          rows: unpublishable.map((u) => u.key),
+          error: unpublishable[0].error,
+        },
         'table tail relay: rows set aside in relay_failures',
       );
+      this.options.onSetAside?.(unpublishable.length);
     }
-    this.options.onPublished?.(messages.length);
+    this.options.onPublished?.(outcomes.filter((error) => error === undefined).length);
     const last = rows[rows.length - 1];
     const next = { txId: String(last.__tx_id), seq: String(last.__seq) };
     const moved = await connection.execute<{ name: string }[]>(
@@ -215,7 +294,7 @@ export class TableTailRelay {
 
   private async loop(): Promise<void> {
     const lockKey = `ihf:tail:${this.options.schema}.${this.options.table}`;
-    let failures = 0;
+    const outage = new OutageLog(this.logger, `table tail relay (${this.options.table})`);
     while (!this.stopping) {
       if (!this.isLeader) {
         this.leaderGeneration = await this.listener.tryAdvisoryLock(lockKey).catch(() => undefined);
@@ -229,15 +308,12 @@ export class TableTailRelay {
       let published: number;
       try {
         published = await this.relayOnce();
-        failures = 0;
+        outage.succeeded();
       } catch (error) {
-        failures++;
         this.cursor = undefined;
-        const delay = Math.min(250 * 2 ** Math.min(failures, 7), 30_000);
-        this.logger.warn(
-          { err: error, retryInMs: delay },
-          'table tail relay: batch failed, will retry from the cursor',
-        );
+        // The listener cuts this wait short while the database is unreachable (see its poll).
+        const delay = Math.min(250 * 2 ** Math.min(outage.count + 1, 7), 30_000);
+        outage.failed(error, delay);
         await this.listener.wait(delay);
         continue;
       }

@@ -56,4 +56,5 @@ export const INTERACTION_EVENTS_TAIL: TableTailDefinition = {
   table: 'interaction_events',
   toMessage: interactionMessage,
   batchSize: 1000,
+  timeColumn: 'received_at',
 };
