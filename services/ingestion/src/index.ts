@@ -1,0 +1,7 @@
+/**
+ * The ingestion service's package entry (`@ihf/ingestion-service`), for tools that measure the
+ * service (bench/ingestion's B3 baseline replaces the writer's `write` before the service
+ * starts). Services never import it (they talk over NATS); the service itself runs from
+ * `dist/main.js` (exported as `@ihf/ingestion-service/main`).
+ */
+export { GroupCommitWriter } from './reporting/group-commit.writer.js';
