@@ -1,6 +1,8 @@
--- Benchmark data for the feedback service (bench/feedback/run.mjs): 10 hubs, 1,000 widgets,
+-- Benchmark data for the feedback service (bench/feedback/run.ts): 10 hubs, 1,000 widgets,
 -- 20,000 threads, 1,000,000 annotations (10% replies), 100,000 requirement candidates in every
 -- status with their triage audit (~250,000 rows), 30% of them with a reviewer (and audit).
+-- The annotation and candidate counts come from the session's settings bench.annotations and
+-- bench.candidates (run.ts sets them: 1,000,000 and 100,000, or 10,000 and 1,500 with --smoke).
 -- Ids are derived from md5 (pg_temp.uid), so references are computed, not looked up. Times are whole milliseconds,
 -- as the service writes them.
 set search_path = feedback;
@@ -38,7 +40,7 @@ select pg_temp.uid('annotation' || i), (select id from hub_ids where h = (i % 10
   (array['low','medium','medium','high','critical'])[1 + (i / 7) % 5],
   pg_temp.uid('user' || (i % 5000)), 'user', 'ingestion',
   date_trunc('milliseconds', now() - interval '365 days' + i * interval '31 seconds')
-from generate_series(0, 999999) i;
+from generate_series(0, current_setting('bench.annotations')::int - 1) i;
 
 -- Candidate k escalates annotation k (widget k % 1000, hub k % 10). Statuses by (k / 10) % 20:
 -- 0-7 open, 8-11 in_review, 12-13 accepted, 14-15 rejected, 16-17 deferred, 18 duplicate
@@ -50,7 +52,7 @@ select k, pg_temp.uid('candidate' || k) as id,
        when (k / 10) % 20 < 18 then 'deferred' when (k / 10) % 20 = 18 and k >= 1010 then 'duplicate'
        when (k / 10) % 20 = 18 then 'open' else 'promoted' end as status,
   date_trunc('milliseconds', now() - interval '365 days' + k * interval '5 minutes') as created_at
-from generate_series(0, 99999) k;
+from generate_series(0, current_setting('bench.candidates')::int - 1) k;
 
 insert into requirement_candidates (id, hub_id, title, description, source_widget_id,
   source_annotation_id, category, severity, status, duplicate_of_id, requirement_id,

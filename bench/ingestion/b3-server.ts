@@ -1,17 +1,15 @@
 /**
  * B3: the ingestion service itself (same Fastify/Nest stack, body parser, API-key guard,
  * rate limit, contract validation with its widget look-up, duplicate look-up of refusals),
- * started exactly as `services/ingestion/dist/main.js`, except that the group commit writer
- * stores nothing: every event that passes validation is answered `accepted` at once (refusals
- * are not quarantined either). Run by run.ts as its own process, with the service's env.
+ * started from its own executable, except that the group commit writer stores nothing: every
+ * event that passes validation is answered `accepted` at once (refusals are not quarantined
+ * either). run.ts starts it as `node --import ./bench/ingestion/b3-server.ts <service main>`,
+ * so this patch is in place before the service loads; the writer comes from the service's
+ * package entry, the same module instance the service then uses.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(join(root, 'package.json'));
-const dist = join(root, 'services', 'ingestion', 'dist');
+const require = createRequire(import.meta.url);
 
 interface WriterModule {
   GroupCommitWriter: {
@@ -19,7 +17,6 @@ interface WriterModule {
   };
 }
 
-const writer = require(join(dist, 'reporting', 'group-commit.writer.js')) as WriterModule;
-writer.GroupCommitWriter.prototype.write = (events) =>
+const { GroupCommitWriter } = require('@ihf/ingestion-service') as WriterModule;
+GroupCommitWriter.prototype.write = (events) =>
   Promise.resolve(new Map(events.map((e) => [e.id, 'accepted'])));
-require(join(dist, 'main.js'));

@@ -2,10 +2,21 @@
  * B0–B2: the limits of this machine's Postgres and NATS for the same events, without the
  * service. B0 and B1 write into copies of `ingestion.interaction_events` (same columns,
  * defaults, identity, indexes and foreign keys; not its append-only and NOTIFY triggers).
+ * B3 and B4: servers of their own, ramped as the service is ({@link runBaselines}).
  */
-import { type Client, type Connection } from 'pg';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import pg, { type Client, type Connection } from 'pg';
 import { type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { measured } from '../lib/measure.ts';
+import { cpuDelta, cpuSnapshot } from '../lib/proc.ts';
+import { freePort, repoRoot } from '../lib/session.ts';
+import { round } from '../lib/util.ts';
+import { Corpus, type BenchHub } from './corpus.ts';
+import { closedLoop, Ledger, openPool, ramp, SHAPES, type Target } from './load.ts';
+import { type PhaseContext } from './phases.ts';
+import { type Baselines, type PgBaseline, type ServerBaseline } from './report.ts';
 
 export const COLUMNS =
   'id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at';
@@ -294,4 +305,142 @@ export async function jetstreamPublish(
     perSec: Math.round(info.state.messages / elapsed),
     meanBytes: Math.round(meanBytes),
   };
+}
+
+// ---------------------------------------------------------------- the baselines of one run
+
+/**
+ * Runs B0–B4 in the run's database (same Postgres, same durability, same corpus generator and
+ * seed as the service's phases). `serviceEnv` starts B3 as the service is started.
+ */
+export async function runBaselines(
+  ctx: PhaseContext,
+  hubs: readonly BenchHub[],
+  now: number,
+  serviceEnv: Record<string, string>,
+): Promise<{ baselines: Baselines; meanEventBytes: number }> {
+  const { session, settings, mon, servicePid, target } = ctx;
+  const log = (line: string) => session.log(line);
+  const baselines: Baselines = {};
+  const baseCorpus = new Corpus({ seed: settings.seed, hubs, now });
+  const events = baseCorpus.validEvents(settings.baselineRows);
+  const postgresOnly = async (label: string, work: () => Promise<number>): Promise<PgBaseline> => {
+    const r = await measured(
+      mon,
+      servicePid,
+      undefined,
+      async () => {
+        const t = performance.now();
+        const rows = await work();
+        return { rows, seconds: (performance.now() - t) / 1000 };
+      },
+      (x) => x.rows,
+    );
+    const out = {
+      rows: r.result.rows,
+      seconds: round(r.result.seconds),
+      rowsPerSec: Math.round(r.result.rows / r.result.seconds),
+      cpuMsPer1kRows: {
+        postgres: r.measures.cpuMsPer1kEvents.postgres,
+        bench: r.measures.cpuMsPer1kEvents.bench,
+      },
+      walBytesPerRow: r.measures.walBytesPerEvent,
+    };
+    log(`${label}: ${JSON.stringify(out)}`);
+    return out;
+  };
+  // Two connections each, as the service's group commit (two flushes at a time).
+  const clients = [
+    new pg.Client({ connectionString: session.dbUrl() }),
+    new pg.Client({ connectionString: session.dbUrl() }),
+  ];
+  for (const c of clients) await c.connect();
+  const perCopy = settings.copyRowsPerStatement;
+  log(`--- B0: binary COPY, ${perCopy.toLocaleString('en')} rows per COPY, 2 connections`);
+  const b0Table = await copyTable(ctx.db, 'events_b0');
+  const groups = encodeCopies(events, perCopy);
+  baselines.B0 = await postgresOnly('B0', () => copyInto(clients, b0Table, groups));
+  log('--- B1: prepared unnest INSERT … ON CONFLICT, 500 rows, 2 connections');
+  const b1Table = await copyTable(ctx.db, 'events_b1');
+  baselines.B1 = await postgresOnly('B1', () => unnestInsert(clients, b1Table, events, 500));
+  for (const c of clients) await c.end();
+
+  log('--- B2: JetStream publish');
+  const nc = await session.nats();
+  for (const window of [1, 1000]) {
+    const c0 = cpuSnapshot(servicePid);
+    const r = await jetstreamPublish(nc, session.namespace, events, window, settings.b2Seconds);
+    const d = cpuDelta(c0, cpuSnapshot(servicePid), []);
+    const out = {
+      ...r,
+      cpuMsPer1kMessages: {
+        nats: round(d.nats / (r.messages / 1000), 1),
+        bench: round(d.bench / (r.messages / 1000), 1),
+      },
+    };
+    if (window === 1) baselines.B2_window1 = out;
+    else baselines.B2_window1000 = out;
+    log(`B2 window ${window}: ${JSON.stringify(out)}`);
+  }
+
+  const serverRamp = async (
+    name: 'b3' | 'b4',
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<ServerBaseline> => {
+    const p = await freePort();
+    const child = await session.startProcess(name, args, { ...env, PORT: String(p) }, p);
+    const pool = openPool(`http://127.0.0.1:${p}`);
+    const t: Target = { ...target, pool };
+    const c = new Corpus({ seed: `${settings.seed}:${name}`, hubs, now });
+    const l = new Ledger();
+    // warm-up
+    await closedLoop(
+      t,
+      c,
+      SHAPES.single,
+      Math.min(8, settings.maxClients.server),
+      settings.warmUpSeconds,
+      l,
+    );
+    const r = await ramp(
+      name,
+      async (n) => {
+        const m = await measured(
+          mon,
+          child.pid!,
+          p,
+          () => closedLoop(t, c, SHAPES.single, n, settings.rampStepSeconds, l),
+          (x) => x.acceptedEvents,
+        );
+        return { ...m.result, measures: m.measures };
+      },
+      settings.maxClients.server,
+      log,
+    );
+    await pool.close();
+    await session.stopProcess(name);
+    return { saturation: r.best, steps: r.steps };
+  };
+  log('--- B3: the service answering 202 without storing (single events)');
+  baselines.B3 = await serverRamp('b3', b3ServerArgs(), serviceEnv);
+  log('--- B4: one MikroORM insert in its own transaction per request (single events)');
+  await copyTable(ctx.db, 'events_b4');
+  baselines.B4 = await serverRamp('b4', ['bench/ingestion/b4-server.ts'], {
+    DATABASE_URL: session.dbUrl(),
+  });
+  const meanEventBytes = Math.round(
+    events.reduce((sum, e) => sum + JSON.stringify(e).length, 0) / events.length,
+  );
+  return { baselines, meanEventBytes };
+}
+
+/** B3: the service's own executable, with `b3-server.ts` loaded first (it patches the writer). */
+export function b3ServerArgs(): string[] {
+  return ['--import', './bench/ingestion/b3-server.ts', serviceMain()];
+}
+
+/** The ingestion service's executable, as its package exports it. */
+export function serviceMain(): string {
+  return createRequire(join(repoRoot, 'package.json')).resolve('@ihf/ingestion-service/main');
 }

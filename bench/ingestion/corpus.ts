@@ -114,6 +114,8 @@ export interface CorpusOptions {
   readonly hubs: readonly BenchHub[];
   /** Reference time: events occurred up to one hour before it. */
   readonly now: number;
+  /** Planted fault rates (default {@link FAULT_RATES}; smoke runs raise them to meet each kind). */
+  readonly faultRates?: typeof FAULT_RATES;
 }
 
 const META_KEYS = [
@@ -223,7 +225,7 @@ export class Corpus {
   event(h: number, single: boolean): PlannedEvent {
     const r = this.rnd;
     const u = r.next();
-    const { invalid, retry, oversize, wrongHub } = FAULT_RATES;
+    const { invalid, retry, oversize, wrongHub } = this.options.faultRates ?? FAULT_RATES;
     if (u < invalid) {
       const e = this.validEvent(h);
       const [reason, field, kind] = r.pick(INVALID_KINDS);
@@ -277,7 +279,7 @@ export class Corpus {
     const h = this.hub();
     if (size === 1) {
       const n = this.options.hubs.length;
-      if (this.rnd.next() < FAULT_RATES.wrongHub) {
+      if (this.rnd.next() < (this.options.faultRates ?? FAULT_RATES).wrongHub) {
         const e = this.validEvent(h);
         const json = JSON.stringify(e);
         const keyHub = (h + 1 + this.rnd.int(n - 1)) % n;

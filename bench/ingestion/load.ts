@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { Pool } from 'undici';
 import { type Corpus, type FaultKind, type PlannedRequest } from './corpus.ts';
-import { Histogram } from './hdr.ts';
+import { Histogram } from '../lib/hdr.ts';
 
 const gzip = promisify(gzipCb);
 
@@ -295,7 +295,7 @@ function summarise(
 }
 
 /**
- * Requests at a constant `rate` per second for `seconds` (at least 40 requests), prepared
+ * Requests at a constant `rate` per second for `seconds` (at least `minRequests`), prepared
  * beforehand; latency from the intended send time (coordinated omission corrected).
  */
 export async function openLoop(
@@ -305,8 +305,9 @@ export async function openLoop(
   rate: number,
   seconds: number,
   ledger: Ledger,
+  minRequests = 40,
 ): Promise<PhaseResult> {
-  const count = Math.max(40, Math.round(rate * seconds));
+  const count = Math.max(minRequests, Math.round(rate * seconds));
   const prepared = await prepareMany(corpus, shape, count);
   const offsets = prepared.map((_, i) => (i * 1000) / rate);
   const run = await runSchedule(target, prepared, offsets, ledger, corpus);

@@ -5,7 +5,7 @@
  */
 import { type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, type ConsumerMessages } from '@nats-io/jetstream';
-import { Histogram } from './hdr.ts';
+import { Histogram } from '../lib/hdr.ts';
 
 // Any JSON spacing (an envelope built by Postgres would read `"received_at" : "…"`).
 const RECEIVED_RE = /"received_at"\s*:\s*"([^"]+)"/;

@@ -1,16 +1,14 @@
 /**
- * An experiment, not a baseline: the ingestion service exactly as `main.js`, except that its
- * NATS connections are opened with `noAsyncTraces: true` (nats.js then no longer creates a
+ * An experiment, not a baseline: the ingestion service exactly as its executable, except that
+ * its NATS connections are opened with `noAsyncTraces: true` (nats.js then no longer creates a
  * RequestError and a TimeoutError, with their stack traces, for every JetStream publish of the
- * relay). `npm run bench:ingestion -- --variant=no-async-traces` runs the service this way, to
- * measure what that one connection option would change.
+ * relay). `npm run bench:ingestion -- --variant=no-async-traces` starts the service as
+ * `node --import ./bench/ingestion/variant-no-async-traces.ts <service main>`, to measure what
+ * that one connection option would change.
  */
 import Module, { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(join(root, 'package.json'));
+const require = createRequire(import.meta.url);
 
 type Connect = (options: Record<string, unknown>) => Promise<unknown>;
 const real = require('@nats-io/transport-node') as { connect: Connect };
@@ -26,4 +24,3 @@ loader._load = function (request: string, parent: unknown, isMain: boolean): unk
   if (request === '@nats-io/transport-node') return patched;
   return load.call(this, request, parent, isMain);
 };
-require(join(root, 'services', 'ingestion', 'dist', 'main.js'));
