@@ -2,7 +2,10 @@
 // Architecture boundary check (run in CI):
 //  - a service imports libs only through their public entry point (`@ihf/<lib>`), never a
 //    lib's internals and never another service (services talk over NATS only);
-//  - a lib never imports a service, nor another lib's internals.
+//  - a lib never imports a service, nor another lib's internals;
+//  - a benchmark (bench/) reaches what it measures only through package entry points
+//    (`@ihf/<lib>`, `@ihf/<service>-service`): no relative import into libs/ or services/, no
+//    deep `@ihf/…/…` import, no `dist` path (those broke bench:feedback when a file moved).
 // Relative imports are resolved to see which package they land in.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -66,10 +69,35 @@ for (const top of ['libs', 'services']) {
   }
 }
 
+function* benchFiles(dir) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'results') continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* benchFiles(p);
+    else if (/\.(ts|mts|cts|js|mjs|cjs)$/.test(name) && !name.endsWith('.d.ts')) yield p;
+  }
+}
+
+// `dist` as a path segment inside a string literal ('…/dist/…', 'dist', `${root}/dist`).
+const distPathRe = /['"`](?:[^'"`\n]*\/)?dist(?:\/[^'"`\n]*)?['"`]/g;
+for (const file of benchFiles(join(root, 'bench'))) {
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(importRe)) {
+    const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
+    const where = `${relative(root, file)}: '${spec}'`;
+    if (/^@ihf\/[^/]+\/.+/.test(spec))
+      violations.push(`${where} reaches into a package's internals; import '@ihf/<package>'`);
+    if (spec.startsWith('.') && packageOf(resolve(dirname(file), spec)))
+      violations.push(`${where} reaches into a package by path; import its entry point`);
+  }
+  for (const m of text.matchAll(distPathRe))
+    violations.push(`${relative(root, file)}: ${m[0]} names a dist path; use the package's entry`);
+}
+
 if (violations.length) {
   console.error(`Boundary check failed (${violations.length}):\n  ${violations.join('\n  ')}`);
   process.exit(1);
 }
 console.log(
-  'Boundary check: OK (services import libs only through @ihf/<lib>; libs import no service)',
+  'Boundary check: OK (services import libs only through @ihf/<lib>; libs import no service; benchmarks use entry points)',
 );
