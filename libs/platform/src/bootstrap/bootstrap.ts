@@ -26,6 +26,8 @@ import {
 import { ServiceConfig } from '../config/service.config.js';
 import { type OpenApiOptions, setupOpenApi } from './openapi.js';
 import { parseAllowedOrigins, registerCors } from '../http/cors.js';
+import { registerBoundedJsonParser, registerStorableTextCheck } from '../http/request-input.js';
+import { registerSecurityHeaders } from '../http/security-headers.js';
 
 /** Default largest request body: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1_048_576;
@@ -68,8 +70,10 @@ export interface ServiceBootstrapOptions {
  * 2. creates the app on a Fastify adapter (`bodyLimit`, `trustProxy`), with Nest's logs as
  *    pino JSON from the first line on;
  * 3. checks that the root module imports `ObservabilityModule.forRoot` for this service;
- * 4. installs the request-id/logging/metrics hooks, the global {@link ProblemFilter} and the
- *    validation pipe of `createValidationPipe`;
+ * 4. installs the request-id/logging/metrics hooks, the security headers (helmet,
+ *    `Cache-Control: no-store`), a depth-bounded JSON body parser, the refusal of text Postgres
+ *    cannot store, the global {@link ProblemFilter} and the validation pipe of
+ *    `createValidationPipe`;
  * 5. serves the OpenAPI document (`/docs`, `/docs/json`), runs `configure`, and calls `init()`.
  *
  * @throws ConfigValidationError when a common variable is invalid.
@@ -145,8 +149,9 @@ async function buildApp(
   config: ServiceConfig,
   bootLogger: Logger,
 ): Promise<NestFastifyApplication> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const adapter = new FastifyAdapter({
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
     trustProxy: options.trustProxy ?? config.TRUST_PROXY,
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
@@ -161,9 +166,12 @@ async function buildApp(
       logger: app.get<Logger>(PINO_LOGGER),
       metrics: app.get(MetricsService),
     });
+    await registerSecurityHeaders(app);
     const corsOrigins = parseAllowedOrigins(config.CORS_ALLOWED_ORIGINS);
     if (corsOrigins) registerCors(adapter, corsOrigins);
     requireJsonBodies(adapter);
+    registerBoundedJsonParser(app, bodyLimit);
+    registerStorableTextCheck(app);
     app.useGlobalFilters(app.get(ProblemFilter));
     app.useGlobalPipes(createValidationPipe());
     setupOpenApi(app, { title: options.name, ...options.openApi });
