@@ -23,10 +23,12 @@ export const HTTP_STATUS_CODES: Readonly<Record<number, string>> = {
   411: 'REQUEST.LENGTH_REQUIRED',
   412: 'HTTP.PRECONDITION_FAILED',
   413: 'REQUEST.BODY_TOO_LARGE',
+  414: 'REQUEST.URI_TOO_LONG',
   415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
   422: 'REQUEST.UNPROCESSABLE',
   428: 'HTTP.PRECONDITION_REQUIRED',
   429: 'HTTP.TOO_MANY_REQUESTS',
+  431: 'REQUEST.HEADERS_TOO_LARGE',
   500: 'INTERNAL.ERROR',
   501: 'HTTP.NOT_IMPLEMENTED',
   502: 'HTTP.BAD_GATEWAY',
@@ -51,6 +53,14 @@ export const FASTIFY_ERROR_CODES: Readonly<Record<string, { code: string; detail
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
     detail: 'The content type of the request body is not supported',
+  },
+  FST_ERR_BAD_URL: {
+    code: 'REQUEST.BAD_URL',
+    detail: 'The URL is not valid (a bad percent-encoding, or a character not allowed in a path)',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'REQUEST.PARAMETER_TOO_LONG',
+    detail: 'A path parameter is longer than any valid value',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     code: 'REQUEST.INVALID_CONTENT_LENGTH',

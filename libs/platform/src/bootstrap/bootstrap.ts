@@ -25,6 +25,7 @@ import {
 } from '../config/load-config.js';
 import { ServiceConfig } from '../config/service.config.js';
 import { type OpenApiOptions, setupOpenApi } from './openapi.js';
+import { problemClientErrorHandler, problemFrameworkErrors } from '../http/client-error.js';
 import { parseAllowedOrigins, registerCors } from '../http/cors.js';
 import { registerBoundedJsonParser, registerStorableTextCheck } from '../http/request-input.js';
 import { registerSecurityHeaders } from '../http/security-headers.js';
@@ -153,6 +154,8 @@ async function buildApp(
   const adapter = new FastifyAdapter({
     bodyLimit,
     trustProxy: options.trustProxy ?? config.TRUST_PROXY,
+    clientErrorHandler: problemClientErrorHandler,
+    frameworkErrors: problemFrameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger: new PinoNestLogger(bootLogger),
