@@ -150,6 +150,16 @@ export function toProblem(
       : { ...mapped, retryAfterSeconds: exception.retryAfterSeconds };
   }
 
+  // Text Postgres cannot store (NUL, unpaired surrogates in JSON) that got past the request
+  // checks: the client's value, not an outage, so no Retry-After.
+  if (hasSqlState(exception, UNSTORABLE_TEXT_STATES)) {
+    return build(
+      400,
+      'REQUEST.UNSTORABLE_TEXT',
+      'A value contains characters that cannot be stored (NUL or an unpaired UTF-16 surrogate)',
+    );
+  }
+
   // Postgres down is not the client's fault, nor a bug: 503, and the client may retry.
   if (isDependencyUnavailable(exception)) {
     return {
@@ -190,6 +200,27 @@ export function toProblem(
   }
 
   return build(500, HTTP_STATUS_CODES[500], INTERNAL_ERROR_DETAIL);
+}
+
+/**
+ * SQLSTATEs raised by text Postgres cannot store: 22021 (NUL in text), 22P05 (`\u0000` or an
+ * unpaired surrogate escape in jsonb).
+ */
+const UNSTORABLE_TEXT_STATES = new Set(['22021', '22P05']);
+
+/** Whether the error or one of its causes (ORMs wrap driver errors) has one of `states`. */
+function hasSqlState(error: unknown, states: ReadonlySet<string>): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const { code, sqlState } = e as { code?: unknown; sqlState?: unknown };
+    if (
+      (typeof code === 'string' && states.has(code)) ||
+      (typeof sqlState === 'string' && states.has(sqlState))
+    ) {
+      return true;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** The stable code of a plain HTTP error with this status. */

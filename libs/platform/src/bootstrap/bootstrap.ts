@@ -27,7 +27,11 @@ import { ServiceConfig } from '../config/service.config.js';
 import { type OpenApiOptions, setupOpenApi } from './openapi.js';
 import { problemClientErrorHandler, problemFrameworkErrors } from '../http/client-error.js';
 import { parseAllowedOrigins, registerCors } from '../http/cors.js';
-import { registerBoundedJsonParser, registerStorableTextCheck } from '../http/request-input.js';
+import {
+  type JsonBodyParser,
+  registerBoundedJsonParser,
+  registerStorableTextCheck,
+} from '../http/request-input.js';
 import { registerSecurityHeaders } from '../http/security-headers.js';
 
 /** Default largest request body: 1 MiB. */
@@ -47,6 +51,11 @@ export interface ServiceBootstrapOptions {
    * NamespacedNatsServer(…) })` (from `@ihf/messaging`) is started with the app.
    */
   readonly configure?: (app: NestFastifyApplication) => Promise<void> | void;
+  /**
+   * The service's own `application/json` body parser, in place of the platform's (which is
+   * Fastify's behind a depth bound); it must bound the depth itself (`assertJsonDepth`).
+   */
+  readonly jsonBodyParser?: JsonBodyParser;
   /** Largest accepted request body in bytes (default {@link DEFAULT_BODY_LIMIT}). */
   readonly bodyLimit?: number;
   /** Trust `X-Forwarded-*` headers; defaults to the `TRUST_PROXY` variable. */
@@ -173,7 +182,7 @@ async function buildApp(
     const corsOrigins = parseAllowedOrigins(config.CORS_ALLOWED_ORIGINS);
     if (corsOrigins) registerCors(adapter, corsOrigins);
     requireJsonBodies(adapter);
-    registerBoundedJsonParser(app, bodyLimit);
+    registerBoundedJsonParser(app, bodyLimit, options.jsonBodyParser);
     registerStorableTextCheck(app);
     app.useGlobalFilters(app.get(ProblemFilter));
     app.useGlobalPipes(createValidationPipe());

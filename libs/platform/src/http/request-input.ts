@@ -55,15 +55,42 @@ export function jsonDepthExceeds(text: Uint8Array, limit: number): boolean {
 }
 
 /**
+ * A service's own `application/json` parser (e.g. one that decompresses first): returns the
+ * parsed body or throws a 4xx error. It must bound the depth itself, with
+ * {@link assertJsonDepth} on the text it parses.
+ */
+export type JsonBodyParser = (request: FastifyRequest, body: Buffer) => unknown;
+
+/** @throws JsonTooDeepError when `text` nests deeper than `maxDepth`. */
+export function assertJsonDepth(text: Uint8Array, maxDepth = MAX_JSON_DEPTH): void {
+  if (jsonDepthExceeds(text, maxDepth)) throw new JsonTooDeepError(maxDepth);
+}
+
+/**
  * Parses `application/json` bodies with Fastify's own parser (prototype-poisoning checks, empty
  * body errors) after a depth bound, so that a body nested thousands of levels deep is a 400
- * problem instead of a stack overflow in whatever walks it first. Call before `init()`.
+ * problem instead of a stack overflow in whatever walks it first; or with the service's
+ * `custom` parser. Call before `init()`.
  */
 export function registerBoundedJsonParser(
   app: NestFastifyApplication,
   bodyLimit: number,
+  custom?: JsonBodyParser,
   maxDepth = MAX_JSON_DEPTH,
 ): void {
+  if (custom) {
+    app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
+      let parsed: unknown;
+      try {
+        parsed = custom(request as FastifyRequest, body);
+      } catch (error) {
+        done(error as Error, undefined);
+        return;
+      }
+      done(null, parsed);
+    });
+    return;
+  }
   const fastify = app.getHttpAdapter().getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
