@@ -63,6 +63,25 @@ describe('ingestion: hostile input and the OpenAPI fuzz', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('answers API-key creation with no-store and every answer with nosniff', async () => {
+    const created = await f.request<{ key: string }>(
+      'POST',
+      `/api/v1/hubs/${known.hubId?.[0] ?? ''}/api-keys`,
+      { label: 'headers' },
+    );
+    expect(created.status).toBe(201);
+    expect(created.headers['cache-control']).toBe('no-store');
+    const refused = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/interaction-events',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    for (const res of [created, refused]) {
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
   it('survives the seeded OpenAPI fuzz without a 5xx, every 4xx a problem+json', async () => {
     const report = await fuzzService('ingestion', f.app, {
       requests: 600,
