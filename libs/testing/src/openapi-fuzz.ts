@@ -579,6 +579,14 @@ export function hostileCases(
         'REQUEST.PARAMETER_TOO_LONG',
       );
     }
+    for (const p of params.filter((q) => q.in === 'query' && isTimeParam(q))) {
+      for (const time of ['-271821-04-20T00:00:00Z', '+275760-09-13T00:00:00Z', '0000-01-01']) {
+        add(`${p.name} out of range (${time})`, {
+          method,
+          url: `${url}?${p.name}=${safeEncode(time)}`,
+        });
+      }
+    }
     if (params.some((p) => p.in === 'query' && p.name === 'cursor')) {
       for (const cursor of HOSTILE_STRINGS.filter((s) => s.length > 40 && /^[\w-]+$/.test(s))) {
         add(`out-of-range cursor ${cursor.slice(0, 12)}…`, {
@@ -631,6 +639,11 @@ export function hostileCases(
     );
   }
   return cases;
+}
+
+/** A parameter holding a time (by format, or by the names time ranges use). */
+function isTimeParam(p: OpenApiParameter): boolean {
+  return p.schema?.format === 'date-time' || ['from', 'to', 'since', 'until'].includes(p.name);
 }
 
 /** A query parameter of the operation (the first), or a made-up one. */
