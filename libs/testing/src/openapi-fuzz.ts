@@ -484,7 +484,7 @@ export interface InjectableApp {
 
 /**
  * Fuzzes a service's app over its own OpenAPI document (`/docs/json`), with the seed of
- * {@link fuzzSeed}, and prints the seed, the count of requests and the statuses seen, so that a
+ * {@link fuzzSeed} (`IHF_FUZZ_REQUESTS` overrides the count of requests), and prints the seed, the count of requests and the statuses seen, so that a
  * failure in CI can be replayed with `IHF_FUZZ_SEED=<seed>`.
  */
 export async function fuzzService(
@@ -498,7 +498,13 @@ export async function fuzzService(
   }
   const doc = JSON.parse(docResponse.body) as OpenApiDocument;
   const seed = fuzzSeed();
-  const report = await fuzzOpenApi(doc, (request) => app.inject(request), { ...options, seed });
+  // A longer hunt on demand (`IHF_FUZZ_REQUESTS=5000`); CI keeps the bounded default.
+  const requests = Number(process.env.IHF_FUZZ_REQUESTS ?? '') || options.requests;
+  const report = await fuzzOpenApi(doc, (request) => app.inject(request), {
+    ...options,
+    requests,
+    seed,
+  });
   console.log(
     `[openapi fuzz] ${service}: seed ${seed} (replay with IHF_FUZZ_SEED=${seed}), ` +
       `${report.sent} requests over ${report.operations} operations, ` +
