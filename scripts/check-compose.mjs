@@ -8,7 +8,7 @@
 //    across files. Without PyYAML this part is skipped with a note.
 // No npm dependency on purpose: a YAML parser in node_modules would only be there transitively.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -134,6 +134,15 @@ if (!works('python3', ['-c', 'import yaml; print(yaml.__version__)'])) {
       ok(file, `PyYAML parse: ${docs.map((d) => `${d.kind}/${d.name}`).join(', ')}`);
     });
   }
+}
+
+// --- CORS: `*` is for `npm start` only; deployed defaults name their origins (README).
+for (const file of [composeFile, ...k8sFiles].filter((f) => existsSync(join(root, f)))) {
+  const text = readFileSync(join(root, file), 'utf8');
+  const values = [...text.matchAll(/CORS_ALLOWED_ORIGINS:\s*(.*)$/gm)].map((m) => m[1].trim());
+  const wildcard = values.filter((v) => /^['"]?(\$\{[A-Z_]+:-)?\*/.test(v));
+  if (wildcard.length) fail(file, `CORS_ALLOWED_ORIGINS defaults to '*' (${wildcard.join(', ')})`);
+  else if (values.length) ok(file, 'CORS origins named');
 }
 
 let failed = false;

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import {
   Body,
   Controller,
@@ -7,6 +9,7 @@ import {
   type OnModuleInit,
   Param,
   Post,
+  Query,
 } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Type } from 'class-transformer';
@@ -18,7 +21,7 @@ import {
   type Problem,
   RequestContext,
 } from '@ihf/observability';
-import { createServiceApp, ServiceConfig } from '@ihf/platform';
+import { createServiceApp, MAX_JSON_DEPTH, ServiceConfig } from '@ihf/platform';
 
 // A tiny service: one controller with the cases to check, a fake readiness check to toggle,
 // and the log lines captured in memory.
@@ -73,8 +76,8 @@ class ProbeController {
   }
 
   @Get('items/:id')
-  item(@Param('id') id: string): { id: string } {
-    return { id };
+  item(@Param('id') id: string, @Query('q') q?: string): { id: string; q?: string } {
+    return { id, q };
   }
 }
 
@@ -235,6 +238,89 @@ describe('createServiceApp (Fastify inject)', () => {
     });
     expect(res.statusCode).toBe(413);
     expect(problemOf(res.body)).toMatchObject({ status: 413, code: 'REQUEST.BODY_TOO_LARGE' });
+  });
+
+  it('refuses JSON nested deeper than MAX_JSON_DEPTH before anything walks it', async () => {
+    const post = (payload: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/probe/batches',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+    // The body object is level 1, so `items` holds MAX_JSON_DEPTH - 1 levels at the limit.
+    const nested = (levels: number) =>
+      `{"hub":"h","items":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+    const tooDeep = await post(nested(MAX_JSON_DEPTH));
+    expect(tooDeep.statusCode).toBe(400);
+    expect(problemOf(tooDeep.body)).toMatchObject({
+      code: 'REQUEST.JSON_TOO_DEEP',
+      max_depth: MAX_JSON_DEPTH,
+    });
+    // At the limit the body parses and reaches the handler's validation.
+    const atLimit = await post(nested(MAX_JSON_DEPTH - 1));
+    expect(atLimit.statusCode).toBeLessThan(500);
+    expect(atLimit.body).not.toContain('JSON_TOO_DEEP');
+    // Brackets inside strings are text, not depth.
+    const inString = await post(JSON.stringify({ hub: '['.repeat(500), items: [] }));
+    expect(inString.statusCode).toBe(201);
+  });
+
+  it('refuses NUL and unpaired surrogates in path, query and body, naming the field', async () => {
+    const fieldsOf = (body: string) => problemOf(body).errors?.map((e) => e.field);
+    const path = await app.inject({ method: 'GET', url: '/api/v1/probe/items/a%00b' });
+    expect(path.statusCode).toBe(400);
+    expect(fieldsOf(path.body)).toEqual(['id']);
+    const query = await app.inject({ method: 'GET', url: '/api/v1/probe/items/a?q=x%00' });
+    expect(fieldsOf(query.body)).toEqual(['q']);
+    const body = await app.inject({
+      method: 'POST',
+      url: '/api/v1/probe/batches',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"hub":"a\\ud800b","items":[{"event_type":"x\\u0000"}]}',
+    });
+    expect(body.statusCode).toBe(400);
+    expect(problemOf(body.body)).toMatchObject({ code: 'REQUEST.VALIDATION_FAILED' });
+    expect(fieldsOf(body.body)).toEqual(['hub', 'items[0].event_type']);
+    // A well-formed pair (an emoji) is text like any other.
+    const emoji = await app.inject({
+      method: 'POST',
+      url: '/api/v1/probe/batches',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ hub: '\u{1F600}', items: [] }),
+    });
+    expect(emoji.statusCode).toBe(201);
+  });
+
+  it('answers errors of the router (bad percent-encoding, over-long parameter) as problems', async () => {
+    const badUrl = await app.inject({ method: 'GET', url: '/api/v1/probe/items/%E0%A4%A' });
+    expect(badUrl.statusCode).toBe(400);
+    expect(String(badUrl.headers['content-type'])).toMatch(/^application\/problem\+json/);
+    expect(problemOf(badUrl.body)).toMatchObject({ status: 400, code: 'REQUEST.BAD_URL' });
+    const long = await app.inject({ method: 'GET', url: `/api/v1/probe/items/${'a'.repeat(500)}` });
+    expect(long.statusCode).toBe(414);
+    expect(problemOf(long.body)).toMatchObject({ code: 'REQUEST.PARAMETER_TOO_LONG' });
+    expect(long.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it("answers headers over Node's size limit with a 431 problem", async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        );
+      });
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+    expect(problemOf(body)).toMatchObject({ status: 431, code: 'REQUEST.HEADERS_TOO_LARGE' });
   });
 
   it('answers malformed JSON with a 400 problem', async () => {

@@ -5,7 +5,7 @@ import { AppModule, SERVICE_NAME } from './app.module.js';
 import { OverloadedError } from './common/unavailable.error.js';
 import { type IngestionConfig } from './config/ingestion.config.js';
 import { GroupCommitWriter } from './reporting/group-commit.writer.js';
-import { installJsonBodyParser } from './reporting/json-body.parser.js';
+import { jsonBodyParser } from './reporting/json-body.parser.js';
 
 /** Ingestion's default HTTP port (ARCHITECTURE.md). */
 export const DEFAULT_PORT = 3001;
@@ -20,8 +20,8 @@ export function ingestionAppOptions(config: IngestionConfig, env?: Env): Service
     bodyLimit: config.INGESTION_MAX_BODY_BYTES,
     env,
     openApi: { title: 'IHF ingestion' },
+    jsonBodyParser: jsonBodyParser(config.INGESTION_MAX_BODY_BYTES),
     configure: (app: NestFastifyApplication) => {
-      installJsonBodyParser(app, config.INGESTION_MAX_BODY_BYTES);
       const writer = app.get(GroupCommitWriter);
       installLoadShedding(app.getHttpAdapter().getInstance(), {
         routes: ['POST /api/v1/interaction-events'],

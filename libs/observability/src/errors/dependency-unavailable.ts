@@ -13,6 +13,12 @@ const CONNECTION_MESSAGES =
   /connection terminated|connection (was )?(closed|refused|ended)|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
 
 /**
+ * SQLSTATEs of classes 08/53/57 that a request's own content causes, so retrying cannot help:
+ * 08P01 (protocol violation) is what Postgres answers to SQL text holding a NUL character.
+ */
+const NOT_AN_OUTAGE = new Set(['08P01']);
+
+/**
  * Whether an error means "a backing service (Postgres) is unreachable or refusing work" rather
  * than "what was asked is wrong": connection refused or lost, SQLSTATE classes 08 (connection),
  * 53 (insufficient resources) and 57 (operator intervention: shutdown, cancelled by timeout).
@@ -29,6 +35,7 @@ export function isDependencyUnavailable(error: unknown): boolean {
     };
     for (const c of [code, sqlState]) {
       if (typeof c !== 'string') continue;
+      if (NOT_AN_OUTAGE.has(c)) return false;
       if (CONNECTION_CODES.has(c)) return true;
       if (/^(08|53|57)[0-9A-Z]{3}$/.test(c)) return true;
     }

@@ -12,6 +12,7 @@ import {
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { DomainError } from './domain.error.js';
+import { isDependencyUnavailable } from './dependency-unavailable.js';
 import { INTERNAL_ERROR_DETAIL, MAX_FIELD_ERRORS, toProblem } from './problem.mapper.js';
 import { RequestValidationError } from './request-validation.error.js';
 
@@ -64,6 +65,25 @@ describe('toProblem', () => {
     }
     // A constraint violation is not an outage.
     expect(map(Object.assign(new Error('dup'), { code: '23505' })).problem.status).toBe(500);
+  });
+
+  it('answers text Postgres cannot store with a 400, never an outage with Retry-After', () => {
+    const pgError = (code: string, message: string) =>
+      new Error('query failed', { cause: Object.assign(new Error(message), { code }) });
+    for (const error of [
+      pgError('22021', 'invalid byte sequence for encoding "UTF8": 0x00'),
+      pgError('22P05', 'unsupported Unicode escape sequence'),
+    ]) {
+      const mapped = map(error);
+      expect(mapped.problem).toMatchObject({ status: 400, code: 'REQUEST.UNSTORABLE_TEXT' });
+      expect(mapped.retryAfterSeconds).toBeUndefined();
+    }
+    // A NUL inlined into SQL text: Postgres answers 08P01, a fault of what was sent, not an outage.
+    const protocol = map(pgError('08P01', 'invalid message format'));
+    expect(protocol.problem.status).toBe(500);
+    expect(protocol.retryAfterSeconds).toBeUndefined();
+    expect(isDependencyUnavailable(pgError('08P01', 'invalid message format'))).toBe(false);
+    expect(isDependencyUnavailable(pgError('08006', 'connection failure'))).toBe(true);
   });
 
   it("carries a DomainError's Retry-After", () => {

@@ -23,10 +23,12 @@ export const HTTP_STATUS_CODES: Readonly<Record<number, string>> = {
   411: 'REQUEST.LENGTH_REQUIRED',
   412: 'HTTP.PRECONDITION_FAILED',
   413: 'REQUEST.BODY_TOO_LARGE',
+  414: 'REQUEST.URI_TOO_LONG',
   415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
   422: 'REQUEST.UNPROCESSABLE',
   428: 'HTTP.PRECONDITION_REQUIRED',
   429: 'HTTP.TOO_MANY_REQUESTS',
+  431: 'REQUEST.HEADERS_TOO_LARGE',
   500: 'INTERNAL.ERROR',
   501: 'HTTP.NOT_IMPLEMENTED',
   502: 'HTTP.BAD_GATEWAY',
@@ -51,6 +53,14 @@ export const FASTIFY_ERROR_CODES: Readonly<Record<string, { code: string; detail
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
     detail: 'The content type of the request body is not supported',
+  },
+  FST_ERR_BAD_URL: {
+    code: 'REQUEST.BAD_URL',
+    detail: 'The URL is not valid (a bad percent-encoding, or a character not allowed in a path)',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'REQUEST.PARAMETER_TOO_LONG',
+    detail: 'A path parameter is longer than any valid value',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     code: 'REQUEST.INVALID_CONTENT_LENGTH',
@@ -140,6 +150,16 @@ export function toProblem(
       : { ...mapped, retryAfterSeconds: exception.retryAfterSeconds };
   }
 
+  // Text Postgres cannot store (NUL, unpaired surrogates in JSON) that got past the request
+  // checks: the client's value, not an outage, so no Retry-After.
+  if (hasSqlState(exception, UNSTORABLE_TEXT_STATES)) {
+    return build(
+      400,
+      'REQUEST.UNSTORABLE_TEXT',
+      'A value contains characters that cannot be stored (NUL or an unpaired UTF-16 surrogate)',
+    );
+  }
+
   // Postgres down is not the client's fault, nor a bug: 503, and the client may retry.
   if (isDependencyUnavailable(exception)) {
     return {
@@ -180,6 +200,27 @@ export function toProblem(
   }
 
   return build(500, HTTP_STATUS_CODES[500], INTERNAL_ERROR_DETAIL);
+}
+
+/**
+ * SQLSTATEs raised by text Postgres cannot store: 22021 (NUL in text), 22P05 (`\u0000` or an
+ * unpaired surrogate escape in jsonb).
+ */
+const UNSTORABLE_TEXT_STATES = new Set(['22021', '22P05']);
+
+/** Whether the error or one of its causes (ORMs wrap driver errors) has one of `states`. */
+function hasSqlState(error: unknown, states: ReadonlySet<string>): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const { code, sqlState } = e as { code?: unknown; sqlState?: unknown };
+    if (
+      (typeof code === 'string' && states.has(code)) ||
+      (typeof sqlState === 'string' && states.has(sqlState))
+    ) {
+      return true;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** The stable code of a plain HTTP error with this status. */

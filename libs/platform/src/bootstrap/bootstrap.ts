@@ -25,7 +25,14 @@ import {
 } from '../config/load-config.js';
 import { ServiceConfig } from '../config/service.config.js';
 import { type OpenApiOptions, setupOpenApi } from './openapi.js';
+import { problemClientErrorHandler, problemFrameworkErrors } from '../http/client-error.js';
 import { parseAllowedOrigins, registerCors } from '../http/cors.js';
+import {
+  type JsonBodyParser,
+  registerBoundedJsonParser,
+  registerStorableTextCheck,
+} from '../http/request-input.js';
+import { registerSecurityHeaders } from '../http/security-headers.js';
 
 /** Default largest request body: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1_048_576;
@@ -44,6 +51,11 @@ export interface ServiceBootstrapOptions {
    * NamespacedNatsServer(…) })` (from `@ihf/messaging`) is started with the app.
    */
   readonly configure?: (app: NestFastifyApplication) => Promise<void> | void;
+  /**
+   * The service's own `application/json` body parser, in place of the platform's (which is
+   * Fastify's behind a depth bound); it must bound the depth itself (`assertJsonDepth`).
+   */
+  readonly jsonBodyParser?: JsonBodyParser;
   /** Largest accepted request body in bytes (default {@link DEFAULT_BODY_LIMIT}). */
   readonly bodyLimit?: number;
   /** Trust `X-Forwarded-*` headers; defaults to the `TRUST_PROXY` variable. */
@@ -68,8 +80,10 @@ export interface ServiceBootstrapOptions {
  * 2. creates the app on a Fastify adapter (`bodyLimit`, `trustProxy`), with Nest's logs as
  *    pino JSON from the first line on;
  * 3. checks that the root module imports `ObservabilityModule.forRoot` for this service;
- * 4. installs the request-id/logging/metrics hooks, the global {@link ProblemFilter} and the
- *    validation pipe of `createValidationPipe`;
+ * 4. installs the request-id/logging/metrics hooks, the security headers (helmet,
+ *    `Cache-Control: no-store`), a depth-bounded JSON body parser, the refusal of text Postgres
+ *    cannot store, the global {@link ProblemFilter} and the validation pipe of
+ *    `createValidationPipe`;
  * 5. serves the OpenAPI document (`/docs`, `/docs/json`), runs `configure`, and calls `init()`.
  *
  * @throws ConfigValidationError when a common variable is invalid.
@@ -145,9 +159,12 @@ async function buildApp(
   config: ServiceConfig,
   bootLogger: Logger,
 ): Promise<NestFastifyApplication> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const adapter = new FastifyAdapter({
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
     trustProxy: options.trustProxy ?? config.TRUST_PROXY,
+    clientErrorHandler: problemClientErrorHandler,
+    frameworkErrors: problemFrameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger: new PinoNestLogger(bootLogger),
@@ -161,9 +178,12 @@ async function buildApp(
       logger: app.get<Logger>(PINO_LOGGER),
       metrics: app.get(MetricsService),
     });
+    await registerSecurityHeaders(app);
     const corsOrigins = parseAllowedOrigins(config.CORS_ALLOWED_ORIGINS);
     if (corsOrigins) registerCors(adapter, corsOrigins);
     requireJsonBodies(adapter);
+    registerBoundedJsonParser(app, bodyLimit, options.jsonBodyParser);
+    registerStorableTextCheck(app);
     app.useGlobalFilters(app.get(ProblemFilter));
     app.useGlobalPipes(createValidationPipe());
     setupOpenApi(app, { title: options.name, ...options.openApi });

@@ -17,25 +17,43 @@ export class InvalidCursorError extends DomainError {
  * Position after the last row of a page (keyset pagination): the values of the list's sort
  * key, then the row id. `rank` is set for lists sorted by a number first (the triage queue
  * sorts by severity rank, then age), absent otherwise.
+ *
+ * `at` is the sort timestamp at the column's full precision (microseconds), as
+ * {@link cursorTimeSql} selects it: a `Date` has milliseconds only, and rows written in one
+ * transaction share a `now()` that differs from its millisecond truncation, so a cursor in
+ * milliseconds would sort before all of them and repeat the page.
  */
 export interface CursorPosition {
   readonly rank?: number;
-  readonly at: Date;
+  /** ISO 8601 UTC with up to 6 fractional digits, e.g. `2026-11-27T21:00:00.123456Z`. */
+  readonly at: string;
   readonly id: string;
 }
 
+/**
+ * SQL of a `timestamptz` column as the `at` of a {@link CursorPosition}: ISO 8601 UTC text with
+ * microseconds. Select it beside the row (`… as cursor_at`) and compare the cursor in SQL as
+ * `(column, id) > (?::timestamptz, ?::uuid)`, so that both sides have the same precision.
+ */
+export function cursorTimeSql(column: string): string {
+  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?Z$/;
 
 /** Opaque cursor: base64url of `[iso time, id]` or `[rank, iso time, id]`. */
 export function encodeCursor(position: CursorPosition): string {
-  const parts: (string | number)[] = [position.at.toISOString(), position.id];
+  const parts: (string | number)[] = [position.at, position.id];
   if (position.rank !== undefined) parts.unshift(position.rank);
   return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
 }
 
 /**
  * Reads a cursor of {@link encodeCursor}; undefined for none. `ranked` says which shape the
- * list issues, so that a cursor of another list is refused.
+ * list issues, so that a cursor of another list is refused, as is one whose values the
+ * columns cannot hold (a time outside years 1-9999, a day that does not exist, a rank out of
+ * range): a database error on them would be a 500.
  * @throws InvalidCursorError
  */
 export function decodeCursor(
@@ -56,16 +74,39 @@ export function decodeCursor(
   if (ranked && (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 0 || rank > 100)) {
     throw new InvalidCursorError();
   }
-  if (typeof at !== 'string' || typeof id !== 'string' || !UUID_RE.test(id)) {
-    throw new InvalidCursorError();
-  }
-  const time = new Date(at);
-  if (Number.isNaN(time.getTime())) throw new InvalidCursorError();
+  if (typeof at !== 'string' || !isCursorTime(at)) throw new InvalidCursorError();
+  if (typeof id !== 'string' || !UUID_RE.test(id)) throw new InvalidCursorError();
   return {
     ...(ranked ? { rank: rank as number } : {}),
-    at: time,
+    at,
     id: id.toLowerCase(),
   };
+}
+
+/** A UTC time of years 1-9999 whose fields name a real instant (no 30 February, no 24:00). */
+function isCursorTime(text: string): boolean {
+  const m = TIME_RE.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (year < 1) return false;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second
+  );
 }
 
 /** A page of a list: the items and the cursor of the next page (null at the end). */

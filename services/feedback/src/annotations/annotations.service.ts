@@ -1,4 +1,4 @@
-import { decodeCursor, type Page, toPage } from '@ihf/platform';
+import { cursorTimeSql, decodeCursor, type Page, toPage } from '@ihf/platform';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM } from '@mikro-orm/core';
@@ -175,16 +175,17 @@ export class AnnotationsService {
     }
     if (!q.include_retracted) where.push('retracted_at is null');
     if (after) {
-      where.push('(created_at, id) < (?, ?)');
+      where.push('(created_at, id) < (?::timestamptz, ?::uuid)');
       params.push(after.at, after.id);
     }
-    const rows = await query<AnnotationRow>(
+    const rows = await query<AnnotationRow & { cursor_at: string }>(
       this.orm.em.fork(),
-      `select ${ANNOTATION_COLUMNS} from feedback.annotations where ${where.join(' and ')}
+      `select ${ANNOTATION_COLUMNS}, ${cursorTimeSql('created_at')} as cursor_at
+       from feedback.annotations where ${where.join(' and ')}
        order by created_at desc, id desc limit ?`,
       [...params, limit + 1],
     );
-    return toPage(rows, limit, (r) => ({ at: new Date(r.created_at), id: r.id }), toAnnotationView);
+    return toPage(rows, limit, (r) => ({ at: r.cursor_at, id: r.id }), toAnnotationView);
   }
 
   /** Retracts an annotation (its author or a triager); retracting twice changes nothing. */

@@ -1,4 +1,4 @@
-import { decodeCursor, type Page, toPage } from '@ihf/platform';
+import { cursorTimeSql, decodeCursor, type Page, toPage } from '@ihf/platform';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM } from '@mikro-orm/core';
@@ -40,6 +40,8 @@ interface ThreadRow {
   readonly created_by: string | null;
   readonly created_at: Date;
   readonly updated_at: Date;
+  /** `updated_at` at full precision, for the list's cursor. */
+  readonly cursor_at: string;
   readonly annotation_count: number;
   readonly low: number;
   readonly medium: number;
@@ -64,7 +66,7 @@ export interface ThreadView {
 }
 
 const THREAD_SELECT = `select t.id, t.hub_id, t.widget_id, t.title, t.description, t.created_by,
-    t.created_at, t.updated_at,
+    t.created_at, t.updated_at, ${cursorTimeSql('t.updated_at')} as cursor_at,
     coalesce(s.annotation_count, 0)::int as annotation_count, coalesce(s.low, 0)::int as low,
     coalesce(s.medium, 0)::int as medium, coalesce(s.high, 0)::int as high,
     coalesce(s.critical, 0)::int as critical, s.last_annotation_at
@@ -169,7 +171,7 @@ export class ThreadsService {
       params.push(q.widget_id.toLowerCase());
     }
     if (after) {
-      where.push('(t.updated_at, t.id) < (?, ?)');
+      where.push('(t.updated_at, t.id) < (?::timestamptz, ?::uuid)');
       params.push(after.at, after.id);
     }
     const rows = await query<ThreadRow>(
@@ -177,7 +179,7 @@ export class ThreadsService {
       `${THREAD_SELECT} where ${where.join(' and ')} order by t.updated_at desc, t.id desc limit ?`,
       [...params, limit + 1],
     );
-    return toPage(rows, limit, (r) => ({ at: new Date(r.updated_at), id: r.id }), toThreadView);
+    return toPage(rows, limit, (r) => ({ at: r.cursor_at, id: r.id }), toThreadView);
   }
 
   /** Changes the title and/or description (`description: null` clears it). */

@@ -18,7 +18,7 @@ describe('triage queue SQL', () => {
   });
 
   it('counts per status without the status filter and the cursor', () => {
-    const at = new Date('2026-11-27T20:00:00Z');
+    const at = '2026-11-27T20:00:00.000001Z';
     const sql = buildTriageQueueSql(
       member,
       { status: ['open', 'deferred'], severity: ['high'], assignee: 'me', q: ' login ' },

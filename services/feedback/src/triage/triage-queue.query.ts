@@ -1,4 +1,4 @@
-import { type CursorPosition } from '@ihf/platform';
+import { type CursorPosition, cursorTimeSql } from '@ihf/platform';
 import { type AuthenticatedUser } from '@ihf/auth';
 import { CANDIDATE_COLUMNS } from '../candidates/candidate.repository.js';
 import { hubScopeCondition } from '../common/hub-scope.js';
@@ -64,7 +64,7 @@ export function buildTriageQueueSql(
   if (q.status?.length) add(...oneOf('c.status', q.status));
   if (after) {
     add(
-      '(c.severity_rank < ? or (c.severity_rank = ? and (c.created_at, c.id) > (?, ?)))',
+      '(c.severity_rank < ? or (c.severity_rank = ? and (c.created_at, c.id) > (?::timestamptz, ?::uuid)))',
       after.rank,
       after.rank,
       after.at,
@@ -72,7 +72,8 @@ export function buildTriageQueueSql(
     );
   }
   return {
-    pageSql: `select ${CANDIDATE_COLUMNS} from feedback.requirement_candidates c
+    pageSql: `select ${CANDIDATE_COLUMNS}, ${cursorTimeSql('c.created_at')} as cursor_at
+    from feedback.requirement_candidates c
     where ${where.join(' and ')}
     order by c.severity_rank desc, c.created_at, c.id limit ?`,
     pageParams: [...params, limit + 1],

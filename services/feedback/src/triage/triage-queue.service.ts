@@ -33,7 +33,7 @@ export class TriageQueueService {
     const sql = buildTriageQueueSql(user, q, limit, decodeCursor(q.cursor, true));
     // Two connections: the page and the counts run side by side.
     const [rows, counted] = await Promise.all([
-      query<CandidateRow>(this.orm.em.fork(), sql.pageSql, sql.pageParams),
+      query<CandidateRow & { cursor_at: string }>(this.orm.em.fork(), sql.pageSql, sql.pageParams),
       query<{ status: CandidateStatus; n: number }>(
         this.orm.em.fork(),
         sql.countSql,
@@ -48,7 +48,7 @@ export class TriageQueueService {
     const page = toPage(
       rows,
       limit,
-      (r) => ({ rank: r.severity_rank, at: new Date(r.created_at), id: r.id }),
+      (r) => ({ rank: r.severity_rank, at: r.cursor_at, id: r.id }),
       toCandidateView,
     );
     return { ...page, counts };

@@ -9,6 +9,7 @@ import { Outbox } from '@ihf/messaging';
 import { type CreateHubDto, type HubView, type UpdateHubDto } from './dto/hub.dto.js';
 import { Hub } from './hub.entity.js';
 import { HubNotFoundError, HubSlugTakenError } from './hubs.errors.js';
+import { createdAfter, createdAtForCursor } from '../common/keyset.js';
 
 export function toHubView(hub: Hub): HubView {
   return {
@@ -107,18 +108,13 @@ export class HubsService {
       Hub,
       {
         ...(scope === 'all' ? {} : { id: { $in: [...scope] } }),
-        ...(after
-          ? {
-              $or: [
-                { createdAt: { $gt: after.at } },
-                { createdAt: after.at, id: { $gt: after.id } },
-              ],
-            }
-          : {}),
+        ...(after ? createdAfter(after) : {}),
       },
       { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 },
     );
-    return toPage(hubs, limit, (h) => ({ at: h.createdAt, id: h.id }), toHubView);
+    const last = hubs.length > limit ? hubs[limit - 1] : undefined;
+    const lastAt = last ? await createdAtForCursor(this.em, 'ingestion.hubs', last) : '';
+    return toPage(hubs, limit, (h) => ({ at: lastAt, id: h.id }), toHubView);
   }
 
   private async writeUnique(slug: string, work: (em: EntityManager) => Promise<Hub>): Promise<Hub> {

@@ -1,4 +1,4 @@
-import { decodeCursor, type Page, toPage } from '@ihf/platform';
+import { cursorTimeSql, decodeCursor, type Page, toPage } from '@ihf/platform';
 import {
   Inject,
   Injectable,
@@ -122,16 +122,17 @@ export class QuarantineService implements OnApplicationBootstrap, OnApplicationS
       params.push(q.reason);
     }
     if (after) {
-      where += ' and (received_at, id) > (?, ?)';
+      where += ' and (received_at, id) > (?::timestamptz, ?::uuid)';
       params.push(after.at, after.id);
     }
     const rows = await this.em
       .getConnection()
-      .execute<QuarantineRecord[]>(
-        `select ${COLUMNS} from ingestion.quarantined_events where ${where} order by received_at, id limit ?`,
+      .execute<(QuarantineRecord & { cursor_at: string })[]>(
+        `select ${COLUMNS}, ${cursorTimeSql('received_at')} as cursor_at
+         from ingestion.quarantined_events where ${where} order by received_at, id limit ?`,
         [...params, limit + 1],
       );
-    return toPage(rows, limit, (r) => ({ at: new Date(r.received_at), id: r.id }), toView);
+    return toPage(rows, limit, (r) => ({ at: r.cursor_at, id: r.id }), toView);
   }
 
   async counts(
@@ -183,8 +184,9 @@ export class QuarantineService implements OnApplicationBootstrap, OnApplicationS
     }
     const entries = await this.em
       .getConnection()
-      .execute<QuarantineRecord[]>(
-        `select ${COLUMNS} from ingestion.quarantined_events where ${where} order by received_at, id limit ?`,
+      .execute<(QuarantineRecord & { cursor_at: string })[]>(
+        `select ${COLUMNS}, ${cursorTimeSql('received_at')} as cursor_at
+         from ingestion.quarantined_events where ${where} order by received_at, id limit ?`,
         [...params, dto.limit ?? 1000],
       );
     const replayable = entries.filter((e) => !e.raw_truncated && e.kind === 'interaction_event');

@@ -1,4 +1,4 @@
-import { decodeCursor, type Page, toPage } from '@ihf/platform';
+import { cursorTimeSql, decodeCursor, type Page, toPage } from '@ihf/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
@@ -145,16 +145,16 @@ export class QueriesService {
       params.push(q.event_type);
     }
     if (after) {
-      where += ' and (occurred_at, id) > (?, ?)';
+      where += ' and (occurred_at, id) > (?::timestamptz, ?::uuid)';
       params.push(after.at, after.id);
     }
-    const rows = await this.em.getConnection().execute<EventRecord[]>(
+    const rows = await this.em.getConnection().execute<(EventRecord & { cursor_at: string })[]>(
       `select id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref,
-              metadata, occurred_at, received_at
+              metadata, occurred_at, received_at, ${cursorTimeSql('occurred_at')} as cursor_at
        from ingestion.interaction_events where ${where} order by occurred_at, id limit ?`,
       [...params, limit + 1],
     );
-    return toPage(rows, limit, (r) => ({ at: new Date(r.occurred_at), id: r.id }), toView);
+    return toPage(rows, limit, (r) => ({ at: r.cursor_at, id: r.id }), toView);
   }
 
   private async assertWidgetVisible(user: AuthenticatedUser, widgetId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { type FastifyRequest } from 'fastify';
-import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { assertJsonDepth, type JsonBodyParser } from '@ihf/platform';
 import { MalformedJsonError } from './body.errors.js';
 import { decodeBody } from './gzip-guard.js';
 
@@ -31,22 +31,19 @@ export function parseJson(text: string): unknown {
 }
 
 /**
- * Registers the `application/json` parser (in place of Nest's default) so that bodies may be
- * sent with `Content-Encoding: gzip`, limited after decompression (Fastify's `bodyLimit`
- * bounds the bytes on the wire).
+ * The `application/json` parser (in place of the platform's) so that bodies may be sent with
+ * `Content-Encoding: gzip`, limited after decompression (Fastify's `bodyLimit` bounds the bytes
+ * on the wire) and depth-bounded after decompression too.
  */
-export function installJsonBodyParser(app: NestFastifyApplication, maxBytes: number): void {
-  app.useBodyParser('application/json', {}, (request: FastifyRequest, body: Buffer, done) => {
-    try {
-      const encoding = request.headers['content-encoding'];
-      const decoded = decodeBody(
-        body,
-        Array.isArray(encoding) ? encoding.join(',') : encoding,
-        maxBytes,
-      );
-      done(null, parseJson(decoded.toString('utf8')));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+export function jsonBodyParser(maxBytes: number): JsonBodyParser {
+  return (request: FastifyRequest, body: Buffer) => {
+    const encoding = request.headers['content-encoding'];
+    const decoded = decodeBody(
+      body,
+      Array.isArray(encoding) ? encoding.join(',') : encoding,
+      maxBytes,
+    );
+    assertJsonDepth(decoded);
+    return parseJson(decoded.toString('utf8'));
+  };
 }

@@ -17,6 +17,7 @@ import {
   type WidgetView,
 } from './dto/widget.dto.js';
 import { Widget, WidgetVersion } from './widget.entity.js';
+import { createdAfter, createdAtForCursor } from '../common/keyset.js';
 import {
   AdapterSpecUnknownError,
   WidgetNotFoundError,
@@ -249,18 +250,13 @@ export class WidgetsService {
         ...(q.adapter_spec_id ? { adapterSpecId: q.adapter_spec_id } : {}),
         ...(q.view_context ? { viewContext: q.view_context } : {}),
         ...(q.policy_scope ? { policyScope: q.policy_scope } : {}),
-        ...(after
-          ? {
-              $or: [
-                { createdAt: { $gt: after.at } },
-                { createdAt: after.at, id: { $gt: after.id } },
-              ],
-            }
-          : {}),
+        ...(after ? createdAfter(after) : {}),
       },
       { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 },
     );
-    return toPage(rows, limit, (w) => ({ at: w.createdAt, id: w.id }), toWidgetView);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    const lastAt = last ? await createdAtForCursor(this.em, 'ingestion.widgets', last) : '';
+    return toPage(rows, limit, (w) => ({ at: lastAt, id: w.id }), toWidgetView);
   }
 
   private snapshot(em: EntityManager, widget: Widget, at: Date): void {
