@@ -2,6 +2,7 @@ import { MESSAGING_ENTITIES } from '@ihf/messaging';
 import { type ServiceOrmSettings } from '@ihf/persistence';
 import { InitFeedback } from '../migrations/migration-20261127220000-init.js';
 import { QueueAllHubsIndex } from '../migrations/migration-20261127223000-queue-all-hubs-index.js';
+import { WidgetPartVersions } from '../migrations/migration-20261207003000-widget-part-versions.js';
 
 /** Postgres schema owned by feedback. */
 export const FEEDBACK_SCHEMA = 'feedback';
@@ -19,6 +20,7 @@ export function feedbackOrmSettings(databaseUrl: string): ServiceOrmSettings {
     migrations: [
       { name: 'Migration20261127220000_init', class: InitFeedback },
       { name: 'Migration20261127223000_queue_all_hubs_index', class: QueueAllHubsIndex },
+      { name: 'Migration20261207003000_widget_part_versions', class: WidgetPartVersions },
     ],
   };
 }
