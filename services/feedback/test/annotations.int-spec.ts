@@ -526,8 +526,17 @@ describe('feedback: annotations, threads and read models', () => {
     const widgetId = randomUUID();
     const now = new Date().toISOString();
     const key = { hubId: HUB_A, aggregateId: widgetId };
-    // Status v3, then registered v1, then updated v2: the order several relays can produce.
-    const events = [
+    // Status v3, then registered v1, then updated v2 (the order several relays can produce),
+    // each handled before the next is sent so the order is exactly this one.
+    const handled = async (event: { event_id: string }) => {
+      await waitFor(
+        async () =>
+          (await t.sql('select 1 from feedback.inbox where event_id = $1', [event.event_id]))
+            .length > 0 || undefined,
+        { timeoutMs: 10_000, message: `event ${event.event_id} handled` },
+      );
+    };
+    await handled(
       await t.publish(
         'ihf.ingestion.widget.status_changed.v1',
         {
@@ -540,11 +549,15 @@ describe('feedback: annotations, threads and read models', () => {
         },
         { ...key, aggregateVersion: 3 },
       ),
+    );
+    await handled(
       await t.publish(
         'ihf.ingestion.widget.registered.v1',
         { ...widgetSnapshot(widgetId, HUB_A, 1, 'Original'), created_at: now },
         { ...key, aggregateVersion: 1 },
       ),
+    );
+    await handled(
       await t.publish(
         'ihf.ingestion.widget.updated.v1',
         {
@@ -554,15 +567,6 @@ describe('feedback: annotations, threads and read models', () => {
         },
         { ...key, aggregateVersion: 2 },
       ),
-    ];
-    await waitFor(
-      async () =>
-        (
-          await t.sql('select 1 from feedback.inbox where event_id = any($1::uuid[])', [
-            events.map((e) => e.event_id),
-          ])
-        ).length === 3 || undefined,
-      { timeoutMs: 10_000, message: 'the three widget events handled' },
     );
     const [row] = await t.sql('select name, status, version from feedback.widgets where id = $1', [
       widgetId,
