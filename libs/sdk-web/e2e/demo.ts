@@ -63,7 +63,8 @@ async function main(): Promise<void> {
       `  hub              ${config.hubId}`,
       `  ingestion        ${settings.ingestionUrl}  (events: GET /api/v1/hubs/${config.hubId}/events, admin token)`,
       `  feedback         ${settings.feedbackUrl}`,
-      `  admin            ${settings.adminEmail}`,
+      // A throwaway admin of its own database is shown in full, to sign in to the APIs.
+      `  admin            ${settings.adminEmail}${process.env.IHF_ADMIN_EMAIL ? '' : ` / ${settings.adminPassword}`}`,
       '',
       '  Ctrl-C stops the demo' +
         (process.env.IHF_ADMIN_EMAIL ? '.' : ' and the services it started.'),
