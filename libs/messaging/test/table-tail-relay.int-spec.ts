@@ -230,7 +230,7 @@ describe('table tail relay (a table as its own outbox)', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(standby.isLeader).toBe(false);
 
-      proxy.blackhole();
+      proxy.blackHole();
       const silentSince = Date.now();
       await waitFor(() => standby.isLeader, {
         timeoutMs: 20_000,

@@ -17,3 +17,4 @@ export * from './observability.tokens.js';
 export * from './validation/validation.pipe.js';
 export * from './http/public-route.decorator.js';
 export * from './errors/dependency-unavailable.js';
+export * from './errors/outage-log.js';

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { OutageLog } from './errors/outage-log.js';
 import { ProblemFilter } from './errors/problem.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthRegistry } from './health/health.registry.js';
@@ -45,6 +46,7 @@ export class ObservabilityModule {
         PinoNestLogger,
         MetricsService,
         HealthRegistry,
+        OutageLog,
         ProblemFilter,
       ],
       exports: [

@@ -10,4 +10,9 @@ export interface ObservabilityModuleOptions {
   readonly logDestination?: DestinationStream;
   /** Time each readiness check may take before it counts as failed (default 2000 ms). */
   readonly readinessTimeoutMs?: number;
+  /**
+   * How 503 refusals are logged (see `OutageLog`): an outage is over after `quietMs` without a
+   * refusal (default 10 s); while it lasts, one line per `repeatMs` (default 60 s).
+   */
+  readonly outageLog?: { readonly quietMs?: number; readonly repeatMs?: number };
 }

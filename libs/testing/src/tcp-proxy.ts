@@ -1,17 +1,46 @@
 import { createServer, Socket, type Server } from 'node:net';
 
+/** One direction of a proxied connection; holds what it reads while the proxy is silent. */
+class Direction {
+  private held: Buffer[] = [];
+  private ended = false;
+
+  constructor(
+    from: Socket,
+    private readonly to: Socket,
+    silent: () => boolean,
+  ) {
+    from.on('data', (chunk: Buffer) => {
+      if (silent()) this.held.push(chunk);
+      else to.write(chunk);
+    });
+    from.on('end', () => {
+      this.ended = true;
+      if (!silent()) to.end();
+    });
+  }
+
+  /** Delivers what was held (and the end of stream, if it came meanwhile). */
+  flush(): void {
+    for (const chunk of this.held) this.to.write(chunk);
+    this.held = [];
+    if (this.ended) this.to.end();
+  }
+}
+
 /**
  * A TCP proxy a test puts between a component and Postgres or NATS, to simulate an outage
  * without stopping the shared servers: `cut()` drops every open connection and refuses new
- * ones, `restore()` lets them through again. Listens on 127.0.0.1 on a free port.
+ * ones, `blackHole()` keeps connections open but lets nothing through (a silent link: bytes
+ * are held, as TCP retransmission would, and delivered on `restore()`), `restore()` lets
+ * everything through again. Listens on 127.0.0.1 on a free port.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly directions = new Set<Direction>();
   private open = true;
   private silent = false;
-  /** Connections whose other side closed while black-holed. */
-  private readonly orphans = new Set<Socket>();
 
   private constructor(
     private readonly targetHost: string,
@@ -49,25 +78,25 @@ export class TcpProxy {
   /** Drops every connection and refuses new ones until `restore()`. */
   cut(): void {
     this.open = false;
-    for (const s of [...this.sockets, ...this.orphans]) s.destroy();
+    for (const s of this.sockets) s.destroy();
     this.sockets.clear();
-    this.orphans.clear();
   }
 
   /**
-   * Keeps every connection open but forwards nothing either way, and accepts new connections
-   * that go nowhere (a link that died silently: no reset, no close) until `restore()`.
+   * Keeps every connection (and accepts new ones) but forwards nothing in either direction
+   * until `restore()`, like a link that stopped answering without closing.
    */
-  blackhole(): void {
+  blackHole(): void {
     this.silent = true;
   }
 
-  /** Lets connections through again. */
+  /** Lets connections through again (delivering what a black hole held). */
   restore(): void {
     this.open = true;
-    this.silent = false;
-    for (const s of this.orphans) s.destroy();
-    this.orphans.clear();
+    if (this.silent) {
+      this.silent = false;
+      for (const d of this.directions) d.flush();
+    }
   }
 
   async close(): Promise<void> {
@@ -78,37 +107,31 @@ export class TcpProxy {
   }
 
   private async listen(): Promise<void> {
-    this.server = createServer((client) => {
+    // Half-open allowed: an end of stream is forwarded like the data before it (held by a black
+    // hole too), and each side closes once both directions have ended.
+    this.server = createServer({ allowHalfOpen: true }, (client) => {
       if (!this.open) {
         client.destroy();
         return;
       }
-      const upstream = new Socket();
+      const upstream = new Socket({ allowHalfOpen: true });
       this.sockets.add(client).add(upstream);
+      const directions: Direction[] = [];
       const drop = () => {
         client.destroy();
         upstream.destroy();
         this.sockets.delete(client);
         this.sockets.delete(upstream);
+        for (const d of directions) this.directions.delete(d);
       };
-      // While black-holed, one side closing is not heard by the other either (it stays open
-      // until `restore()` or `cut()`, as a peer would until the link returns and answers RST).
-      const closed = (socket: Socket) => () => {
-        if (!this.silent) return drop();
-        socket.destroy();
-        this.sockets.delete(socket);
-        this.orphans.add(socket === client ? upstream : client);
-      };
-      client.on('error', closed(client)).on('close', closed(client));
-      upstream.on('error', closed(upstream)).on('close', closed(upstream));
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
       upstream.connect(this.targetPort, this.targetHost, () => {
-        // Forwarded by hand (not piped) so that `blackhole()` can swallow traffic.
-        client.on('data', (data) => {
-          if (!this.silent) upstream.write(data);
-        });
-        upstream.on('data', (data) => {
-          if (!this.silent) client.write(data);
-        });
+        directions.push(
+          new Direction(client, upstream, () => this.silent),
+          new Direction(upstream, client, () => this.silent),
+        );
+        for (const d of directions) this.directions.add(d);
       });
     });
     await new Promise<void>((resolve, reject) => {

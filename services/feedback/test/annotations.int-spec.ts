@@ -522,6 +522,58 @@ describe('feedback: annotations, threads and read models', () => {
     expect(refused.body.code).toBe('FEEDBACK.WIDGET_RETIRED');
   });
 
+  it('keeps the newest name when a status change overtook the registration and the rename (22.5)', async () => {
+    const widgetId = randomUUID();
+    const now = new Date().toISOString();
+    const key = { hubId: HUB_A, aggregateId: widgetId };
+    // Status v3, then registered v1, then updated v2 (the order several relays can produce),
+    // each handled before the next is sent so the order is exactly this one.
+    const handled = async (event: { event_id: string }) => {
+      await waitFor(
+        async () =>
+          (await t.sql('select 1 from feedback.inbox where event_id = $1', [event.event_id]))
+            .length > 0 || undefined,
+        { timeoutMs: 10_000, message: `event ${event.event_id} handled` },
+      );
+    };
+    await handled(
+      await t.publish(
+        'ihf.ingestion.widget.status_changed.v1',
+        {
+          widget_id: widgetId,
+          hub_id: HUB_A,
+          from: 'active',
+          to: 'deprecated',
+          version: 3,
+          changed_at: now,
+        },
+        { ...key, aggregateVersion: 3 },
+      ),
+    );
+    await handled(
+      await t.publish(
+        'ihf.ingestion.widget.registered.v1',
+        { ...widgetSnapshot(widgetId, HUB_A, 1, 'Original'), created_at: now },
+        { ...key, aggregateVersion: 1 },
+      ),
+    );
+    await handled(
+      await t.publish(
+        'ihf.ingestion.widget.updated.v1',
+        {
+          ...widgetSnapshot(widgetId, HUB_A, 2, 'Renamed'),
+          changed_fields: ['name'],
+          updated_at: now,
+        },
+        { ...key, aggregateVersion: 2 },
+      ),
+    );
+    const [row] = await t.sql('select name, status, version from feedback.widgets where id = $1', [
+      widgetId,
+    ]);
+    expect(row).toEqual({ name: 'Renamed', status: 'deprecated', version: 3 });
+  });
+
   it('asks ingestion about a widget its read model has not seen yet', async () => {
     const fresh = randomUUID();
     t.serveWidgetLookups(new Map([[fresh, widgetSnapshot(fresh, HUB_A, 2, 'Fresh')]]));

@@ -10,6 +10,18 @@ import { jsonBodyParser } from './reporting/json-body.parser.js';
 /** Ingestion's default HTTP port (ARCHITECTURE.md). */
 export const DEFAULT_PORT = 3001;
 
+/** How a reporter must treat an unanswered or 503 write (README, "Delivery contract"). */
+const DELIVERY_CONTRACT = [
+  'Delivery contract of `POST /api/v1/interaction-events` and `POST /api/v1/annotations`:',
+  'a `202` means every event it lists as `accepted` or `duplicate` is stored.',
+  'A `503` (`INGESTION.STORAGE_UNAVAILABLE`), a time-out or a dropped connection means',
+  '"outcome unknown": the write may or may not have been stored.',
+  'Resend the same events with the same ids after `Retry-After`; this is always safe, because',
+  'ids are deduplicated forever (a stored id is answered `duplicate`).',
+  'An interaction-events write answered 503 after `INGESTION_DB_WRITE_TIMEOUT_MS` is never',
+  'committed afterwards (its transaction commits only while the request still waits).',
+].join(' ');
+
 /** What `bootstrapService` (main) and `createServiceApp` (tests) need to build the app. */
 export function ingestionAppOptions(config: IngestionConfig, env?: Env): ServiceBootstrapOptions {
   return {
@@ -19,7 +31,7 @@ export function ingestionAppOptions(config: IngestionConfig, env?: Env): Service
     // Compressed bodies are limited here, decompressed ones by the JSON parser.
     bodyLimit: config.INGESTION_MAX_BODY_BYTES,
     env,
-    openApi: { title: 'IHF ingestion' },
+    openApi: { title: 'IHF ingestion', description: DELIVERY_CONTRACT },
     jsonBodyParser: jsonBodyParser(config.INGESTION_MAX_BODY_BYTES),
     configure: (app: NestFastifyApplication) => {
       const writer = app.get(GroupCommitWriter);

@@ -8,14 +8,16 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { PINO_LOGGER } from '../observability.tokens.js';
+import { OutageLog } from './outage-log.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { toProblem } from './problem.mapper.js';
 
 /**
  * The one global exception filter of an HTTP service: answers every error as
  * `application/problem+json` (see {@link toProblem} for the mapping). Server faults (5xx) are
- * logged at `error` with the stack under the `error_id` the response carries; client errors
- * at `debug` (the request line already records their status).
+ * logged at `error` with the stack under the `error_id` the response carries, except 503
+ * refusals, which {@link OutageLog} logs once per outage; client errors at `debug` (the
+ * request line already records their status).
  *
  * Installed by the platform's bootstrap with `app.useGlobalFilters(app.get(ProblemFilter))`.
  * It also receives the errors Fastify raises before a route runs (bad JSON, body too large,
@@ -28,6 +30,7 @@ export class ProblemFilter implements ExceptionFilter {
   constructor(
     @Inject(PINO_LOGGER) private readonly logger: Logger,
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(OutageLog) private readonly outages: OutageLog,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -48,7 +51,9 @@ export class ProblemFilter implements ExceptionFilter {
       method: adapter.getRequestMethod(request) as string,
       path: instance,
     };
-    if (serverFault) this.logger.error({ ...fields, err: exception }, 'Request failed');
+    // A 503 is a refusal while something is down: logged per outage, not per request.
+    if (problem.status === 503) this.outages.refused(fields, exception);
+    else if (serverFault) this.logger.error({ ...fields, err: exception }, 'Request failed');
     else this.logger.debug(fields, 'Request rejected');
 
     // A handler that already streamed part of its response cannot be answered again.

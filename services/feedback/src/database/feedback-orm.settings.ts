@@ -2,6 +2,7 @@ import { MESSAGING_ENTITIES } from '@ihf/messaging';
 import { type ServiceOrmSettings } from '@ihf/persistence';
 import { InitFeedback } from '../migrations/migration-20261127220000-init.js';
 import { QueueAllHubsIndex } from '../migrations/migration-20261127223000-queue-all-hubs-index.js';
+import { WidgetPartVersions } from '../migrations/migration-20261207003000-widget-part-versions.js';
 import { ConsumerFailures } from '../migrations/migration-20261207010000-consumer-failures.js';
 import { PrincipalVersions } from '../migrations/migration-20261207011000-principal-versions.js';
 
@@ -21,6 +22,7 @@ export function feedbackOrmSettings(databaseUrl: string): ServiceOrmSettings {
     migrations: [
       { name: 'Migration20261127220000_init', class: InitFeedback },
       { name: 'Migration20261127223000_queue_all_hubs_index', class: QueueAllHubsIndex },
+      { name: 'Migration20261207003000_widget_part_versions', class: WidgetPartVersions },
       { name: 'Migration20261207010000_consumer_failures', class: ConsumerFailures },
       { name: 'Migration20261207011000_principal_versions', class: PrincipalVersions },
     ],

@@ -23,8 +23,9 @@ export interface WidgetSnapshot {
 
 /**
  * The `feedback.widgets` read model. Widget events can arrive in any order (several relays,
- * redeliveries): each write applies only when its version is newer than the stored one, and a
- * status change that overtook the registration leaves a row whose name is filled in later.
+ * redeliveries). Snapshots (registered, updated, look-up answers) carry every part; status
+ * changes carry only the status. Each part therefore keeps the version it comes from and is
+ * replaced only by a newer one: a status change must not make a later rename look "older".
  */
 export class WidgetReadModel {
   static async find(em: EntityManager, id: string): Promise<WidgetFacts | undefined> {
@@ -39,19 +40,25 @@ export class WidgetReadModel {
   static async applySnapshot(em: EntityManager, w: WidgetSnapshot): Promise<boolean> {
     const rows = await query<{ id: string }>(
       em,
-      `insert into feedback.widgets as w (id, hub_id, name, widget_type, status, version)
-       values (?, ?, ?, ?, ?, ?)
+      `insert into feedback.widgets as w
+         (id, hub_id, name, widget_type, status, version, details_version, status_version)
+       values (?, ?, ?, ?, ?, ?, ?, ?)
        on conflict (id) do update set
          hub_id = excluded.hub_id,
-         name = case when excluded.version > w.version then excluded.name else coalesce(w.name, excluded.name) end,
-         widget_type = case when excluded.version > w.version then excluded.widget_type
-                            else coalesce(w.widget_type, excluded.widget_type) end,
-         status = case when excluded.version > w.version then excluded.status else w.status end,
+         name = case when excluded.details_version > coalesce(w.details_version, -1)
+                     then excluded.name else w.name end,
+         widget_type = case when excluded.details_version > coalesce(w.details_version, -1)
+                            then excluded.widget_type else w.widget_type end,
+         details_version = greatest(w.details_version, excluded.details_version),
+         status = case when excluded.status_version > w.status_version
+                       then excluded.status else w.status end,
+         status_version = greatest(w.status_version, excluded.status_version),
          version = greatest(w.version, excluded.version),
          synced_at = now()
-       where excluded.version > w.version or w.name is null
+       where excluded.details_version > coalesce(w.details_version, -1)
+          or excluded.status_version > w.status_version
        returning id`,
-      [w.widget_id, w.hub_id, w.name, w.widget_type, w.status, w.version],
+      [w.widget_id, w.hub_id, w.name, w.widget_type, w.status, w.version, w.version, w.version],
     );
     return rows.length > 0;
   }
@@ -63,12 +70,15 @@ export class WidgetReadModel {
   ): Promise<boolean> {
     const rows = await query<{ id: string }>(
       em,
-      `insert into feedback.widgets as w (id, hub_id, status, version) values (?, ?, ?, ?)
-       on conflict (id) do update set status = excluded.status, version = excluded.version,
+      `insert into feedback.widgets as w (id, hub_id, status, version, status_version)
+       values (?, ?, ?, ?, ?)
+       on conflict (id) do update set status = excluded.status,
+         status_version = excluded.status_version,
+         version = greatest(w.version, excluded.version),
          synced_at = now()
-       where excluded.version > w.version
+       where excluded.status_version > w.status_version
        returning id`,
-      [change.widget_id, change.hub_id, change.to, change.version],
+      [change.widget_id, change.hub_id, change.to, change.version, change.version],
     );
     return rows.length > 0;
   }

@@ -16,7 +16,13 @@ interface StoredKey {
   readonly hash: string;
 }
 
-const MAX_ENTRIES = 10_000;
+/** Active keys remembered at most. */
+const MAX_KEYS = 10_000;
+/**
+ * Unknown prefixes remembered at most, in their own cache: random prefixes (a scan, a broken
+ * client) then evict only each other, never a real key.
+ */
+const MAX_UNKNOWN_PREFIXES = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
 
 /**
@@ -30,8 +36,14 @@ const LAST_USED_EVERY_MS = 60_000;
 @Injectable()
 export class HubApiKeyVerifier extends ApiKeyVerifier {
   private readonly logger = new Logger(HubApiKeyVerifier.name);
-  /** By prefix; null: no active key has it (cached too, so random keys cannot flood Postgres). */
-  private readonly cache: ExpiringCache<StoredKey | null>;
+  /** Active keys by prefix. */
+  private readonly keys: ExpiringCache<StoredKey>;
+  /** Prefixes no active key has (cached too, so random keys cannot flood Postgres). */
+  private readonly unknown: ExpiringCache<null>;
+  /**
+   * When `last_used_at` was last written, by key id, oldest first; entries older than
+   * LAST_USED_EVERY_MS are swept, so it holds at most the keys used in the last minute.
+   */
   private readonly lastUsedWritten = new Map<string, number>();
   private readonly retryAfterSec: number;
 
@@ -40,7 +52,8 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
     @Inject(IngestionConfig) config: IngestionConfig,
   ) {
     super();
-    this.cache = new ExpiringCache(config.INGESTION_API_KEY_CACHE_TTL_MS, MAX_ENTRIES);
+    this.keys = new ExpiringCache(config.INGESTION_API_KEY_CACHE_TTL_MS, MAX_KEYS);
+    this.unknown = new ExpiringCache(config.INGESTION_API_KEY_CACHE_TTL_MS, MAX_UNKNOWN_PREFIXES);
     this.retryAfterSec = config.INGESTION_RETRY_AFTER_SEC;
   }
 
@@ -53,24 +66,33 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
 
   /** Drops a prefix from the cache (after a revocation, here or announced by another replica). */
   forget(prefix: string): void {
-    this.cache.forget(prefix);
+    this.keys.forget(prefix);
+    this.unknown.forget(prefix);
   }
 
   /** Limits the TTL of new entries (while revocations cannot be heard), or lifts the limit. */
   capTtl(ms: number | undefined): void {
-    this.cache.capTtl(ms);
+    this.keys.capTtl(ms);
+    this.unknown.capTtl(ms);
   }
 
   /** Drops every cached key (revocations may have been missed). */
   clear(): void {
-    this.cache.clear();
+    this.keys.clear();
+    this.unknown.clear();
+  }
+
+  /** Keys whose last-use write is remembered (for tests and the curious). */
+  get trackedLastUses(): number {
+    return this.lastUsedWritten.size;
   }
 
   private async lookup(prefix: string): Promise<StoredKey | null> {
-    const hit = this.cache.lookup(prefix);
+    const hit = this.keys.lookup(prefix) ?? this.unknown.lookup(prefix);
     if (hit) return hit.value;
     // A revocation announced while this reads must not be undone by caching the old row.
-    const since = this.cache.begin();
+    const sinceKeys = this.keys.begin();
+    const sinceUnknown = this.unknown.begin();
     let rows: { id: string; hub_id: string; key_hash: string }[];
     try {
       rows = await this.em
@@ -85,15 +107,23 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
     }
     const row = rows[0];
     const key = row ? { id: row.id, hubId: row.hub_id, hash: row.key_hash } : null;
-    this.cache.set(prefix, key, since);
+    if (key) this.keys.set(prefix, key, sinceKeys);
+    else this.unknown.set(prefix, null, sinceUnknown);
     return key;
   }
 
   /** Records `last_used_at`, at most once a minute per key, off the request path. */
   private touch(keyId: string): void {
     const now = Date.now();
-    if ((this.lastUsedWritten.get(keyId) ?? 0) > now - LAST_USED_EVERY_MS) return;
+    const horizon = now - LAST_USED_EVERY_MS;
+    if ((this.lastUsedWritten.get(keyId) ?? 0) > horizon) return;
+    // Re-inserted at the end, so the map stays in time order and the sweep stops early.
+    this.lastUsedWritten.delete(keyId);
     this.lastUsedWritten.set(keyId, now);
+    for (const [id, at] of this.lastUsedWritten) {
+      if (at > horizon) break;
+      this.lastUsedWritten.delete(id);
+    }
     this.em
       .getConnection()
       .execute('update ingestion.hub_api_keys set last_used_at = now() where id = ?', [keyId])

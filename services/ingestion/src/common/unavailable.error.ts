@@ -1,12 +1,17 @@
 import { DomainError, isDependencyUnavailable } from '@ihf/observability';
 
-/** Postgres could not be reached or did not answer in time: nothing was stored. */
+/**
+ * Postgres could not be reached or did not answer in time. The outcome is unknown to the
+ * client (a write whose commit answer was lost may be stored), never committed after this
+ * answer: resending the same ids is the remedy, and safe (they are deduplicated forever).
+ */
 export class StorageUnavailableError extends DomainError {
   constructor(retryAfterSeconds: number, cause?: unknown) {
     super({
       code: 'INGESTION.STORAGE_UNAVAILABLE',
       status: 503,
-      message: 'Storage is temporarily unavailable; nothing was stored. Retry later.',
+      message:
+        'Storage did not confirm the write in time; its outcome is unknown. Resend the same events with the same ids after Retry-After (ids are deduplicated).',
       cause,
       retryAfterSeconds,
     });

@@ -7,14 +7,37 @@ import { type EventRow, GroupCommitWriter } from './group-commit.writer.js';
 
 type Execute = (sql: string, params: unknown[]) => Promise<{ id: string }[]>;
 
-function writer(execute: Execute, overrides: Partial<IngestionConfig> = {}) {
-  // The writer's only use of the ORM: its Kysely pool, one compiled query per group.
-  const client = {
-    executeQuery: async (q: { sql: string; parameters: unknown[] }) => ({
-      rows: await execute(q.sql, q.parameters),
-    }),
+/** What the writer sent on its pooled connections, and how it gave them back. */
+interface Session {
+  readonly statements: string[];
+  released?: 'returned' | 'destroyed';
+}
+
+function writer(
+  execute: Execute,
+  overrides: Partial<IngestionConfig> = {},
+  sessions: Session[] = [],
+) {
+  // The writer's only use of the ORM: its pg pool, one transaction per group.
+  const pool = {
+    connect: () => {
+      const session: Session = { statements: [] };
+      sessions.push(session);
+      return Promise.resolve({
+        query: async (sql: string, params?: unknown[]) => {
+          session.statements.push(sql.split(/\s/)[0]);
+          if (params === undefined) return { rows: [] };
+          return { rows: await execute(sql, params) };
+        },
+        release: (destroy?: boolean) => {
+          session.released = destroy ? 'destroyed' : 'returned';
+        },
+      });
+    },
   };
-  const em = { getConnection: () => ({ getClient: () => client }) } as unknown as EntityManager;
+  const em = {
+    getConnection: () => ({ getNativeClient: () => Promise.resolve(pool) }),
+  } as unknown as EntityManager;
   const config = {
     INGESTION_GROUP_COMMIT_MAX_WAIT_MS: 5,
     INGESTION_GROUP_COMMIT_MAX_ROWS: 1000,
@@ -110,5 +133,35 @@ describe('GroupCommitWriter', () => {
       retryAfterSeconds: 7,
       status: 503,
     });
+  });
+
+  it('never commits a write whose caller was already answered 503', async () => {
+    const sessions: Session[] = [];
+    let finish!: (rows: { id: string }[]) => void;
+    const w = writer(
+      () => new Promise((resolve) => (finish = resolve)),
+      { INGESTION_DB_WRITE_TIMEOUT_MS: 50 },
+      sessions,
+    );
+    await expect(w.write([row('late')])).rejects.toBeInstanceOf(StorageUnavailableError);
+    // The connection is given up at the timeout; the insert's late answer must not commit.
+    expect(sessions[0].released).toBe('destroyed');
+    finish([{ id: 'late' }]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sessions[0].statements).toEqual(['begin;', 'with']);
+  });
+
+  it('commits in time, and returns the connection', async () => {
+    const sessions: Session[] = [];
+    const w = writer(fakeTable(new Set(), []), {}, sessions);
+    await w.write([row('a')]);
+    expect(sessions).toEqual([{ statements: ['begin;', 'with', 'commit'], released: 'returned' }]);
+  });
+
+  it('answers 503 when the server cancels the write (statement timeout)', async () => {
+    const w = writer(() =>
+      Promise.reject(Object.assign(new Error('canceling statement'), { code: '57014' })),
+    );
+    await expect(w.write([row('a')])).rejects.toBeInstanceOf(StorageUnavailableError);
   });
 });

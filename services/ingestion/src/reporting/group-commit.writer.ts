@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { CompiledQuery } from 'kysely';
+import { type PoolClient } from 'pg';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '@ihf/observability';
 import { IngestionConfig } from '../config/ingestion.config.js';
@@ -65,6 +65,13 @@ from jsonb_to_recordset($2::jsonb) as x(id uuid, hub_id uuid, widget_id uuid, wi
   actor_id uuid, actor_type text, view_context_ref text, metadata jsonb, occurred_at timestamptz)
 on conflict (id) do nothing
 returning id`;
+
+/**
+ * SQLSTATEs of the server-side limits set on the write's transaction (statement_timeout,
+ * idle_in_transaction_session_timeout): the write timed out, whatever the shared classifier
+ * thinks of them.
+ */
+const SERVER_TIMEOUT_STATES = new Set(['57014', '25P03']);
 
 /** Flushes running at once (each on its own pooled connection). */
 const MAX_CONCURRENT_FLUSHES = 2;
@@ -228,26 +235,70 @@ export class GroupCommitWriter implements OnModuleInit {
       quarantine.push(...s.quarantine);
     }
     this.groupSize?.observe(events.length + quarantine.length);
+    const rows = await this.commitWithin(this.config.INGESTION_DB_WRITE_TIMEOUT_MS, [
+      JSON.stringify(quarantine),
+      JSON.stringify(events),
+    ]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Runs the insert in a transaction that can only commit while the caller still waits: the
+   * caller is answered 503 after `ms`, so nothing may commit after that. Hence an explicit
+   * COMMIT, sent only if the insert answered in time (a late answer leaves the transaction
+   * uncommitted and its connection is ended, which rolls it back), and server-side limits for a
+   * link that went silent: `statement_timeout` cancels an insert still running (waiting on a
+   * lock, a stalled disk), `idle_in_transaction_session_timeout` ends a session whose COMMIT or
+   * end never arrives. Straight to the pg pool with bound parameters: the ORM's `execute()`
+   * would inline and escape the whole JSON batch into the SQL text (measured: a tenth of the
+   * service's CPU).
+   *
+   * What stays unknowable: a COMMIT sent in time whose answer is lost. Then the caller gets 503
+   * for a stored write, which is why a 503 means "outcome unknown, resend with the same ids".
+   */
+  private async commitWithin(ms: number, params: [string, string]): Promise<{ id: string }[]> {
+    const pool = await this.em.getConnection().getNativeClient();
+    let timedOut = false;
+    let client: PoolClient | undefined;
+    let released = false;
+    // Destroyed rather than returned after any failure: an aborted transaction or a silent link.
+    const release = (destroy: boolean) => {
+      if (!client || released) return;
+      released = true;
+      client.release(destroy || undefined);
+    };
+    const write = async (): Promise<{ id: string }[]> => {
+      client = await pool.connect();
+      try {
+        if (timedOut) throw new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC);
+        await client.query(
+          `begin; set local statement_timeout = ${ms}; set local idle_in_transaction_session_timeout = ${ms}`,
+        );
+        const result = await client.query<{ id: string }>(INSERT_SQL, params);
+        if (timedOut) throw new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC);
+        await client.query('commit');
+        release(false);
+        return result.rows;
+      } catch (error) {
+        release(true);
+        if (SERVER_TIMEOUT_STATES.has((error as { code?: unknown }).code as string))
+          throw new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC, error);
+        throw error;
+      }
+    };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC)),
-        this.config.INGESTION_DB_WRITE_TIMEOUT_MS,
-      );
+      timer = setTimeout(() => {
+        timedOut = true;
+        release(true);
+        reject(new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC));
+      }, ms);
     });
+    const writing = write();
+    // It may settle after the timeout has answered for it.
+    writing.catch(() => undefined);
     try {
-      // Straight to the ORM's pool with bound parameters: `execute()` would inline and escape
-      // the whole JSON batch into the SQL text (measured: a tenth of the service's CPU).
-      const result = await Promise.race([
-        this.em
-          .getConnection()
-          .getClient()
-          .executeQuery<{ id: string }>(
-            CompiledQuery.raw(INSERT_SQL, [JSON.stringify(quarantine), JSON.stringify(events)]),
-          ),
-        timeout,
-      ]);
-      return new Set(result.rows.map((r) => r.id));
+      return await Promise.race([writing, timeout]);
     } finally {
       clearTimeout(timer);
     }
