@@ -9,18 +9,20 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-
-/** The roles a principal can hold (see ARCHITECTURE.md, Identity and access). */
-export const ROLES = ['admin', 'triager', 'reviewer', 'governor', 'viewer', 'agent'] as const;
-export type RoleName = (typeof ROLES)[number];
+import {
+  PRINCIPAL_KINDS,
+  ROLES,
+  type PrincipalKind,
+  type RoleName,
+} from '../../value-sets/value-sets.js';
 
 /** `ihf.identity.user.created.v1`: a person or an agent client became a principal. */
 export class UserCreatedV1 {
   @IsUUID()
   user_id!: string;
 
-  @IsIn(['user', 'agent'])
-  kind!: 'user' | 'agent';
+  @IsIn(PRINCIPAL_KINDS)
+  kind!: PrincipalKind;
 
   @IsString()
   @MaxLength(200)
