@@ -2,7 +2,7 @@ import { IS_ISO8601, IS_OPTIONAL, ValidationTypes, getMetadataStorage } from 'cl
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 // class-transformer keeps @Type() metadata here; needed to describe nested payload objects.
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
-import { allSubjects, contractFor, type PayloadClass } from '../events/event-contracts.js';
+import { allSubjects, contractFor } from '../events/event-contracts.js';
 import { EVENT_EXAMPLES } from '../events/event-examples.js';
 import { versionOfSubject } from '../envelope/event-envelope.js';
 import { presenceOf } from './presence.js';
@@ -131,7 +131,7 @@ export function payloadJsonSchema(subject: string): JsonSchema {
   const contract = contractFor(subject);
   if (!contract) throw new Error(`No contract registered for subject '${subject}'`);
   const defs: Record<string, JsonSchema> = {};
-  const payload = classSchema(contract.payload as PayloadClass & ClassRef, defs);
+  const payload = classSchema(contract.payload, defs);
   const example = (EVENT_EXAMPLES as Record<string, object>)[subject];
   return {
     ...payload,

@@ -11,13 +11,14 @@ export type Presence =
   /** Required (and valid) when `field` holds one of `values`; otherwise not validated. */
   | { readonly kind: 'requiredWhen'; readonly field: string; readonly values: readonly unknown[] };
 
-const presence = new Map<Function, Map<string, Presence>>();
+// Keyed by the class (constructor) the decorator was applied on.
+const presence = new Map<object, Map<string, Presence>>();
 
 function record(target: object, property: string, p: Presence): void {
   const ctor = target.constructor;
-  let own = presence.get(ctor);
-  if (!own) presence.set(ctor, (own = new Map()));
+  const own = presence.get(ctor) ?? new Map<string, Presence>();
   own.set(property, p);
+  presence.set(ctor, own);
 }
 
 /**
@@ -45,11 +46,10 @@ export function RequiredWhen(field: string, ...values: readonly unknown[]): Prop
 }
 
 /** The presence rule recorded for a class's property (inherited ones included). */
-export function presenceOf(cls: Function, property: string): Presence | undefined {
-  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype;) {
-    const p = presence.get(c as Function)?.get(property);
+export function presenceOf(cls: object, property: string): Presence | undefined {
+  for (let c: unknown = cls; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+    const p = presence.get(c)?.get(property);
     if (p) return p;
-    c = Object.getPrototypeOf(c);
   }
   return undefined;
 }

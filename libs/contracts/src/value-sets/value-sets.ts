@@ -83,6 +83,12 @@ export const PROPOSAL_KINDS = [
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 
 /**
+ * A free-text field that must say something (annotation bodies): at least one non-space
+ * character. Feedback refuses a blank body, so ingestion refuses it at the door too.
+ */
+export const NON_BLANK_PATTERN = /\S/;
+
+/**
  * The value sets above by name, for the checks that compare them with CHECK constraints and
  * scan the services for copies.
  */

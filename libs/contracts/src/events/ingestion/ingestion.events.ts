@@ -6,6 +6,7 @@ import {
   IsObject,
   IsString,
   IsUUID,
+  Matches,
   MaxLength,
   Min,
   ArrayMaxSize,
@@ -16,6 +17,7 @@ import {
   ADAPTER_SPEC_STATUSES,
   ANNOTATION_CATEGORIES,
   CONTRACT_STATUSES,
+  NON_BLANK_PATTERN,
   REGISTRY_STATUSES,
   SEVERITIES,
   WIDGET_STATUSES,
@@ -312,6 +314,7 @@ export class AnnotationSubmittedV1 {
   parent_id!: string | null;
 
   @IsString()
+  @Matches(NON_BLANK_PATTERN)
   @MaxLength(10_000)
   body!: string;
 

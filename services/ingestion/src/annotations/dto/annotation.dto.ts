@@ -7,11 +7,12 @@ import {
   IsUUID,
   MaxLength,
   Min,
-  MinLength,
+  Matches,
 } from 'class-validator';
 import {
   ACTOR_TYPES,
   ANNOTATION_CATEGORIES,
+  NON_BLANK_PATTERN,
   SEVERITIES,
   type ActorType,
   type AnnotationCategory,
@@ -34,7 +35,7 @@ export class SubmitAnnotationDto {
 
   @ApiProperty({ maxLength: 10_000 })
   @IsString()
-  @MinLength(1)
+  @Matches(NON_BLANK_PATTERN, { message: 'body must not be blank' })
   @MaxLength(10_000)
   body!: string;
 
