@@ -3,3 +3,4 @@ export * from './test-environment.js';
 export * from './tcp-proxy.js';
 export * from './wait-for.js';
 export * from './test-bus.js';
+export * from './event-schema-check.js';

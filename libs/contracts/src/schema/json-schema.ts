@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { IS_ISO8601, IS_OPTIONAL, ValidationTypes, getMetadataStorage } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 // class-transformer keeps @Type() metadata here; needed to describe nested payload objects.
@@ -209,4 +211,16 @@ export function asyncApiMessage(subject: string): JsonSchema {
       schema: eventJsonSchema(subject),
     },
   };
+}
+
+/**
+ * Where the generated schemas are committed (`npm run contracts:schemas` writes them), for
+ * consumers in other languages; a unit test keeps them identical to `eventJsonSchema`.
+ */
+export const COMMITTED_SCHEMAS_DIR = join(__dirname, '..', '..', 'schemas');
+
+/** The committed schema file of a subject, or undefined when there is none. */
+export function committedEventJsonSchema(subject: string): JsonSchema | undefined {
+  const file = join(COMMITTED_SCHEMAS_DIR, `${subject}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as JsonSchema) : undefined;
 }
