@@ -4,3 +4,4 @@ export * from './tcp-proxy.js';
 export * from './wait-for.js';
 export * from './test-bus.js';
 export * from './event-schema-check.js';
+export * from './check-constraints.js';

@@ -71,6 +71,7 @@ function classSchema(cls: ClassRef, defs: Record<string, JsonSchema>): JsonSchem
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   const conditional = new Map<string, { field: string; values: unknown[]; names: string[] }>();
+  const conditionalSchemas = new Map<string, JsonSchema>();
   for (const [property, metas] of propertyMetas(cls)) {
     let schema = baseProps[property] ?? {};
     const presence = presenceOf(cls, property);
@@ -89,6 +90,9 @@ function classSchema(cls: ClassRef, defs: Record<string, JsonSchema>): JsonSchem
       };
       entry.names.push(property);
       conditional.set(key, entry);
+      // Not looked at unless the condition holds (then the `then` branch carries its schema).
+      conditionalSchemas.set(property, schema);
+      schema = {};
     } else if (conditions.length) {
       // A bare @ValidateIf cannot be told apart from data: say what it means instead.
       throw new Error(
@@ -113,9 +117,8 @@ function classSchema(cls: ClassRef, defs: Record<string, JsonSchema>): JsonSchem
       properties: { [field]: values.length === 1 ? { const: values[0] } : { enum: values } },
       required: [field],
     },
-    // The properties again, so that a strict validator sees what it is told to require.
     then: {
-      properties: Object.fromEntries(names.map((n) => [n, properties[n]])),
+      properties: Object.fromEntries(names.map((n) => [n, conditionalSchemas.get(n) ?? {}])),
       required: names,
     },
   }));

@@ -107,8 +107,3 @@ export const VALUE_SETS = {
   PRINCIPAL_KINDS,
   PROPOSAL_KINDS,
 } as const satisfies Record<string, readonly string[]>;
-
-/** A value set as an SQL list for `check (column in …)`: `('a','b')`. */
-export function sqlInList(values: readonly string[]): string {
-  return `(${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',')})`;
-}

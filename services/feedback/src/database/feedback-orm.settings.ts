@@ -2,6 +2,7 @@ import { MESSAGING_ENTITIES } from '@ihf/messaging';
 import { type ServiceOrmSettings } from '@ihf/persistence';
 import { InitFeedback } from '../migrations/migration-20261127220000-init.js';
 import { QueueAllHubsIndex } from '../migrations/migration-20261127223000-queue-all-hubs-index.js';
+import { ActorTypeKnown } from '../migrations/migration-20261207010000-actor-type-known.js';
 
 /** Postgres schema owned by feedback. */
 export const FEEDBACK_SCHEMA = 'feedback';
@@ -19,6 +20,7 @@ export function feedbackOrmSettings(databaseUrl: string): ServiceOrmSettings {
     migrations: [
       { name: 'Migration20261127220000_init', class: InitFeedback },
       { name: 'Migration20261127223000_queue_all_hubs_index', class: QueueAllHubsIndex },
+      { name: 'Migration20261207010000_actor_type_known', class: ActorTypeKnown },
     ],
   };
 }
