@@ -2,13 +2,7 @@ import { relative } from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import {
-  EventHeaders,
-  committedEventJsonSchema,
-  deadLetterSubject,
-  streamForSubject,
-  subjectMatches,
-} from '@ihf/contracts';
+import { EventHeaders, STREAMS, committedEventJsonSchema } from '@ihf/contracts';
 
 /**
  * Test files that build messages by hand to test the transport itself (malformed envelopes,
@@ -92,7 +86,7 @@ export class EventSchemaCheck {
   private readonly violations: string[] = [];
   private checked = 0;
 
-  private sub?: Subscription;
+  private subs: Subscription[] = [];
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -104,15 +98,23 @@ export class EventSchemaCheck {
     const nc = await connect({ servers: natsUrl.split(','), name: 'ihf-test-schema-check' });
     const check = new EventSchemaCheck(nc, namespace, currentTestFile());
     const prefix = `${namespace}.`;
-    const dlq = deadLetterSubject('*');
-    check.sub = nc.subscribe(`${prefix}ihf.>`, {
-      callback: (_err, msg) => {
-        const subject = msg.subject.slice(prefix.length);
-        // Request/reply subjects are not events; dead letters are copies of refused ones.
-        if (!streamForSubject(subject) || subjectMatches(dlq, subject)) return;
-        check.inspect(subject, msg.string(), msg.headers?.get(EventHeaders.MessageId) ?? '');
-      },
-    });
+    // Only the streams' subjects (dead letters aside): a subscriber on any other subject would
+    // answer for it, and a publish or request nobody serves would time out instead of failing
+    // at once with "no responders", changing what the test observes.
+    const filters = Object.values(STREAMS)
+      .filter((s) => s.name !== STREAMS.IHF_DLQ.name)
+      .flatMap((s) => s.subjects);
+    check.subs = filters.map((filter) =>
+      nc.subscribe(`${prefix}${filter}`, {
+        callback: (_err, msg) => {
+          check.inspect(
+            msg.subject.slice(prefix.length),
+            msg.string(),
+            msg.headers?.get(EventHeaders.MessageId) ?? '',
+          );
+        },
+      }),
+    );
     await nc.flush();
     return check;
   }
@@ -141,7 +143,7 @@ export class EventSchemaCheck {
   async stop(): Promise<{ checked: number }> {
     // Deliveries already routed to us arrive before the flush's answer.
     await this.nc.flush().catch(() => undefined);
-    this.sub?.unsubscribe();
+    for (const sub of this.subs) sub.unsubscribe();
     await this.nc.close().catch(() => undefined);
     exempt.delete(this.namespace);
     const transport = this.testFile ? TRANSPORT_TESTS[this.testFile] : undefined;
