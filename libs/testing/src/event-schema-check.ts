@@ -14,6 +14,8 @@ const TRANSPORT_TESTS: Record<string, string> = {
     'publishes malformed envelopes and payloads to test dead-lettering',
   'libs/messaging/test/table-tail-relay.int-spec.ts':
     'relays rows of a test table with stand-in payloads under a real subject',
+  'libs/messaging/test/batch-publisher.int-spec.ts':
+    'publishes stand-in payloads under a real subject to test batching',
   'libs/messaging/test/messaging-module.int-spec.ts':
     'relays rows of a test table with stand-in payloads under a real subject',
 };

@@ -107,4 +107,14 @@ describe('events on the bus and their committed JSON Schemas', () => {
     expect(failure).toContain('1 of 2 published events do not match their committed JSON Schema');
     expect(failure).toContain("must have required property 'parent_id'");
   });
+
+  it('answers for no subject: a publish nobody serves still fails at once with no responders', async () => {
+    const started = Date.now();
+    await expect(
+      bus.js.publish(physicalSubject(env.natsNamespace, 'ihf.nowhere.thing.happened.v1'), '{}', {
+        timeout: 5_000,
+      }),
+    ).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
 });
