@@ -1,8 +1,16 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validate } from 'class-validator';
+import { validate, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import {
+  ANNOTATION_CATEGORIES,
+  EVENT_EXAMPLES,
+  SEVERITIES,
+  asyncApiMessage,
+  eventJsonSchema,
+  payloadJsonSchema,
   EVENT_CONTRACTS,
   STREAMS,
   SUBJECT_PATTERN,
@@ -101,5 +109,93 @@ describe('event contracts', () => {
       // Out of date? Run `npm run contracts:schemas` and commit the result.
       expect(onDisk).toEqual(schema);
     }
+  });
+});
+
+describe('generated event schemas', () => {
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats(ajv);
+  const envelopeOf = (subject: string, payload: unknown): Record<string, unknown> => ({
+    event_id: '0f8e2a4c-1b3d-4e5f-8a9b-7c6d5e4f3a21',
+    type: subject,
+    version: versionOfSubject(subject),
+    occurred_at: '2026-11-27T10:00:00.000Z',
+    producer: subject.split('.')[1],
+    correlation_id: 'corr-1',
+    causation_id: null,
+    hub_id: contractFor(subject)!.hubScoped ? '3f1c2a9e-0b7d-4c55-9a61-2d4e8f0a1b01' : null,
+    aggregate_id: null,
+    aggregate_version: null,
+    payload,
+  });
+  /** Whether the consumer runner's validation accepts a payload (class-validator, its options). */
+  const classAccepts = (subject: string, payload: object): boolean =>
+    validateSync(plainToInstance(contractFor(subject)!.payload, payload), {
+      forbidUnknownValues: true,
+    }).length === 0;
+
+  it.each(allSubjects())(
+    '%s: schema and payload class agree on the example, on each field absent or null, and on unknown fields',
+    (subject) => {
+      const validate = ajv.compile(eventJsonSchema(subject));
+      const schemaAccepts = (payload: object): boolean => validate(envelopeOf(subject, payload));
+      const example = EVENT_EXAMPLES[subject] as Record<string, unknown>;
+      expect(schemaAccepts(example)).toBe(true);
+      expect(classAccepts(subject, example)).toBe(true);
+      const disagreements: string[] = [];
+      const properties = Object.keys(
+        payloadJsonSchema(subject).properties as Record<string, unknown>,
+      );
+      for (const property of properties) {
+        const { [property]: _removed, ...absent } = example;
+        const variants: [string, object][] = [
+          ['absent', absent],
+          ['null', { ...example, [property]: null }],
+        ];
+        for (const [variant, payload] of variants) {
+          const bySchema = schemaAccepts(payload);
+          const byClass = classAccepts(subject, payload);
+          if (bySchema !== byClass)
+            disagreements.push(`${property} ${variant}: schema ${bySchema}, class ${byClass}`);
+        }
+      }
+      expect(disagreements).toEqual([]);
+      // Consumers ignore fields they do not know (no whitelist); so does the schema.
+      const extended = { ...example, added_in_a_later_release: 1 };
+      expect([schemaAccepts(extended), classAccepts(subject, extended)]).toEqual([true, true]);
+    },
+  );
+
+  it('says which fields are sent as null and which may be left out, as issue 23 found them', () => {
+    const payload = (s: string) =>
+      eventJsonSchema(s).properties as Record<string, Record<string, unknown>>;
+    const created = payload('ihf.feedback.annotation.created.v1').payload;
+    expect(created.required).toEqual(
+      expect.arrayContaining(['parent_id', 'thread_id', 'actor_id']),
+    );
+    expect((created.properties as Record<string, unknown>).parent_id).toEqual({
+      anyOf: [{ format: 'uuid', type: 'string' }, { type: 'null' }],
+    });
+    const accepted = payload('ihf.agents.proposal.accepted.v1').payload;
+    expect(accepted.required).not.toContain('notes');
+    expect(accepted.required).not.toContain('candidate_id');
+  });
+
+  it('takes enums from the value sets of libs/contracts', () => {
+    const props = (eventJsonSchema('ihf.ingestion.annotation.submitted.v1').properties as never)[
+      'payload'
+    ]['properties'] as Record<string, { enum?: unknown }>;
+    expect(props.category.enum).toEqual([...ANNOTATION_CATEGORIES]);
+    expect(props.severity.enum).toEqual([...SEVERITIES]);
+  });
+
+  it('serves the committed schema as the payload of an AsyncAPI message', () => {
+    const subject = 'ihf.feedback.candidate.created.v1';
+    const message = asyncApiMessage(subject) as { payload: { schema: unknown }; name: string };
+    const onDisk: unknown = JSON.parse(
+      readFileSync(join(__dirname, '..', 'schemas', `${subject}.json`), 'utf8'),
+    );
+    expect(message.name).toBe(subject);
+    expect(message.payload.schema).toEqual(onDisk);
   });
 });

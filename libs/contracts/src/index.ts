@@ -1,8 +1,11 @@
 // class-transformer's @Type() (nested payload objects) reads design-type metadata.
 import 'reflect-metadata';
 export * from './envelope/event-envelope.js';
+export * from './value-sets/value-sets.js';
+export * from './schema/presence.js';
 export * from './events/subjects.js';
 export * from './events/event-contracts.js';
+export * from './events/event-examples.js';
 export * from './events/identity/identity.events.js';
 export * from './events/ingestion/ingestion.events.js';
 export * from './events/feedback/feedback.events.js';

@@ -4,3 +4,5 @@ export * from './tcp-proxy.js';
 export * from './wait-for.js';
 export * from './test-bus.js';
 export * from './openapi-fuzz.js';
+export * from './event-schema-check.js';
+export * from './check-constraints.js';

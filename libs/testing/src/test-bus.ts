@@ -17,6 +17,7 @@ import {
   type StreamName,
   type Subject,
 } from '@ihf/contracts';
+import { exemptFromSchemaCheck } from './event-schema-check.js';
 import { waitFor } from './wait-for.js';
 
 /** Envelope fields a test may choose when publishing (the rest get sensible values). */
@@ -30,6 +31,11 @@ export interface TestPublishOptions {
   readonly hubId?: string | null;
   readonly aggregateId?: string | null;
   readonly aggregateVersion?: number | null;
+  /**
+   * Why this event breaks its subject's contract on purpose (to test that a consumer refuses
+   * it): the test environment's schema check then does not count it.
+   */
+  readonly breaksContract?: string;
 }
 
 /** An envelope as read back from a stream. */
@@ -79,12 +85,20 @@ export class TestBus {
       aggregate_version: options.aggregateVersion ?? null,
       payload,
     };
-    await this.publishRaw(subject, JSON.stringify(envelope), options.msgId ?? envelope.event_id);
+    const msgId = options.msgId ?? envelope.event_id;
+    if (options.breaksContract) exemptFromSchemaCheck(this.namespace, msgId);
+    await this.js.publish(physicalSubject(this.namespace, subject), JSON.stringify(envelope), {
+      msgID: msgId,
+    });
     return envelope;
   }
 
-  /** Publishes any bytes on a subject (for malformed-message tests). */
+  /**
+   * Publishes any bytes on a subject (for malformed-message tests; not held to the subject's
+   * schema).
+   */
   async publishRaw(subject: string, data: string, msgId: string = randomUUID()): Promise<void> {
+    exemptFromSchemaCheck(this.namespace, msgId);
     await this.js.publish(physicalSubject(this.namespace, subject), data, { msgID: msgId });
   }
 

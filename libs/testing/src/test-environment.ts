@@ -4,6 +4,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { physicalStreamName } from '@ihf/contracts';
 import { withDatabase } from '@ihf/persistence';
+import { EventSchemaCheck } from './event-schema-check.js';
 
 /**
  * One test file's private world on the shared servers: its own Postgres database (with the
@@ -16,7 +17,10 @@ export interface TestEnvironment {
   readonly natsUrl: string;
   /** Bus namespace for this file (`t` + random hex); pass it as IHF_NATS_NAMESPACE. */
   readonly natsNamespace: string;
-  /** Drops the database and deletes the namespace's streams. */
+  /**
+   * Drops the database and deletes the namespace's streams; fails when an event published in
+   * the namespace did not match its committed JSON Schema (see `EventSchemaCheck`).
+   */
   teardown(): Promise<void>;
 }
 
@@ -47,11 +51,17 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
     await admin.end();
   }
 
+  // Started before anything can publish in the namespace, so that every event is seen.
+  const schemaCheck = await EventSchemaCheck.start(natsUrl, natsNamespace);
+
   return {
     databaseUrl: withDatabase(serverUrl, database),
     natsUrl,
     natsNamespace,
     async teardown() {
+      const checked = schemaCheck.stop();
+      // Cleaned up whatever the check found; its failure is thrown afterwards.
+      checked.catch(() => undefined);
       await deleteNamespaceStreams(natsUrl, natsNamespace);
       const client = new Client({ connectionString: withDatabase(serverUrl, 'postgres') });
       await client.connect();
@@ -60,6 +70,7 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
       } finally {
         await client.end();
       }
+      await checked;
     },
   };
 }

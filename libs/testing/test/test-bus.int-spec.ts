@@ -47,6 +47,8 @@ describe('TestBus', () => {
           doubled: d.n * 2,
         }),
       );
+      // The responder's subscription has reached the server before anyone asks.
+      await bus.nc.flush();
       expect(await client.request('ihf.rpc.probe.number.double.v1', { n: 21 })).toEqual({
         doubled: 42,
       });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type AnnotationCategory, type AnnotationSubmittedV1 } from '@ihf/contracts';
 import { waitFor } from '@ihf/testing';
 import { FeedbackTestApp, user, widgetSnapshot } from './feedback-test-app.js';
 
@@ -329,7 +330,7 @@ describe('feedback: annotations, threads and read models', () => {
 
   it('stores a submitted annotation once, however often the event is redelivered', async () => {
     const annotationId = randomUUID();
-    const payload = {
+    const payload: AnnotationSubmittedV1 = {
       annotation_id: annotationId,
       hub_id: HUB_A,
       widget_id: widgetA,
@@ -389,7 +390,10 @@ describe('feedback: annotations, threads and read models', () => {
   });
 
   it('stores a reply that arrives before its parent once the parent is there, and dead-letters what no retry fixes', async () => {
-    const submitted = (id: string, extra: Record<string, unknown> = {}) => ({
+    const submitted = (
+      id: string,
+      extra: Partial<AnnotationSubmittedV1> = {},
+    ): AnnotationSubmittedV1 => ({
       annotation_id: id,
       hub_id: HUB_A,
       widget_id: widgetA,
@@ -429,9 +433,14 @@ describe('feedback: annotations, threads and read models', () => {
     expect(reply.parent_id).toBe(parentId);
 
     const bad = randomUUID();
-    await t.publish('ihf.ingestion.annotation.submitted.v1', submitted(bad, { category: 'rant' }), {
-      hubId: HUB_A,
-    });
+    await t.publish(
+      'ihf.ingestion.annotation.submitted.v1',
+      submitted(bad, { category: 'rant' as AnnotationCategory }),
+      {
+        hubId: HUB_A,
+        breaksContract: 'a category feedback does not know',
+      },
+    );
     const reasons = await waitFor(
       async () => {
         const r = await t.deadLetters('feedback__ingestion_annotations');
@@ -439,7 +448,7 @@ describe('feedback: annotations, threads and read models', () => {
       },
       { message: 'dead letter' },
     );
-    expect(reasons[0]).toContain("unknown annotation category 'rant'");
+    expect(reasons[0]).toContain('category must be one of the following values');
     expect(await t.sql('select 1 from feedback.annotations where id = $1', [bad])).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
 import { type EntityManager } from '@mikro-orm/core';
 import {
+  type ActorType,
   type AnnotationCategory,
+  type AnnotationSource,
   type FeedbackAnnotationCreatedV1,
   type Severity,
 } from '@ihf/contracts';
@@ -18,9 +20,9 @@ export interface AnnotationRow {
   readonly category: AnnotationCategory;
   readonly severity: Severity;
   readonly actor_id: string | null;
-  readonly actor_type: string;
+  readonly actor_type: ActorType;
   readonly widget_state_ref: string | null;
-  readonly source: 'ingestion' | 'api';
+  readonly source: AnnotationSource;
   readonly retracted_at: Date | null;
   readonly retracted_by: string | null;
   readonly created_at: Date;
@@ -38,9 +40,9 @@ export interface AnnotationView {
   readonly category: AnnotationCategory;
   readonly severity: Severity;
   readonly actor_id: string | null;
-  readonly actor_type: string;
+  readonly actor_type: ActorType;
   readonly widget_state_ref: string | null;
-  readonly source: 'ingestion' | 'api';
+  readonly source: AnnotationSource;
   readonly retracted: boolean;
   readonly retracted_at: string | null;
   readonly retracted_by: string | null;
@@ -101,9 +103,9 @@ export interface NewAnnotation {
   readonly category: AnnotationCategory;
   readonly severity: Severity;
   readonly actorId: string | null;
-  readonly actorType: string;
+  readonly actorType: ActorType;
   readonly widgetStateRef: string | null;
-  readonly source: 'ingestion' | 'api';
+  readonly source: AnnotationSource;
   readonly createdAt: Date;
 }
 

@@ -3,15 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM } from '@mikro-orm/core';
 import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
-import {
-  ANNOTATION_CATEGORIES,
-  type AnnotationCategory,
-  type AnnotationSubmittedV1,
-  type EventEnvelope,
-  SEVERITIES,
-  type Severity,
-  Subjects,
-} from '@ihf/contracts';
+import { type AnnotationSubmittedV1, type EventEnvelope, Subjects } from '@ihf/contracts';
 import { NonRetryableError, Outbox } from '@ihf/messaging';
 import { hubScopeCondition } from '../common/hub-scope.js';
 import { isTriager } from '../common/roles.js';
@@ -108,14 +100,9 @@ export class AnnotationsService {
     envelope: EventEnvelope<AnnotationSubmittedV1>,
   ): Promise<void> {
     const p = envelope.payload;
-    const category = p.category as AnnotationCategory;
-    const severity = p.severity as Severity;
-    if (!ANNOTATION_CATEGORIES.includes(category)) {
-      throw new NonRetryableError(`unknown annotation category '${p.category}'`);
-    }
-    if (!SEVERITIES.includes(severity)) {
-      throw new NonRetryableError(`unknown annotation severity '${p.severity}'`);
-    }
+    // Category and severity are the contract's value sets: the consumer runner refused anything
+    // else before this handler, and ingestion refuses it at the door.
+    const { category, severity } = p;
     const id = p.annotation_id.toLowerCase();
     const widgetId = p.widget_id.toLowerCase();
     const parentId = p.parent_id?.toLowerCase() ?? null;

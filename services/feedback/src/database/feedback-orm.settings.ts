@@ -5,6 +5,7 @@ import { QueueAllHubsIndex } from '../migrations/migration-20261127223000-queue-
 import { WidgetPartVersions } from '../migrations/migration-20261207003000-widget-part-versions.js';
 import { ConsumerFailures } from '../migrations/migration-20261207010000-consumer-failures.js';
 import { PrincipalVersions } from '../migrations/migration-20261207011000-principal-versions.js';
+import { ActorTypeKnown } from '../migrations/migration-20261207012000-actor-type-known.js';
 
 /** Postgres schema owned by feedback. */
 export const FEEDBACK_SCHEMA = 'feedback';
@@ -25,6 +26,7 @@ export function feedbackOrmSettings(databaseUrl: string): ServiceOrmSettings {
       { name: 'Migration20261207003000_widget_part_versions', class: WidgetPartVersions },
       { name: 'Migration20261207010000_consumer_failures', class: ConsumerFailures },
       { name: 'Migration20261207011000_principal_versions', class: PrincipalVersions },
+      { name: 'Migration20261207012000_actor_type_known', class: ActorTypeKnown },
     ],
   };
 }

@@ -6,27 +6,16 @@ import {
   IsUUID,
   MaxLength,
   MinLength,
-  ValidateIf,
 } from 'class-validator';
+import { RequiredWhen } from '../../schema/presence.js';
 import {
   ANNOTATION_CATEGORIES,
-  type AnnotationCategory,
+  PROPOSAL_KINDS,
   SEVERITIES,
+  type AnnotationCategory,
+  type ProposalKind,
   type Severity,
-} from '../feedback/feedback.events.js';
-
-/** Kinds of agent proposal (the seed's `agent_proposals.proposal_type`). */
-export const PROPOSAL_KINDS = [
-  'summary',
-  'requirement_draft',
-  'duplicate_flag',
-  'policy_flag',
-  'impl_proposal',
-] as const;
-export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
-
-const isDuplicateFlag = (o: ProposalAcceptedV1): boolean => o.kind === 'duplicate_flag';
-const isRequirementDraft = (o: ProposalAcceptedV1): boolean => o.kind === 'requirement_draft';
+} from '../../value-sets/value-sets.js';
 
 /**
  * `ihf.agents.proposal.accepted.v1`: a human accepted an agent's proposal. The kinds that act
@@ -59,29 +48,29 @@ export class ProposalAcceptedV1 {
   notes?: string | null;
 
   /** duplicate_flag: the candidate that is a duplicate. */
-  @ValidateIf(isDuplicateFlag)
+  @RequiredWhen('kind', 'duplicate_flag')
   @IsUUID()
   candidate_id?: string;
 
   /** duplicate_flag: the candidate it duplicates. */
-  @ValidateIf(isDuplicateFlag)
+  @RequiredWhen('kind', 'duplicate_flag')
   @IsUUID()
   duplicate_of_id?: string;
 
   /** requirement_draft: the candidate's title. */
-  @ValidateIf(isRequirementDraft)
+  @RequiredWhen('kind', 'requirement_draft')
   @IsString()
   @MinLength(1)
   @MaxLength(300)
   title?: string;
 
-  @ValidateIf(isRequirementDraft)
+  @RequiredWhen('kind', 'requirement_draft')
   @IsString()
   @MinLength(1)
   @MaxLength(20_000)
   description?: string;
 
-  @ValidateIf(isRequirementDraft)
+  @RequiredWhen('kind', 'requirement_draft')
   @IsIn(ANNOTATION_CATEGORIES)
   category?: AnnotationCategory;
 
@@ -89,7 +78,7 @@ export class ProposalAcceptedV1 {
   @IsIn(SEVERITIES)
   severity?: Severity;
 
-  @ValidateIf(isRequirementDraft)
+  @RequiredWhen('kind', 'requirement_draft')
   @IsUUID()
   source_widget_id?: string;
 

@@ -1,33 +1,19 @@
+import { IsIn, IsInt, IsISO8601, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { Nullable } from '../../schema/presence.js';
 import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxLength,
-  Min,
-} from 'class-validator';
-
-/** Annotation categories (the seed's default is `friction`). */
-export const ANNOTATION_CATEGORIES = ['friction', 'bug', 'idea', 'question', 'praise'] as const;
-export type AnnotationCategory = (typeof ANNOTATION_CATEGORIES)[number];
-
-/** Annotation and candidate severities, lowest first (the seed's default is `medium`). */
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** Statuses of a requirement candidate in the triage workflow. */
-export const CANDIDATE_STATUSES = [
-  'open',
-  'in_review',
-  'accepted',
-  'rejected',
-  'deferred',
-  'duplicate',
-  'promoted',
-] as const;
-export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];
+  ACTOR_TYPES,
+  ANNOTATION_CATEGORIES,
+  ANNOTATION_SOURCES,
+  CANDIDATE_STATUSES,
+  SEVERITIES,
+  THREAD_CHANGES,
+  type ActorType,
+  type AnnotationCategory,
+  type AnnotationSource,
+  type CandidateStatus,
+  type Severity,
+  type ThreadChange,
+} from '../../value-sets/value-sets.js';
 
 /** `ihf.feedback.annotation.created.v1`: an annotation was stored (from ingestion or a user). */
 export class FeedbackAnnotationCreatedV1 {
@@ -37,11 +23,11 @@ export class FeedbackAnnotationCreatedV1 {
   @IsUUID()
   widget_id!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   parent_id!: string | null;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   thread_id!: string | null;
 
@@ -51,17 +37,16 @@ export class FeedbackAnnotationCreatedV1 {
   @IsIn(SEVERITIES)
   severity!: Severity;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   actor_id!: string | null;
 
-  @IsString()
-  @MaxLength(50)
-  actor_type!: string;
+  @IsIn(ACTOR_TYPES)
+  actor_type!: ActorType;
 
   /** `ingestion` (external UI) or `api` (a signed-in user). */
-  @IsIn(['ingestion', 'api'])
-  source!: 'ingestion' | 'api';
+  @IsIn(ANNOTATION_SOURCES)
+  source!: AnnotationSource;
 
   @IsISO8601({ strict: true })
   created_at!: string;
@@ -75,7 +60,7 @@ export class FeedbackAnnotationRetractedV1 {
   @IsUUID()
   widget_id!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   retracted_by!: string | null;
 
@@ -95,21 +80,13 @@ export class FeedbackThreadCreatedV1 {
   @MaxLength(300)
   title!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   created_by!: string | null;
 
   @IsISO8601({ strict: true })
   created_at!: string;
 }
-
-/** What changed in a thread. */
-export const THREAD_CHANGES = [
-  'annotation_added',
-  'annotation_removed',
-  'details_changed',
-] as const;
-export type ThreadChange = (typeof THREAD_CHANGES)[number];
 
 /**
  * `ihf.feedback.thread.changed.v1`: an annotation was added to or removed from a thread
@@ -125,7 +102,7 @@ export class FeedbackThreadChangedV1 {
   @IsIn(THREAD_CHANGES)
   change!: ThreadChange;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   annotation_id!: string | null;
 
@@ -133,7 +110,7 @@ export class FeedbackThreadChangedV1 {
   @MaxLength(300)
   title!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   changed_by!: string | null;
 
@@ -159,20 +136,20 @@ export class FeedbackCandidateCreatedV1 {
   @IsUUID()
   source_widget_id!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   source_thread_id!: string | null;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   source_annotation_id!: string | null;
 
   /** Set when an accepted agent proposal (requirement_draft) created it. */
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   source_proposal_id!: string | null;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   created_by!: string | null;
 
@@ -191,22 +168,22 @@ export class FeedbackCandidateStatusChangedV1 {
   @IsIn(CANDIDATE_STATUSES)
   to!: CandidateStatus;
 
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(5000)
   notes!: string | null;
 
   /** The candidate it duplicates, when `to` is `duplicate`. */
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   duplicate_of_id!: string | null;
 
   /** The requirement that governance created, when `to` is `promoted`. */
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   requirement_id!: string | null;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   changed_by!: string | null;
 
@@ -227,11 +204,11 @@ export class FeedbackCandidateAssignedV1 {
   @IsUUID()
   reviewer_id!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   previous_reviewer_id!: string | null;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   assigned_by!: string | null;
 

@@ -1,4 +1,5 @@
-import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsISO8601, IsUUID } from 'class-validator';
+import { Nullable } from '../../schema/presence.js';
 
 /**
  * `ihf.governance.requirement.promoted.v1`: governance promoted an accepted requirement
@@ -16,7 +17,7 @@ export class RequirementPromotedV1 {
   @IsUUID()
   hub_id!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   promoted_by!: string | null;
 

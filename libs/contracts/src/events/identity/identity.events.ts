@@ -9,18 +9,22 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-
-/** The roles a principal can hold (see ARCHITECTURE.md, Identity and access). */
-export const ROLES = ['admin', 'triager', 'reviewer', 'governor', 'viewer', 'agent'] as const;
-export type RoleName = (typeof ROLES)[number];
+import {
+  PRINCIPAL_KINDS,
+  ROLES,
+  UNLOCK_CAUSES,
+  type PrincipalKind,
+  type RoleName,
+  type UnlockCause,
+} from '../../value-sets/value-sets.js';
 
 /** `ihf.identity.user.created.v1`: a person or an agent client became a principal. */
 export class UserCreatedV1 {
   @IsUUID()
   user_id!: string;
 
-  @IsIn(['user', 'agent'])
-  kind!: 'user' | 'agent';
+  @IsIn(PRINCIPAL_KINDS)
+  kind!: PrincipalKind;
 
   @IsString()
   @MaxLength(200)
@@ -63,10 +67,6 @@ export class MembershipChangedV1 {
   @IsIn(ROLES, { each: true })
   roles!: RoleName[];
 }
-
-/** What lifted a sign-in lock. */
-export const UNLOCK_CAUSES = ['admin', 'cooldown'] as const;
-export type UnlockCause = (typeof UNLOCK_CAUSES)[number];
 
 /**
  * `ihf.identity.user.unlocked.v1`: a sign-in lock was lifted, by an admin or because the

@@ -4,29 +4,31 @@ import {
   IsISO8601,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
+  Matches,
   MaxLength,
   Min,
   ArrayMaxSize,
 } from 'class-validator';
-
-/** Lifecycle of a widget: active → deprecated → retired. */
-export const WIDGET_STATUSES = ['active', 'deprecated', 'retired'] as const;
-export type WidgetStatus = (typeof WIDGET_STATUSES)[number];
-
-/** Lifecycle of envelope emission and interaction reporting contracts. */
-export const CONTRACT_STATUSES = ['draft', 'active', 'superseded', 'deprecated'] as const;
-export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
-
-/** Lifecycle of widget adapter specs. */
-export const ADAPTER_SPEC_STATUSES = ['draft', 'active', 'deprecated'] as const;
-export type AdapterSpecStatus = (typeof ADAPTER_SPEC_STATUSES)[number];
-
-/** The three kinds of contract the registry holds (subject aggregates use the same names). */
-export const CONTRACT_KINDS = ['envelope_contract', 'reporting_contract', 'adapter_spec'] as const;
-export type ContractKind = (typeof CONTRACT_KINDS)[number];
+import { Nullable } from '../../schema/presence.js';
+import {
+  ACTOR_TYPES,
+  ADAPTER_SPEC_STATUSES,
+  ANNOTATION_CATEGORIES,
+  CONTRACT_STATUSES,
+  NON_BLANK_PATTERN,
+  REGISTRY_STATUSES,
+  SEVERITIES,
+  WIDGET_STATUSES,
+  type ActorType,
+  type AdapterSpecStatus,
+  type AnnotationCategory,
+  type ContractStatus,
+  type RegistryStatus,
+  type Severity,
+  type WidgetStatus,
+} from '../../value-sets/value-sets.js';
 
 /** A hub as events describe it. */
 class HubFields {
@@ -70,7 +72,7 @@ export class ApiKeyCreatedV1 {
   @MaxLength(16)
   prefix!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(200)
   label!: string | null;
@@ -111,12 +113,12 @@ export class WidgetSnapshotV1 {
   @MaxLength(100)
   widget_type!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(500)
   capability_ref!: string | null;
 
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(500)
   view_context!: string | null;
@@ -128,7 +130,7 @@ export class WidgetSnapshotV1 {
   @IsIn(WIDGET_STATUSES)
   status!: WidgetStatus;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   adapter_spec_id!: string | null;
 
@@ -251,11 +253,11 @@ export class AdapterSpecCreatedV1 {
   @MaxLength(20)
   version!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   envelope_contract_id!: string | null;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   reporting_contract_id!: string | null;
 
@@ -277,13 +279,11 @@ export class RegistryStatusChangedV1 {
   @MaxLength(100)
   label!: string;
 
-  @IsString()
-  @MaxLength(20)
-  from!: string;
+  @IsIn(REGISTRY_STATUSES)
+  from!: RegistryStatus;
 
-  @IsString()
-  @MaxLength(20)
-  to!: string;
+  @IsIn(REGISTRY_STATUSES)
+  to!: RegistryStatus;
 
   @IsISO8601({ strict: true })
   changed_at!: string;
@@ -309,31 +309,29 @@ export class AnnotationSubmittedV1 {
   @Min(1)
   widget_version!: number;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   parent_id!: string | null;
 
   @IsString()
+  @Matches(NON_BLANK_PATTERN)
   @MaxLength(10_000)
   body!: string;
 
-  @IsString()
-  @MaxLength(50)
-  category!: string;
+  @IsIn(ANNOTATION_CATEGORIES)
+  category!: AnnotationCategory;
 
-  @IsString()
-  @MaxLength(20)
-  severity!: string;
+  @IsIn(SEVERITIES)
+  severity!: Severity;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   actor_id!: string | null;
 
-  @IsString()
-  @MaxLength(50)
-  actor_type!: string;
+  @IsIn(ACTOR_TYPES)
+  actor_type!: ActorType;
 
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(500)
   widget_state_ref!: string | null;
@@ -366,7 +364,7 @@ export class InteractionRecordedV1 {
   @MaxLength(100)
   event_type!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsUUID()
   actor_id!: string | null;
 
@@ -374,7 +372,7 @@ export class InteractionRecordedV1 {
   @MaxLength(50)
   actor_type!: string;
 
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(500)
   view_context_ref!: string | null;

@@ -15,6 +15,7 @@ import {
 import {
   ANNOTATION_CATEGORIES,
   type AnnotationCategory,
+  NON_BLANK_PATTERN,
   SEVERITIES,
   type Severity,
 } from '@ihf/contracts';
@@ -34,7 +35,7 @@ export class CreateAnnotationDto {
 
   @ApiProperty({ example: 'The save button is hidden below the fold' })
   @IsString()
-  @Matches(/\S/, { message: 'body must not be blank' })
+  @Matches(NON_BLANK_PATTERN, { message: 'body must not be blank' })
   @MaxLength(10_000)
   body!: string;
 

@@ -7,20 +7,17 @@ import {
   IsUUID,
   MaxLength,
   Min,
-  MinLength,
+  Matches,
 } from 'class-validator';
-
-export const ANNOTATION_CATEGORIES = [
-  'friction',
-  'bug',
-  'idea',
-  'question',
-  'praise',
-  'accessibility',
-  'other',
-] as const;
-export const ANNOTATION_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export const ACTOR_TYPES = ['user', 'agent', 'system', 'anonymous'] as const;
+import {
+  ACTOR_TYPES,
+  ANNOTATION_CATEGORIES,
+  NON_BLANK_PATTERN,
+  SEVERITIES,
+  type ActorType,
+  type AnnotationCategory,
+  type Severity,
+} from '@ihf/contracts';
 
 /** Feedback an external UI submits on a widget (`POST /api/v1/annotations`). */
 export class SubmitAnnotationDto {
@@ -38,19 +35,21 @@ export class SubmitAnnotationDto {
 
   @ApiProperty({ maxLength: 10_000 })
   @IsString()
-  @MinLength(1)
+  @Matches(NON_BLANK_PATTERN, { message: 'body must not be blank' })
   @MaxLength(10_000)
   body!: string;
 
+  // The feedback service's categories and severities (libs/contracts): a value it would refuse
+  // is refused here, instead of being accepted and then lost downstream.
   @ApiPropertyOptional({ enum: ANNOTATION_CATEGORIES, default: 'friction' })
   @IsOptional()
   @IsIn(ANNOTATION_CATEGORIES)
-  category?: string;
+  category?: AnnotationCategory;
 
-  @ApiPropertyOptional({ enum: ANNOTATION_SEVERITIES, default: 'medium' })
+  @ApiPropertyOptional({ enum: SEVERITIES, default: 'medium' })
   @IsOptional()
-  @IsIn(ANNOTATION_SEVERITIES)
-  severity?: string;
+  @IsIn(SEVERITIES)
+  severity?: Severity;
 
   @ApiPropertyOptional()
   @IsOptional()
@@ -65,7 +64,7 @@ export class SubmitAnnotationDto {
   @ApiPropertyOptional({ enum: ACTOR_TYPES, default: 'user' })
   @IsOptional()
   @IsIn(ACTOR_TYPES)
-  actor_type?: string;
+  actor_type?: ActorType;
 
   @ApiPropertyOptional()
   @IsOptional()

@@ -13,6 +13,9 @@ import {
 } from 'class-validator';
 import { WIDGET_STATUSES, type WidgetStatus } from '@ihf/contracts';
 
+/** A widget is registered active or deprecated, never already retired. */
+const REGISTRABLE_WIDGET_STATUSES = WIDGET_STATUSES.filter((s) => s !== 'retired');
+
 export class RegisterWidgetDto {
   @ApiProperty({ example: 'Checkout button' })
   @IsString()
@@ -45,9 +48,9 @@ export class RegisterWidgetDto {
   @MaxLength(100)
   policy_scope?: string;
 
-  @ApiPropertyOptional({ enum: ['active', 'deprecated'], default: 'active' })
+  @ApiPropertyOptional({ enum: REGISTRABLE_WIDGET_STATUSES, default: 'active' })
   @IsOptional()
-  @IsIn(['active', 'deprecated'])
+  @IsIn(REGISTRABLE_WIDGET_STATUSES)
   status?: WidgetStatus;
 
   @ApiPropertyOptional()

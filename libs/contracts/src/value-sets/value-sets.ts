@@ -1,0 +1,114 @@
+/**
+ * Every value set that crosses a service boundary, defined once. Producers' DTOs (`@IsIn`),
+ * payload classes, consumers' domain code and the database CHECK constraints all use these
+ * arrays; a test compares each CHECK in `pg_constraint` with them, and another fails when a
+ * service declares its own copy. A value a consumer would refuse must be refused by the producer
+ * at the door: accepted and then dropped downstream is data loss.
+ */
+
+/** Annotation and candidate categories (the seed's default is `friction`). */
+export const ANNOTATION_CATEGORIES = ['friction', 'bug', 'idea', 'question', 'praise'] as const;
+export type AnnotationCategory = (typeof ANNOTATION_CATEGORIES)[number];
+
+/** Annotation and candidate severities, lowest first (the seed's default is `medium`). */
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Who acted: the seed's `actor_type` (default `user`). */
+export const ACTOR_TYPES = ['user', 'agent', 'system', 'anonymous'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
+/** Where a stored annotation came from: an external UI through ingestion, or a signed-in user. */
+export const ANNOTATION_SOURCES = ['ingestion', 'api'] as const;
+export type AnnotationSource = (typeof ANNOTATION_SOURCES)[number];
+
+/** Statuses of a requirement candidate in the triage workflow. */
+export const CANDIDATE_STATUSES = [
+  'open',
+  'in_review',
+  'accepted',
+  'rejected',
+  'deferred',
+  'duplicate',
+  'promoted',
+] as const;
+export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];
+
+/** What changed in an annotation thread. */
+export const THREAD_CHANGES = [
+  'annotation_added',
+  'annotation_removed',
+  'details_changed',
+] as const;
+export type ThreadChange = (typeof THREAD_CHANGES)[number];
+
+/** Lifecycle of a widget: active → deprecated → retired. */
+export const WIDGET_STATUSES = ['active', 'deprecated', 'retired'] as const;
+export type WidgetStatus = (typeof WIDGET_STATUSES)[number];
+
+/** Lifecycle of envelope emission and interaction reporting contracts. */
+export const CONTRACT_STATUSES = ['draft', 'active', 'superseded', 'deprecated'] as const;
+export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+
+/** Lifecycle of widget adapter specs (the seed: draft | active | deprecated). */
+export const ADAPTER_SPEC_STATUSES = ['draft', 'active', 'deprecated'] as const;
+export type AdapterSpecStatus = (typeof ADAPTER_SPEC_STATUSES)[number];
+
+/** Any registry entry's status (contracts and adapter specs), as status-change events carry it. */
+export const REGISTRY_STATUSES = [
+  ...new Set([...CONTRACT_STATUSES, ...ADAPTER_SPEC_STATUSES]),
+] as readonly (ContractStatus | AdapterSpecStatus)[];
+export type RegistryStatus = ContractStatus | AdapterSpecStatus;
+
+/** The three kinds of contract the registry holds (subject aggregates use the same names). */
+export const CONTRACT_KINDS = ['envelope_contract', 'reporting_contract', 'adapter_spec'] as const;
+export type ContractKind = (typeof CONTRACT_KINDS)[number];
+
+/** The roles a principal can hold (see ARCHITECTURE.md, Identity and access). */
+export const ROLES = ['admin', 'triager', 'reviewer', 'governor', 'viewer', 'agent'] as const;
+export type RoleName = (typeof ROLES)[number];
+
+/** A principal is a person or an agent client. */
+export const PRINCIPAL_KINDS = ['user', 'agent'] as const;
+export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
+
+/** What lifted a sign-in lock: an admin, or the cool-down passing. */
+export const UNLOCK_CAUSES = ['admin', 'cooldown'] as const;
+export type UnlockCause = (typeof UNLOCK_CAUSES)[number];
+
+/** Kinds of agent proposal (the seed's `agent_proposals.proposal_type`). */
+export const PROPOSAL_KINDS = [
+  'summary',
+  'requirement_draft',
+  'duplicate_flag',
+  'policy_flag',
+  'impl_proposal',
+] as const;
+export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
+
+/**
+ * A free-text field that must say something (annotation bodies): at least one non-space
+ * character. Feedback refuses a blank body, so ingestion refuses it at the door too.
+ */
+export const NON_BLANK_PATTERN = /\S/;
+
+/**
+ * The value sets above by name, for the checks that compare them with CHECK constraints and
+ * scan the services for copies.
+ */
+export const VALUE_SETS = {
+  ANNOTATION_CATEGORIES,
+  SEVERITIES,
+  ACTOR_TYPES,
+  ANNOTATION_SOURCES,
+  CANDIDATE_STATUSES,
+  THREAD_CHANGES,
+  WIDGET_STATUSES,
+  CONTRACT_STATUSES,
+  ADAPTER_SPEC_STATUSES,
+  CONTRACT_KINDS,
+  ROLES,
+  PRINCIPAL_KINDS,
+  UNLOCK_CAUSES,
+  PROPOSAL_KINDS,
+} as const satisfies Record<string, readonly string[]>;
