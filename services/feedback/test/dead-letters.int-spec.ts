@@ -46,7 +46,9 @@ describe('feedback: every consumer dead-letters a refused message once and never
     for (const key of KEYS) {
       // A subject outside the consumer's filter would never reach it: the table must be right.
       expect(REFUSED[key].startsWith(CONSUMERS[key].filterSubject.replace(/>$/, ''))).toBe(true);
-      await t.publish(REFUSED[key], {} as PayloadOf<Subject>);
+      await t.publish(REFUSED[key], {} as PayloadOf<Subject>, {
+        breaksContract: 'an empty payload, which the consumer must refuse and dead-letter',
+      });
     }
     for (const key of KEYS) {
       await waitFor(async () => (await t.deadLetters(CONSUMERS[key].durable)).length > 0, {
