@@ -5,3 +5,4 @@ export * from './config/service-config.module.js';
 export * from './config/service.config.js';
 export * from './pagination/cursor.js';
 export * from './http/load-shedding.js';
+export * from './openapi/api-operation.js';

@@ -17,6 +17,7 @@ import {
   type TestEnvironment,
   type TestPublishOptions,
   waitFor,
+  withResponseValidation,
 } from '@ihf/testing';
 import { feedbackAppOptions } from '../src/bootstrap.js';
 import { FeedbackConfig } from '../src/config/feedback.config.js';
@@ -65,7 +66,10 @@ export class FeedbackTestApp {
     };
     const config = loadConfig(FeedbackConfig, vars);
     await migrateFeedback(t.env.databaseUrl);
-    t.app = await createServiceApp({ ...feedbackAppOptions(config, vars), config: FeedbackConfig });
+    // Every answer is checked against the OpenAPI document: a drift fails the test that saw it.
+    t.app = await createServiceApp(
+      withResponseValidation({ ...feedbackAppOptions(config, vars), config: FeedbackConfig }),
+    );
     t.bus = await TestBus.connect(t.env.natsUrl, t.env.natsNamespace);
     return t;
   }

@@ -1,5 +1,10 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Env, installLoadShedding, type ServiceBootstrapOptions } from '@ihf/platform';
+import {
+  type Env,
+  installLoadShedding,
+  type OpenApiOptions,
+  type ServiceBootstrapOptions,
+} from '@ihf/platform';
 import { NamespacedNatsServer } from '@ihf/messaging';
 import { AppModule, SERVICE_NAME } from './app.module.js';
 import { OverloadedError } from './common/unavailable.error.js';
@@ -10,6 +15,29 @@ import { installJsonBodyParser } from './reporting/json-body.parser.js';
 /** Ingestion's default HTTP port (ARCHITECTURE.md). */
 export const DEFAULT_PORT = 3001;
 
+/** Ingestion's OpenAPI document: title, description and the tags its operations use. */
+export const INGESTION_OPENAPI: OpenApiOptions = {
+  title: 'IHF ingestion',
+  description:
+    'Hubs, widgets and their contracts; the reporting endpoints the browser SDK calls with a hub API key; stored events, counts and the quarantine of refused events. Errors are `application/problem+json` with a stable `code`.',
+  serverUrl: `http://127.0.0.1:${DEFAULT_PORT}`,
+  tags: [
+    { name: 'hubs', description: 'Hubs: one per site whose widgets are observed' },
+    { name: 'api-keys', description: 'Hub API keys, with which the browser SDK reports' },
+    { name: 'widgets', description: 'Widgets of a hub and their versions' },
+    {
+      name: 'contracts',
+      description: 'The contract registry: envelope and reporting contracts, adapter specs',
+    },
+    {
+      name: 'reporting',
+      description: 'Interaction events and annotations reported with a hub API key',
+    },
+    { name: 'queries', description: 'Stored interaction events and their counts' },
+    { name: 'quarantine', description: 'Refused events kept for inspection and replay' },
+  ],
+};
+
 /** What `bootstrapService` (main) and `createServiceApp` (tests) need to build the app. */
 export function ingestionAppOptions(config: IngestionConfig, env?: Env): ServiceBootstrapOptions {
   return {
@@ -19,7 +47,7 @@ export function ingestionAppOptions(config: IngestionConfig, env?: Env): Service
     // Compressed bodies are limited here, decompressed ones by the JSON parser.
     bodyLimit: config.INGESTION_MAX_BODY_BYTES,
     env,
-    openApi: { title: 'IHF ingestion' },
+    openApi: INGESTION_OPENAPI,
     configure: (app: NestFastifyApplication) => {
       installJsonBodyParser(app, config.INGESTION_MAX_BODY_BYTES);
       const writer = app.get(GroupCommitWriter);

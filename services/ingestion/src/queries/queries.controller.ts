@@ -1,6 +1,6 @@
-import { type Page } from '@ihf/platform';
+import { ApiOperationDoc, type Page } from '@ihf/platform';
 import { Controller, Get, Param, ParseUUIDPipe, Query, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
 import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { READER_ROLES } from '../common/roles.js';
@@ -10,10 +10,10 @@ import {
   EventsQueryDto,
   type InteractionEventView,
 } from './dto/queries.dto.js';
+import { EventCountsResponse, InteractionEventResponse } from './dto/queries.response.js';
 import { QueriesService } from './queries.service.js';
 
 @ApiTags('queries')
-@ApiBearerAuth()
 @UseFilters(RetryAfterFilter)
 @Controller('api/v1')
 @Roles(...READER_ROLES)
@@ -21,6 +21,22 @@ export class QueriesController {
   constructor(private readonly queries: QueriesService) {}
 
   @Get('widgets/:widgetId/events')
+  @ApiOperationDoc({
+    summary: "List a widget's interaction events",
+    description:
+      'Stored events of the widget, newest first, optionally within a time range; keyset-paginated.',
+    response: {
+      status: 200,
+      description: 'A page of events',
+      type: InteractionEventResponse,
+      page: true,
+    },
+    problems: {
+      400: ['REQUEST.INVALID_CURSOR', 'INGESTION.INVALID_TIME_RANGE'],
+      403: ['AUTH.HUB_ACCESS_DENIED'],
+      404: ['INGESTION.WIDGET_NOT_FOUND'],
+    },
+  })
   widgetEvents(
     @CurrentUser() user: AuthenticatedUser,
     @Param('widgetId', ParseUUIDPipe) widgetId: string,
@@ -30,6 +46,21 @@ export class QueriesController {
   }
 
   @Get('hubs/:hubId/events')
+  @ApiOperationDoc({
+    summary: "List a hub's interaction events",
+    description: 'Stored events of every widget of the hub, newest first; keyset-paginated.',
+    response: {
+      status: 200,
+      description: 'A page of events',
+      type: InteractionEventResponse,
+      page: true,
+    },
+    problems: {
+      400: ['REQUEST.INVALID_CURSOR', 'INGESTION.INVALID_TIME_RANGE'],
+      403: ['AUTH.HUB_ACCESS_DENIED'],
+      404: ['INGESTION.HUB_NOT_FOUND'],
+    },
+  })
   hubEvents(
     @CurrentUser() user: AuthenticatedUser,
     @Param('hubId', ParseUUIDPipe) hubId: string,
@@ -39,6 +70,17 @@ export class QueriesController {
   }
 
   @Get('widgets/:widgetId/event-counts')
+  @ApiOperationDoc({
+    summary: "Count a widget's events per time bucket",
+    description:
+      'Counts per bucket (minute, hour or day) and event type, optionally per widget version, over a time range (default: the last 24 h).',
+    response: { status: 200, description: 'The counts', type: EventCountsResponse },
+    problems: {
+      400: ['INGESTION.INVALID_TIME_RANGE'],
+      403: ['AUTH.HUB_ACCESS_DENIED'],
+      404: ['INGESTION.WIDGET_NOT_FOUND'],
+    },
+  })
   widgetCounts(
     @CurrentUser() user: AuthenticatedUser,
     @Param('widgetId', ParseUUIDPipe) widgetId: string,
