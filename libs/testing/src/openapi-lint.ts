@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -17,6 +17,17 @@ export interface SpectralReport {
   readonly errors: number;
   readonly warnings: number;
   readonly findings: readonly SpectralFinding[];
+}
+
+/**
+ * Writes `document` to `$IHF_OPENAPI_OUT/<service>.json` when that variable names a folder
+ * (to read or diff the documents the tests checked); does nothing otherwise.
+ */
+export function writeOpenApi(service: string, document: object): void {
+  const dir = process.env.IHF_OPENAPI_OUT;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${service}.json`), `${JSON.stringify(document, null, 2)}\n`);
 }
 
 /** The repository root: the folder that holds `.spectral.yaml`. */
@@ -110,7 +121,6 @@ export function openApiGaps(document: {
         const ref = response.content?.['application/problem+json']?.schema?.$ref;
         if (!ref?.endsWith('/ProblemDoc')) gaps.push(`${at}: ${status} is not a problem`);
       }
-      if (!responses.some(([s]) => s === '503')) gaps.push(`${at}: no 503`);
     }
   }
   return gaps;

@@ -4,6 +4,7 @@ import {
   ApiBody,
   ApiExtraModels,
   ApiOperation,
+  ApiParam,
   ApiProperty,
   ApiPropertyOptional,
   ApiResponse,
@@ -134,6 +135,8 @@ export interface ApiOperationDocOptions {
   readonly bodyType?: Type<unknown>;
   /** Answers from memory only: no 503. */
   readonly offline?: boolean;
+  /** Path parameters that are UUIDs (checked by `ParseUUIDPipe`: 400 otherwise). */
+  readonly uuidParams?: readonly string[];
 }
 
 /**
@@ -171,6 +174,9 @@ export function ApiOperationDoc(options: ApiOperationDocOptions): MethodDecorato
   if (auth === 'jwt') decorators.push(ApiBearerAuth(JWT_SECURITY_SCHEME));
   if (auth === 'api-key') decorators.push(ApiBearerAuth(API_KEY_SECURITY_SCHEME));
   if (options.bodyType) decorators.push(ApiBody({ type: options.bodyType, required: true }));
+  for (const name of options.uuidParams ?? []) {
+    decorators.push(ApiParam({ name, type: String, format: 'uuid' }));
+  }
   for (const status of [...problems.keys()].sort((a, b) => a - b)) {
     const codes = [...problems.get(status)!];
     decorators.push(

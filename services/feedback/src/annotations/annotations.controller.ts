@@ -60,6 +60,7 @@ export class AnnotationsController {
     description: "One annotation of the caller's hubs.",
     response: { status: 200, description: 'The annotation', type: AnnotationResponse },
     problems: { 400: [], 404: ['FEEDBACK.ANNOTATION_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   get(
     @CurrentUser() user: AuthenticatedUser,
@@ -81,6 +82,7 @@ export class AnnotationsController {
       403: ['FEEDBACK.RETRACT_FORBIDDEN'],
       404: ['FEEDBACK.ANNOTATION_NOT_FOUND'],
     },
+    uuidParams: ['id'],
   })
   retract(
     @CurrentUser() user: AuthenticatedUser,

@@ -27,6 +27,7 @@ export class AssignmentsController {
       409: ['FEEDBACK.CANDIDATE_CLOSED'],
       422: ['FEEDBACK.REVIEWER_NOT_ELIGIBLE'],
     },
+    uuidParams: ['id'],
   })
   assign(
     @CurrentUser() user: AuthenticatedUser,

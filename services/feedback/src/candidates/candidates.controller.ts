@@ -41,6 +41,7 @@ export class CandidatesController {
       "One candidate of the caller's hubs, with the transitions allowed from its status.",
     response: { status: 200, description: 'The candidate', type: CandidateResponse },
     problems: { 400: [], 404: ['FEEDBACK.CANDIDATE_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   get(
     @CurrentUser() user: AuthenticatedUser,
@@ -56,6 +57,7 @@ export class CandidatesController {
     description: 'Its transitions, reviewer changes and source annotations, in one answer.',
     response: { status: 200, description: 'The history', type: CandidateHistoryResponse },
     problems: { 400: [], 404: ['FEEDBACK.CANDIDATE_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   history(
     @CurrentUser() user: AuthenticatedUser,

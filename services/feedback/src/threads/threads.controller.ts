@@ -72,6 +72,7 @@ export class ThreadsController {
     description: "One thread of the caller's hubs.",
     response: { status: 200, description: 'The thread', type: ThreadResponse },
     problems: { 400: [], 404: ['FEEDBACK.THREAD_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   get(
     @CurrentUser() user: AuthenticatedUser,
@@ -88,6 +89,7 @@ export class ThreadsController {
     response: { status: 200, description: 'The thread', type: ThreadResponse },
     body: true,
     problems: { 403: [], 404: ['FEEDBACK.THREAD_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   update(
     @CurrentUser() user: AuthenticatedUser,
@@ -112,6 +114,7 @@ export class ThreadsController {
       404: ['FEEDBACK.THREAD_NOT_FOUND'],
       422: ['FEEDBACK.ANNOTATION_ON_OTHER_WIDGET'],
     },
+    uuidParams: ['id'],
   })
   add(
     @CurrentUser() user: AuthenticatedUser,
@@ -132,6 +135,7 @@ export class ThreadsController {
       403: [],
       404: ['FEEDBACK.THREAD_NOT_FOUND', 'FEEDBACK.ANNOTATION_NOT_IN_THREAD'],
     },
+    uuidParams: ['id', 'annotationId'],
   })
   remove(
     @CurrentUser() user: AuthenticatedUser,

@@ -34,6 +34,7 @@ export class TriageController {
       409: ['FEEDBACK.TRANSITION_NOT_ALLOWED', 'FEEDBACK.CANDIDATE_VERSION_CONFLICT'],
       422: ['FEEDBACK.DUPLICATE_TARGET_REQUIRED', 'FEEDBACK.INVALID_DUPLICATE_TARGET'],
     },
+    uuidParams: ['id'],
   })
   transition(
     @CurrentUser() user: AuthenticatedUser,

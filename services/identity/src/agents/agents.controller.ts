@@ -58,6 +58,7 @@ export class AgentsController {
     description: 'One agent client, without its secret. Admins only.',
     response: { status: 200, description: 'The client', type: AgentClientResponse },
     problems: { 400: [], 403: [], 404: ['IDENTITY.AGENT_CLIENT_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<AgentClientView> {
     return toAgentClientView(await this.agents.get(id));
@@ -71,6 +72,7 @@ export class AgentsController {
       'Its secret stops working at once; tokens already issued run out. Idempotent. Admins only.',
     response: { status: 200, description: 'The revoked client', type: AgentClientResponse },
     problems: { 400: [], 403: [], 404: ['IDENTITY.AGENT_CLIENT_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   async revoke(@Param('id', ParseUUIDPipe) id: string): Promise<AgentClientView> {
     return toAgentClientView(await this.agents.revoke(id));

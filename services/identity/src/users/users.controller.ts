@@ -110,6 +110,7 @@ export class UsersController {
     description: 'One user. Admins only.',
     response: { status: 200, description: 'The user', type: UserResponse },
     problems: { 400: [], 403: [], 404: ['IDENTITY.USER_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<UserView> {
     return toUserView(await this.users.get(id));
@@ -124,6 +125,7 @@ export class UsersController {
     response: { status: 200, description: 'The changed user', type: UserResponse },
     body: true,
     problems: { 403: [], 404: ['IDENTITY.USER_NOT_FOUND'], 409: ['IDENTITY.LAST_ADMIN'] },
+    uuidParams: ['id'],
   })
   async update(
     @Param('id', ParseUUIDPipe) id: string,
@@ -140,6 +142,7 @@ export class UsersController {
     response: { status: 200, description: 'The changed user', type: UserResponse },
     body: true,
     problems: { 403: [], 404: ['IDENTITY.USER_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   async setHubs(
     @Param('id', ParseUUIDPipe) id: string,
@@ -163,6 +166,7 @@ export class UsersController {
       409: ['IDENTITY.USER_DEACTIVATED'],
       422: ['IDENTITY.WEAK_PASSWORD'],
     },
+    uuidParams: ['id'],
   })
   async setPassword(
     @Param('id', ParseUUIDPipe) id: string,
@@ -179,6 +183,7 @@ export class UsersController {
     description: 'Clears the lock and the failed sign-in count. Idempotent. Admins only.',
     response: { status: 200, description: 'The user', type: UserResponse },
     problems: { 400: [], 403: [], 404: ['IDENTITY.USER_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   async unlock(@Param('id', ParseUUIDPipe) id: string): Promise<UserView> {
     return toUserView(await this.users.unlock(id));
@@ -193,6 +198,7 @@ export class UsersController {
       'The user can no longer sign in and every session is revoked; the last active admin cannot be deactivated. Idempotent. Admins only.',
     response: { status: 200, description: 'The user', type: UserResponse },
     problems: { 400: [], 403: [], 404: ['IDENTITY.USER_NOT_FOUND'], 409: ['IDENTITY.LAST_ADMIN'] },
+    uuidParams: ['id'],
   })
   async deactivate(@Param('id', ParseUUIDPipe) id: string): Promise<UserView> {
     return toUserView(await this.users.deactivate(id));
@@ -206,6 +212,7 @@ export class UsersController {
     description: 'A deactivated user may sign in again. Idempotent. Admins only.',
     response: { status: 200, description: 'The user', type: UserResponse },
     problems: { 400: [], 403: [], 404: ['IDENTITY.USER_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   async reactivate(@Param('id', ParseUUIDPipe) id: string): Promise<UserView> {
     return toUserView(await this.users.reactivate(id));

@@ -22,6 +22,7 @@ export class ApiKeysController {
     response: { status: 201, description: 'The key, with its secret', type: CreatedApiKeyResponse },
     body: true,
     problems: { 403: [], 404: ['INGESTION.HUB_NOT_FOUND'] },
+    uuidParams: ['hubId'],
   })
   create(
     @CurrentUser() user: AuthenticatedUser,
@@ -37,6 +38,7 @@ export class ApiKeysController {
     description: 'Every key of the hub, revoked ones included, without secrets. Admins only.',
     response: { status: 200, description: 'The keys', type: ApiKeyResponse, list: true },
     problems: { 400: [], 403: [], 404: ['INGESTION.HUB_NOT_FOUND'] },
+    uuidParams: ['hubId'],
   })
   list(
     @CurrentUser() user: AuthenticatedUser,
@@ -51,6 +53,7 @@ export class ApiKeysController {
     description: 'The key stops authenticating at once (caches included). Idempotent. Admins only.',
     response: { status: 201, description: 'The revoked key', type: ApiKeyResponse },
     problems: { 400: [], 403: [], 404: ['INGESTION.API_KEY_NOT_FOUND'] },
+    uuidParams: ['hubId', 'keyId'],
   })
   revoke(
     @CurrentUser() user: AuthenticatedUser,

@@ -64,6 +64,7 @@ export class ContractsController {
       'An envelope contract says which data-* attributes a widget root element must carry.',
     response: { status: 200, description: 'The envelope contract', type: EnvelopeContractResponse },
     problems: { 400: [], 403: [], 404: ['INGESTION.CONTRACT_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   getEnvelope(@Param('id', ParseUUIDPipe) id: string) {
     return this.contracts.getEnvelope(id);
@@ -108,6 +109,7 @@ export class ContractsController {
       404: ['INGESTION.CONTRACT_NOT_FOUND'],
       409: ['INGESTION.CONTRACT_TRANSITION_NOT_ALLOWED'],
     },
+    uuidParams: ['id'],
   })
   changeEnvelopeStatus(
     @Param('id', ParseUUIDPipe) id: string,
@@ -161,6 +163,7 @@ export class ContractsController {
       type: ReportingContractResponse,
     },
     problems: { 400: [], 403: [], 404: ['INGESTION.CONTRACT_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   getReporting(@Param('id', ParseUUIDPipe) id: string) {
     return this.contracts.getReporting(id);
@@ -205,6 +208,7 @@ export class ContractsController {
       404: ['INGESTION.CONTRACT_NOT_FOUND'],
       409: ['INGESTION.CONTRACT_TRANSITION_NOT_ALLOWED'],
     },
+    uuidParams: ['id'],
   })
   changeReportingStatus(
     @Param('id', ParseUUIDPipe) id: string,
@@ -239,6 +243,7 @@ export class ContractsController {
       'An adapter spec describes a framework adapter of the browser SDK and the contracts it implements.',
     response: { status: 200, description: 'The adapter spec', type: AdapterSpecResponse },
     problems: { 400: [], 403: [], 404: ['INGESTION.CONTRACT_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
   getAdapterSpec(@Param('id', ParseUUIDPipe) id: string) {
     return this.contracts.getAdapterSpec(id);
@@ -275,6 +280,7 @@ export class ContractsController {
       404: ['INGESTION.CONTRACT_NOT_FOUND'],
       409: ['INGESTION.CONTRACT_TRANSITION_NOT_ALLOWED'],
     },
+    uuidParams: ['id'],
   })
   changeAdapterSpecStatus(
     @Param('id', ParseUUIDPipe) id: string,

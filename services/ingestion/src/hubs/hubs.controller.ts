@@ -56,6 +56,7 @@ export class HubsController {
     description: 'One hub the caller is a member of (admins: any).',
     response: { status: 200, description: 'The hub', type: HubResponse },
     problems: { 400: [], 403: ['AUTH.HUB_ACCESS_DENIED'], 404: ['INGESTION.HUB_NOT_FOUND'] },
+    uuidParams: ['hubId'],
   })
   get(
     @CurrentUser() user: AuthenticatedUser,
@@ -72,6 +73,7 @@ export class HubsController {
     response: { status: 200, description: 'The changed hub', type: HubResponse },
     body: true,
     problems: { 403: [], 404: ['INGESTION.HUB_NOT_FOUND'], 409: ['INGESTION.HUB_SLUG_TAKEN'] },
+    uuidParams: ['hubId'],
   })
   update(
     @CurrentUser() user: AuthenticatedUser,

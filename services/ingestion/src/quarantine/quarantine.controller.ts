@@ -51,6 +51,7 @@ export class QuarantineController {
       403: ['AUTH.HUB_ACCESS_DENIED'],
       404: ['INGESTION.HUB_NOT_FOUND'],
     },
+    uuidParams: ['hubId'],
   })
   list(
     @CurrentUser() user: AuthenticatedUser,
@@ -67,6 +68,7 @@ export class QuarantineController {
     description: 'Counts per reason, rule and contract, and the total.',
     response: { status: 200, description: 'The counts', type: QuarantineCountsResponse },
     problems: { 400: [], 403: ['AUTH.HUB_ACCESS_DENIED'], 404: ['INGESTION.HUB_NOT_FOUND'] },
+    uuidParams: ['hubId'],
   })
   counts(
     @CurrentUser() user: AuthenticatedUser,
@@ -85,6 +87,7 @@ export class QuarantineController {
     response: { status: 200, description: 'A result per entry', type: ReplayQuarantineResponse },
     body: true,
     problems: { 403: ['AUTH.HUB_ACCESS_DENIED'], 404: ['INGESTION.HUB_NOT_FOUND'] },
+    uuidParams: ['hubId'],
   })
   replay(
     @CurrentUser() user: AuthenticatedUser,

@@ -36,6 +36,7 @@ export class QueriesController {
       403: ['AUTH.HUB_ACCESS_DENIED'],
       404: ['INGESTION.WIDGET_NOT_FOUND'],
     },
+    uuidParams: ['widgetId'],
   })
   widgetEvents(
     @CurrentUser() user: AuthenticatedUser,
@@ -60,6 +61,7 @@ export class QueriesController {
       403: ['AUTH.HUB_ACCESS_DENIED'],
       404: ['INGESTION.HUB_NOT_FOUND'],
     },
+    uuidParams: ['hubId'],
   })
   hubEvents(
     @CurrentUser() user: AuthenticatedUser,
@@ -80,6 +82,7 @@ export class QueriesController {
       403: ['AUTH.HUB_ACCESS_DENIED'],
       404: ['INGESTION.WIDGET_NOT_FOUND'],
     },
+    uuidParams: ['widgetId'],
   })
   widgetCounts(
     @CurrentUser() user: AuthenticatedUser,

@@ -44,6 +44,7 @@ export class WidgetsController {
       404: ['INGESTION.HUB_NOT_FOUND'],
       422: ['INGESTION.ADAPTER_SPEC_UNKNOWN'],
     },
+    uuidParams: ['hubId'],
   })
   register(
     @CurrentUser() user: AuthenticatedUser,
@@ -64,6 +65,7 @@ export class WidgetsController {
       403: ['AUTH.HUB_ACCESS_DENIED'],
       404: ['INGESTION.HUB_NOT_FOUND'],
     },
+    uuidParams: ['hubId'],
   })
   list(
     @CurrentUser() user: AuthenticatedUser,
@@ -80,6 +82,7 @@ export class WidgetsController {
     description: 'The current definition of a widget.',
     response: { status: 200, description: 'The widget', type: WidgetResponse },
     problems: { 400: [], 403: ['AUTH.HUB_ACCESS_DENIED'], 404: ['INGESTION.WIDGET_NOT_FOUND'] },
+    uuidParams: ['widgetId'],
   })
   get(
     @CurrentUser() user: AuthenticatedUser,
@@ -101,6 +104,7 @@ export class WidgetsController {
       409: ['INGESTION.WIDGET_RETIRED'],
       422: ['INGESTION.ADAPTER_SPEC_UNKNOWN'],
     },
+    uuidParams: ['widgetId'],
   })
   update(
     @CurrentUser() user: AuthenticatedUser,
@@ -122,6 +126,7 @@ export class WidgetsController {
       404: ['INGESTION.WIDGET_NOT_FOUND'],
       409: ['INGESTION.WIDGET_TRANSITION_NOT_ALLOWED'],
     },
+    uuidParams: ['widgetId'],
   })
   changeStatus(
     @CurrentUser() user: AuthenticatedUser,
@@ -138,6 +143,7 @@ export class WidgetsController {
     description: 'Every version of the widget with its definition at that version, oldest first.',
     response: { status: 200, description: 'The versions', type: WidgetVersionResponse, list: true },
     problems: { 400: [], 403: ['AUTH.HUB_ACCESS_DENIED'], 404: ['INGESTION.WIDGET_NOT_FOUND'] },
+    uuidParams: ['widgetId'],
   })
   versions(
     @CurrentUser() user: AuthenticatedUser,

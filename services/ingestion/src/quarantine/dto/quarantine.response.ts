@@ -22,9 +22,17 @@ export class QuarantineEntryResponse implements QuarantineEntryView {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   widget_id!: string | null;
 
+  // Any JSON value: a batch may hold strings or arrays where an event object belongs.
   @ApiProperty({
-    description: 'The refused body as received (any JSON value), size-capped',
+    description: 'The refused event as received (any JSON value), size-capped',
     nullable: true,
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+    ],
   })
   raw!: unknown;
 

@@ -50,7 +50,7 @@ export class RegisterWidgetDto {
   @IsIn(['active', 'deprecated'])
   status?: WidgetStatus;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   adapter_spec_id?: string;
@@ -72,13 +72,13 @@ export class UpdateWidgetDto {
   @MaxLength(100)
   widget_type?: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   capability_ref?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -91,7 +91,7 @@ export class UpdateWidgetDto {
   @MaxLength(100)
   policy_scope?: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @IsOptional()
   @IsUUID()
   adapter_spec_id?: string | null;
@@ -115,7 +115,7 @@ export class ListWidgetsQueryDto {
   @MaxLength(100)
   widget_type?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   adapter_spec_id?: string;
@@ -132,7 +132,7 @@ export class ListWidgetsQueryDto {
   @MaxLength(100)
   policy_scope?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
