@@ -46,10 +46,11 @@ export class OpenApiResponseValidator {
     addFormats(this.ajv);
     // OpenAPI's numeric formats: the type already says what matters.
     for (const f of ['int32', 'int64', 'float', 'double']) this.ajv.addFormat(f, () => true);
-    this.ajv.addSchema(
-      { $id: SCHEMA_ID, components: toJsonSchema(document.components ?? {}) },
-      SCHEMA_ID,
-    );
+    const schemas: Record<string, unknown> = {};
+    for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
+      schemas[name] = toJsonSchema(schema, !OPEN_SCHEMAS.has(name));
+    }
+    this.ajv.addSchema({ $id: SCHEMA_ID, components: { schemas } }, SCHEMA_ID);
   }
 
   /** What is wrong with `response` (an empty list when it matches the document). */
@@ -87,7 +88,7 @@ export class OpenApiResponseValidator {
     const id = `${path} ${response.method} ${key} ${type}`;
     let validate = this.compiled.get(id);
     if (!validate) {
-      validate = this.ajv.compile(toJsonSchema(schema) as object);
+      validate = this.ajv.compile(toJsonSchema(schema, true) as object);
       this.compiled.set(id, validate);
     }
     if (validate(body)) return [];
@@ -100,18 +101,34 @@ export class OpenApiResponseValidator {
   }
 }
 
+/** Schemas whose objects may carry members they do not list (a problem's extensions). */
+const OPEN_SCHEMAS = new Set(['ProblemDoc']);
+
 /**
  * OpenAPI 3.0 schema → JSON Schema for ajv: `nullable: true` becomes a `null` alternative and
  * `#/components/…` references point into the document registered under {@link SCHEMA_ID}.
+ * With `closed`, an object schema that lists its properties and says nothing of others
+ * refuses others: a member the code sends but the document does not name is a drift too.
  */
-function toJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
+function toJsonSchema(node: unknown, closed: boolean): unknown {
+  if (Array.isArray(node)) return node.map((n) => toJsonSchema(n, closed));
   if (node === null || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
     if (k === '$ref' && typeof v === 'string' && v.startsWith('#/')) out[k] = `${SCHEMA_ID}${v}`;
     else if (k === 'nullable' || k === 'example') continue;
-    else out[k] = toJsonSchema(v);
+    // `properties` maps names to schemas: recurse into each schema, not into the map's keys.
+    else if (k === 'properties' && v && typeof v === 'object') {
+      out[k] = Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).map(([name, schema]) => [
+          name,
+          toJsonSchema(schema, closed),
+        ]),
+      );
+    } else out[k] = toJsonSchema(v, closed);
+  }
+  if (closed && out.properties !== undefined && out.additionalProperties === undefined) {
+    out.additionalProperties = false;
   }
   if ((node as { nullable?: unknown }).nullable !== true) return out;
   const values: unknown = out.enum;

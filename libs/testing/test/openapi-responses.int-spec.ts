@@ -40,6 +40,7 @@ class ProbeController {
   item(@Param('kind') kind: string): ItemResponse {
     if (kind === 'gone') throw new GoneError();
     if (kind === 'drift') return { id: ID, count: 1.5, note: null };
+    if (kind === 'extra') return { id: ID, count: 2, note: null, secret: 'x' } as ItemResponse;
     return { id: ID, count: 2, note: kind === 'note' ? 'hello' : null };
   }
 }
@@ -82,6 +83,12 @@ describe('withResponseValidation', () => {
     await expect(answer).rejects.toThrow(OpenApiViolations);
     await expect(app.inject({ method: 'GET', url: '/api/v1/probe/items/drift' })).rejects.toThrow(
       'GET /api/v1/probe/items/:kind → 200: body/count must be integer',
+    );
+  });
+
+  it('makes inject reject a member the document does not name', async () => {
+    await expect(app.inject({ method: 'GET', url: '/api/v1/probe/items/extra' })).rejects.toThrow(
+      'body must NOT have additional properties {"additionalProperty":"secret"}',
     );
   });
 
