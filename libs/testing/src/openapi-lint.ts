@@ -79,7 +79,12 @@ interface DocumentedOperation {
   readonly requestBody?: unknown;
   readonly responses?: Record<
     string,
-    { readonly content?: Record<string, { readonly schema?: { readonly $ref?: string } }> }
+    {
+      readonly content?: Record<
+        string,
+        { readonly schema?: { readonly $ref?: string; readonly allOf?: { $ref?: string }[] } }
+      >;
+    }
   >;
 }
 
@@ -118,7 +123,8 @@ export function openApiGaps(document: {
         }
       }
       for (const [status, response] of responses.filter(([s]) => /^[45]/.test(s))) {
-        const ref = response.content?.['application/problem+json']?.schema?.$ref;
+        const schema = response.content?.['application/problem+json']?.schema;
+        const ref = schema?.$ref ?? schema?.allOf?.[0]?.$ref;
         if (!ref?.endsWith('/ProblemDoc')) gaps.push(`${at}: ${status} is not a problem`);
       }
     }

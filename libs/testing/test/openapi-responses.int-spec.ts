@@ -18,6 +18,12 @@ class ItemResponse {
   note!: string | null;
 }
 
+class MissingError extends DomainError {
+  constructor() {
+    super({ code: 'PROBE.ELSEWHERE', status: 404, message: 'Not here' });
+  }
+}
+
 class GoneError extends DomainError {
   constructor() {
     super({ code: 'PROBE.GONE', status: 410, message: 'Gone' });
@@ -35,10 +41,11 @@ class ProbeController {
     description: 'Answers a matching or a drifting body, or an undeclared status.',
     auth: 'public',
     response: { status: 200, description: 'The item', type: ItemResponse },
-    problems: { 404: [] },
+    problems: { 404: ['PROBE.NOT_FOUND'] },
   })
   item(@Param('kind') kind: string): ItemResponse {
     if (kind === 'gone') throw new GoneError();
+    if (kind === 'elsewhere') throw new MissingError();
     if (kind === 'drift') return { id: ID, count: 1.5, note: null };
     if (kind === 'extra') return { id: ID, count: 2, note: null, secret: 'x' } as ItemResponse;
     return { id: ID, count: 2, note: kind === 'note' ? 'hello' : null };
@@ -90,6 +97,12 @@ describe('withResponseValidation', () => {
     await expect(app.inject({ method: 'GET', url: '/api/v1/probe/items/extra' })).rejects.toThrow(
       'body must NOT have additional properties {"additionalProperty":"secret"}',
     );
+  });
+
+  it('makes inject reject a problem code the operation does not list', async () => {
+    await expect(
+      app.inject({ method: 'GET', url: '/api/v1/probe/items/elsewhere' }),
+    ).rejects.toThrow('404: body/code must be equal to one of the allowed values');
   });
 
   it('makes inject reject a status the operation does not declare', async () => {

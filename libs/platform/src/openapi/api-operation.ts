@@ -179,15 +179,48 @@ export function ApiOperationDoc(options: ApiOperationDocOptions): MethodDecorato
   }
   for (const status of [...problems.keys()].sort((a, b) => a - b)) {
     const codes = [...problems.get(status)!];
+    if (codes.length === 0)
+      throw new Error(`${options.summary}: name the codes of status ${status}`);
+    const parserCodes = REQUEST_STATUSES.has(status);
+    const listed = codes.map((c) => `\`${c}\``).join(', ');
     decorators.push(
       ApiResponse({
         status,
-        description: `${REASONS[status]}. Codes: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDoc) } } },
+        description: `${REASONS[status]}. Codes: ${listed}${parserCodes ? ', or another `REQUEST.*` code of the request parser' : ''}.`,
+        content: {
+          [PROBLEM_CONTENT_TYPE]: {
+            schema: {
+              allOf: [
+                { $ref: getSchemaPath(ProblemDoc) },
+                {
+                  type: 'object',
+                  additionalProperties: true,
+                  properties: { code: codeSchema(codes, parserCodes) },
+                },
+              ],
+            },
+          },
+        },
       }),
     );
   }
   return applyDecorators(...decorators);
+}
+
+/**
+ * Statuses the request parser and the platform's hooks answer before any handler, for any
+ * operation, with codes of their own (`REQUEST.*`, e.g. for a malformed body).
+ */
+const REQUEST_STATUSES: ReadonlySet<ProblemStatus> = new Set([400, 413, 415]);
+
+/** The `code` of a problem: one of the listed codes (or a request parser's `REQUEST.*`). */
+function codeSchema(codes: readonly string[], parserCodes: boolean): object {
+  const listed = { type: 'string', enum: codes };
+  if (!parserCodes) return listed;
+  return {
+    type: 'string',
+    anyOf: [{ enum: codes }, { pattern: '^REQUEST\\.[A-Z0-9_]+$' }],
+  };
 }
 
 function successResponse(response: SuccessResponseDoc): MethodDecorator {

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiOperationDoc } from '@ihf/platform';
+import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import { ApiKeyAuth, type ApiKeyPrincipal, CurrentApiKey } from '@ihf/auth';
 import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { AnnotationsService } from './annotations.service.js';
@@ -17,7 +17,7 @@ export class AnnotationsController {
   /** 202 once the annotation is durable (its outbox row committed). */
   @Post()
   @HttpCode(202)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Submit an annotation on a widget',
     description:
       "Feedback written on a widget by a user of the hub's site, authenticated with the hub's API key. " +

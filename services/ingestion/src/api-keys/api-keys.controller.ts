@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiOperationDoc } from '@ihf/platform';
+import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import { type AuthenticatedUser, CurrentUser, Role, Roles } from '@ihf/auth';
 import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -15,7 +15,7 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Create an API key of a hub',
     description:
       'The browser SDK reports with it. The full key is in this answer only (it is stored hashed). Admins only.',
@@ -33,7 +33,7 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: "List a hub's API keys",
     description: 'Every key of the hub, revoked ones included, without secrets. Admins only.',
     response: { status: 200, description: 'The keys', type: ApiKeyResponse, list: true },
@@ -48,7 +48,7 @@ export class ApiKeysController {
   }
 
   @Post(':keyId/revoke')
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Revoke an API key',
     description: 'The key stops authenticating at once (caches included). Idempotent. Admins only.',
     response: { status: 201, description: 'The revoked key', type: ApiKeyResponse },

@@ -10,7 +10,7 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiOperationDoc } from '@ihf/platform';
+import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import { Role, Roles } from '@ihf/auth';
 import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { READER_ROLES } from '../common/roles.js';
@@ -40,7 +40,7 @@ export class ContractsController {
 
   @Get('envelope-contracts')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'List envelope contracts',
     description:
       'An envelope contract says which data-* attributes a widget root element must carry. Every envelope contract, optionally filtered by status.',
@@ -58,7 +58,7 @@ export class ContractsController {
 
   @Get('envelope-contracts/:id')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Get an envelope contract',
     description:
       'An envelope contract says which data-* attributes a widget root element must carry.',
@@ -72,7 +72,7 @@ export class ContractsController {
 
   @Post('envelope-contracts')
   @Roles(Role.Admin)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Create an envelope contract',
     description:
       'An envelope contract says which data-* attributes a widget root element must carry. Created as a draft. Admins only.',
@@ -94,7 +94,7 @@ export class ContractsController {
 
   @Post('envelope-contracts/:id/status')
   @Roles(Role.Admin)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Change the status of an envelope contract',
     description:
       'Activating a contract supersedes the active one of its kind. Answers 409 with the allowed transitions when the change is not allowed. Admins only.',
@@ -121,7 +121,7 @@ export class ContractsController {
   @Post('envelope-contracts/active/validate')
   @HttpCode(200)
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Check data-* attributes against the active envelope contract',
     description:
       'Every refusal of the active envelope contract for the given attributes of a widget root element (none: valid).',
@@ -135,7 +135,7 @@ export class ContractsController {
 
   @Get('reporting-contracts')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'List reporting contracts',
     description:
       'A reporting contract says which events the reporting endpoint accepts and how they are checked. Every reporting contract, optionally filtered by status.',
@@ -153,7 +153,7 @@ export class ContractsController {
 
   @Get('reporting-contracts/:id')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Get a reporting contract',
     description:
       'A reporting contract says which events the reporting endpoint accepts and how they are checked.',
@@ -171,7 +171,7 @@ export class ContractsController {
 
   @Post('reporting-contracts')
   @Roles(Role.Admin)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Create a reporting contract',
     description:
       'A reporting contract says which events the reporting endpoint accepts and how they are checked. Created as a draft. Admins only.',
@@ -193,7 +193,7 @@ export class ContractsController {
 
   @Post('reporting-contracts/:id/status')
   @Roles(Role.Admin)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Change the status of a reporting contract',
     description:
       'Activating a contract supersedes the active one of its kind. Answers 409 with the allowed transitions when the change is not allowed. Admins only.',
@@ -219,7 +219,7 @@ export class ContractsController {
 
   @Get('adapter-specs')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'List adapter specs',
     description:
       'An adapter spec describes a framework adapter of the browser SDK and the contracts it implements. Every adapter spec, optionally filtered by status.',
@@ -237,7 +237,7 @@ export class ContractsController {
 
   @Get('adapter-specs/:id')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Get an adapter spec',
     description:
       'An adapter spec describes a framework adapter of the browser SDK and the contracts it implements.',
@@ -251,7 +251,7 @@ export class ContractsController {
 
   @Post('adapter-specs')
   @Roles(Role.Admin)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Create an adapter spec',
     description:
       'An adapter spec describes a framework adapter of the browser SDK and the contracts it implements. Created as a draft. Admins only.',
@@ -269,7 +269,7 @@ export class ContractsController {
 
   @Post('adapter-specs/:id/status')
   @Roles(Role.Admin)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Change the status of an adapter spec',
     description:
       'Answers 409 with the allowed transitions when the change is not allowed. Admins only.',

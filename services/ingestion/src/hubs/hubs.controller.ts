@@ -1,4 +1,5 @@
-import { ApiOperationDoc, type Page } from '@ihf/platform';
+import { type Page } from '@ihf/platform';
+import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import {
   Body,
   Controller,
@@ -26,7 +27,7 @@ export class HubsController {
 
   @Post()
   @Roles(Role.Admin)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Create a hub',
     description: 'A hub groups the widgets, API keys and events of one site. Admins only.',
     response: { status: 201, description: 'The new hub', type: HubResponse },
@@ -39,7 +40,7 @@ export class HubsController {
 
   @Get()
   @Roles(...READERS)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'List hubs',
     description: 'The hubs the caller may read (admins: all), by slug; keyset-paginated.',
     response: { status: 200, description: 'A page of hubs', type: HubResponse, page: true },
@@ -51,7 +52,7 @@ export class HubsController {
 
   @Get(':hubId')
   @Roles(...READERS)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Get a hub',
     description: 'One hub the caller is a member of (admins: any).',
     response: { status: 200, description: 'The hub', type: HubResponse },
@@ -67,7 +68,7 @@ export class HubsController {
 
   @Patch(':hubId')
   @Roles(Role.Admin)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Change a hub',
     description: 'Changes the slug, name or domain of a hub. Admins only.',
     response: { status: 200, description: 'The changed hub', type: HubResponse },

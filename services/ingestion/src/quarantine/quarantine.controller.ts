@@ -1,4 +1,5 @@
-import { ApiOperationDoc, type Page } from '@ihf/platform';
+import { type Page } from '@ihf/platform';
+import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import {
   Body,
   Controller,
@@ -36,7 +37,7 @@ export class QuarantineController {
 
   @Get()
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: "List a hub's quarantined events",
     description:
       'Events and annotations refused by a contract, kept with the reason so that they can be fixed and replayed; newest first, keyset-paginated.',
@@ -63,7 +64,7 @@ export class QuarantineController {
 
   @Get('counts')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: "Count a hub's quarantined events by reason",
     description: 'Counts per reason, rule and contract, and the total.',
     response: { status: 200, description: 'The counts', type: QuarantineCountsResponse },
@@ -80,7 +81,7 @@ export class QuarantineController {
   @Post('replay')
   @HttpCode(200)
   @Roles(Role.Admin, Role.Governor)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Replay quarantined events',
     description:
       'Checks the chosen entries (default: the oldest) again against the active contracts; accepted ones are stored as if just reported. Admins and governors.',

@@ -1,4 +1,5 @@
-import { ApiOperationDoc, type Page } from '@ihf/platform';
+import { type Page } from '@ihf/platform';
+import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import { Controller, Get, Param, ParseUUIDPipe, Query, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
@@ -21,7 +22,7 @@ export class QueriesController {
   constructor(private readonly queries: QueriesService) {}
 
   @Get('widgets/:widgetId/events')
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: "List a widget's interaction events",
     description:
       'Stored events of the widget, newest first, optionally within a time range; keyset-paginated.',
@@ -47,7 +48,7 @@ export class QueriesController {
   }
 
   @Get('hubs/:hubId/events')
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: "List a hub's interaction events",
     description: 'Stored events of every widget of the hub, newest first; keyset-paginated.',
     response: {
@@ -72,7 +73,7 @@ export class QueriesController {
   }
 
   @Get('widgets/:widgetId/event-counts')
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: "Count a widget's events per time bucket",
     description:
       'Counts per bucket (minute, hour or day) and event type, optionally per widget version, over a time range (default: the last 24 h).',

@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiOperationDoc } from '@ihf/platform';
+import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import { ApiKeyAuth, type ApiKeyPrincipal, CurrentApiKey } from '@ihf/auth';
 import { RetryAfterFilter } from '../common/retry-after.filter.js';
 import { type ReportResponse } from './dto/report.dto.js';
@@ -18,7 +18,7 @@ export class ReportingController {
   /** One event or a batch; 202 once every accepted event is committed, with a result per event. */
   @Post()
   @HttpCode(202)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Report interaction events',
     description:
       'One event, an array of events, or `{ "events": [...] }`, authenticated with the hub\'s API key; ' +

@@ -1,4 +1,5 @@
-import { ApiOperationDoc, type Page } from '@ihf/platform';
+import { type Page } from '@ihf/platform';
+import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import {
   Body,
   Controller,
@@ -33,7 +34,7 @@ export class WidgetsController {
 
   @Post('hubs/:hubId/widgets')
   @Roles(...WIDGET_WRITER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Register a widget in a hub',
     description:
       'A widget is a UI element whose interactions and feedback are collected; it starts at version 1 and is announced to the other services.',
@@ -56,7 +57,7 @@ export class WidgetsController {
 
   @Get('hubs/:hubId/widgets')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: "List a hub's widgets",
     description: 'Widgets of the hub, optionally by status; keyset-paginated.',
     response: { status: 200, description: 'A page of widgets', type: WidgetResponse, page: true },
@@ -77,7 +78,7 @@ export class WidgetsController {
 
   @Get('widgets/:widgetId')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Get a widget',
     description: 'The current definition of a widget.',
     response: { status: 200, description: 'The widget', type: WidgetResponse },
@@ -93,7 +94,7 @@ export class WidgetsController {
 
   @Patch('widgets/:widgetId')
   @Roles(...WIDGET_WRITER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Change a widget',
     description: 'Changes its definition (`null` clears an optional field); raises its version.',
     response: { status: 200, description: 'The changed widget', type: WidgetResponse },
@@ -116,7 +117,7 @@ export class WidgetsController {
 
   @Post('widgets/:widgetId/status')
   @Roles(...WIDGET_WRITER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: 'Change the status of a widget',
     description: 'active → deprecated → retired (retired is final); raises its version.',
     response: { status: 201, description: 'The changed widget', type: WidgetResponse },
@@ -138,7 +139,7 @@ export class WidgetsController {
 
   @Get('widgets/:widgetId/versions')
   @Roles(...READER_ROLES)
-  @ApiOperationDoc({
+  @IngestionOperationDoc({
     summary: "List a widget's versions",
     description: 'Every version of the widget with its definition at that version, oldest first.',
     response: { status: 200, description: 'The versions', type: WidgetVersionResponse, list: true },
