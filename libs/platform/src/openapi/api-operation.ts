@@ -187,6 +187,7 @@ export function ApiOperationDoc(options: ApiOperationDocOptions): MethodDecorato
       ApiResponse({
         status,
         description: `${REASONS[status]}. Codes: ${listed}${parserCodes ? ', or another `REQUEST.*` code of the request parser' : ''}.`,
+        ...(status === 429 || status === 503 ? { headers: RETRY_AFTER_HEADER } : {}),
         content: {
           [PROBLEM_CONTENT_TYPE]: {
             schema: {
@@ -206,6 +207,14 @@ export function ApiOperationDoc(options: ApiOperationDocOptions): MethodDecorato
   }
   return applyDecorators(...decorators);
 }
+
+/** `Retry-After` of a 429 or 503, when the service knows when to retry. */
+const RETRY_AFTER_HEADER = {
+  'Retry-After': {
+    description: 'Seconds after which a retry may succeed',
+    schema: { type: 'integer', minimum: 0 },
+  },
+};
 
 /**
  * Statuses the request parser and the platform's hooks answer before any handler, for any

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiHeader, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import { ApiKeyAuth, type ApiKeyPrincipal, CurrentApiKey } from '@ihf/auth';
 import { RetryAfterFilter } from '../common/retry-after.filter.js';
@@ -36,6 +36,12 @@ export class ReportingController {
       429: ['INGESTION.RATE_LIMITED'],
       503: ['INGESTION.STORAGE_UNAVAILABLE', 'INGESTION.OVERLOADED'],
     },
+  })
+  @ApiHeader({
+    name: 'Content-Encoding',
+    required: false,
+    description: 'gzip to send the body compressed (the decompressed size is limited too)',
+    schema: { type: 'string', enum: ['gzip', 'x-gzip', 'identity'] },
   })
   @ApiExtraModels(InteractionEventRequest, InteractionEventBatchRequest)
   @ApiBody({
