@@ -6,3 +6,4 @@ export * from './config/service.config.js';
 export * from './pagination/cursor.js';
 export * from './http/load-shedding.js';
 export * from './http/request-input.js';
+export * from './openapi/api-operation.js';

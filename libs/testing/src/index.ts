@@ -6,3 +6,5 @@ export * from './test-bus.js';
 export * from './openapi-fuzz.js';
 export * from './event-schema-check.js';
 export * from './check-constraints.js';
+export * from './openapi-responses.js';
+export * from './openapi-lint.js';

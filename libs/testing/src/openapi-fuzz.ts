@@ -5,7 +5,7 @@
 // input, and every 4xx is an application/problem+json body with a stable code.
 
 /** The subset of OpenAPI 3 the fuzzer reads. */
-export interface OpenApiDocument {
+export interface FuzzedOpenApiDocument {
   readonly paths: Record<string, Record<string, unknown>>;
   readonly components?: { readonly schemas?: Record<string, JsonSchema> };
 }
@@ -200,7 +200,7 @@ const RAW_BODIES: readonly string[] = [
 
 class Generator {
   constructor(
-    private readonly doc: OpenApiDocument,
+    private readonly doc: FuzzedOpenApiDocument,
     private readonly random: Random,
   ) {}
 
@@ -353,7 +353,7 @@ interface Operation {
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
 /** Every operation of the document, in document order. */
-export function listOperations(doc: OpenApiDocument): Operation[] {
+export function listOperations(doc: FuzzedOpenApiDocument): Operation[] {
   const ops: Operation[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
@@ -448,7 +448,7 @@ export function contractViolation(res: FuzzResponse): string | undefined {
  * and reports each answer that breaks {@link contractViolation}.
  */
 export async function fuzzOpenApi(
-  doc: OpenApiDocument,
+  doc: FuzzedOpenApiDocument,
   send: (request: FuzzRequest) => Promise<FuzzResponse>,
   options: FuzzOptions,
 ): Promise<FuzzReport> {
@@ -496,7 +496,7 @@ export async function fuzzService(
   if (docResponse.statusCode !== 200) {
     throw new Error(`${service}: /docs/json answered ${docResponse.statusCode}`);
   }
-  const doc = JSON.parse(docResponse.body) as OpenApiDocument;
+  const doc = JSON.parse(docResponse.body) as FuzzedOpenApiDocument;
   const seed = fuzzSeed();
   // A longer hunt on demand (`IHF_FUZZ_REQUESTS=5000`); CI keeps the bounded default.
   const requests = Number(process.env.IHF_FUZZ_REQUESTS ?? '') || options.requests;
@@ -528,7 +528,7 @@ export interface HostileCase {
  * bodies. Path parameters get `knownValues` (or valid values) unless they are the probe.
  */
 export function hostileCases(
-  doc: OpenApiDocument,
+  doc: FuzzedOpenApiDocument,
   headers: Record<string, string>,
   knownValues: Readonly<Record<string, readonly string[]>> = {},
 ): HostileCase[] {

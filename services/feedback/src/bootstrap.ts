@@ -1,9 +1,26 @@
-import { type Env, type ServiceBootstrapOptions } from '@ihf/platform';
+import { type Env, type OpenApiOptions, type ServiceBootstrapOptions } from '@ihf/platform';
 import { AppModule, SERVICE_NAME } from './app.module.js';
 import { type FeedbackConfig } from './config/feedback.config.js';
 
 /** Feedback's default HTTP port (ARCHITECTURE.md). */
 export const DEFAULT_PORT = 3002;
+
+/** Feedback's OpenAPI document: title, description and the tags its operations use. */
+export const FEEDBACK_OPENAPI: OpenApiOptions = {
+  title: 'IHF feedback',
+  description:
+    'Annotations on widgets, threads that group them, requirement candidates and their triage. Errors are `application/problem+json` with a stable `code`.',
+  serverUrl: `http://127.0.0.1:${DEFAULT_PORT}`,
+  tags: [
+    { name: 'annotations', description: 'Feedback written on widgets' },
+    { name: 'threads', description: 'Annotations of one widget grouped under a title' },
+    {
+      name: 'candidates',
+      description: 'Requirement candidates escalated from feedback, and their reviewers',
+    },
+    { name: 'triage', description: 'The triage workflow and queue of requirement candidates' },
+  ],
+};
 
 /** What `bootstrapService` (main) and `createServiceApp` (tests) need to build the app. */
 export function feedbackAppOptions(config: FeedbackConfig, env?: Env): ServiceBootstrapOptions {
@@ -12,6 +29,6 @@ export function feedbackAppOptions(config: FeedbackConfig, env?: Env): ServiceBo
     module: AppModule.forRoot(config),
     defaultPort: DEFAULT_PORT,
     env,
-    openApi: { title: 'IHF feedback' },
+    openApi: FEEDBACK_OPENAPI,
   };
 }

@@ -17,6 +17,7 @@ import {
   type TestEnvironment,
   type TestPublishOptions,
   waitFor,
+  withResponseValidation,
 } from '@ihf/testing';
 import { feedbackAppOptions } from '../src/bootstrap.js';
 import { FeedbackConfig } from '../src/config/feedback.config.js';
@@ -66,8 +67,11 @@ export class FeedbackTestApp {
     };
     const config = loadConfig(FeedbackConfig, vars);
     await migrateFeedback(t.env.databaseUrl);
+    // Every answer is checked against the OpenAPI document: a drift fails the test that saw it.
     t.restartApp = () =>
-      createServiceApp({ ...feedbackAppOptions(config, vars), config: FeedbackConfig });
+      createServiceApp(
+        withResponseValidation({ ...feedbackAppOptions(config, vars), config: FeedbackConfig }),
+      );
     t.app = await t.restartApp();
     t.bus = await TestBus.connect(t.env.natsUrl, t.env.natsNamespace);
     return t;

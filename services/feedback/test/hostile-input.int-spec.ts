@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { contractViolation, fuzzService, hostileCases, type OpenApiDocument } from '@ihf/testing';
+import {
+  contractViolation,
+  fuzzService,
+  hostileCases,
+  type FuzzedOpenApiDocument,
+} from '@ihf/testing';
 import { FeedbackTestApp, user, widgetSnapshot } from './feedback-test-app.js';
 
 // Client input of every hostile class, on every operation of feedback's OpenAPI document, with
@@ -9,7 +14,7 @@ const HUB = randomUUID();
 
 describe('feedback: hostile input and the OpenAPI fuzz', () => {
   let t: FeedbackTestApp;
-  let doc: OpenApiDocument;
+  let doc: FuzzedOpenApiDocument;
   let known: Record<string, string[]>;
   let auths: Record<string, string>[];
 
@@ -46,7 +51,7 @@ describe('feedback: hostile input and the OpenAPI fuzz', () => {
       widget_id: [widgetId],
     };
     auths = [{ authorization: `Bearer ${t.token(admin)}` }, {}];
-    doc = (await t.request<OpenApiDocument>('GET', '/docs/json')).body;
+    doc = (await t.request<FuzzedOpenApiDocument>('GET', '/docs/json')).body;
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { AppModule, SERVICE_NAME } from './app.module.js';
 import { IdentityConfig } from './config/identity.config.js';
 import { loadIdentityConfigOrExit } from './config/load-identity-config.js';
 import { migrateIdentity } from './database/migrate-identity.js';
+import { DEFAULT_PORT, IDENTITY_OPENAPI } from './openapi.js';
 
 async function main(): Promise<void> {
   const config = loadIdentityConfigOrExit(SERVICE_NAME);
@@ -22,9 +23,9 @@ async function main(): Promise<void> {
   await bootstrapService({
     name: SERVICE_NAME,
     module: AppModule.forRoot(config),
-    defaultPort: 3000,
+    defaultPort: DEFAULT_PORT,
     config: IdentityConfig,
-    openApi: { title: 'IHF identity' },
+    openApi: IDENTITY_OPENAPI,
   });
 }
 

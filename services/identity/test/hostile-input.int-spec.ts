@@ -1,4 +1,9 @@
-import { contractViolation, fuzzService, hostileCases, type OpenApiDocument } from '@ihf/testing';
+import {
+  contractViolation,
+  fuzzService,
+  hostileCases,
+  type FuzzedOpenApiDocument,
+} from '@ihf/testing';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, IdentityTestApp } from './identity-test-app.js';
 
 // Client input of every hostile class, on every operation of identity's OpenAPI document, with
@@ -7,14 +12,14 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, IdentityTestApp } from './identity-test-ap
 describe('identity: hostile input and the OpenAPI fuzz', () => {
   let t: IdentityTestApp;
   let token: string;
-  let doc: OpenApiDocument;
+  let doc: FuzzedOpenApiDocument;
   let userId: string;
 
   beforeAll(async () => {
     t = await IdentityTestApp.start();
     token = await t.adminToken();
     userId = await t.createUser('member@ihf.test', 'Quiet-Orchard-Velvet-58');
-    doc = (await t.request<OpenApiDocument>('GET', '/docs/json')).body;
+    doc = (await t.request<FuzzedOpenApiDocument>('GET', '/docs/json')).body;
   });
 
   afterAll(async () => {

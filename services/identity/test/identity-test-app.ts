@@ -9,11 +9,17 @@ import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { physicalStreamName, physicalSubject } from '@ihf/contracts';
 import { createServiceApp, loadConfig } from '@ihf/platform';
-import { createTestEnvironment, type TestEnvironment, waitFor } from '@ihf/testing';
+import {
+  createTestEnvironment,
+  type TestEnvironment,
+  waitFor,
+  withResponseValidation,
+} from '@ihf/testing';
 import { AppModule } from '../src/app.module.js';
 import { IdentityConfig } from '../src/config/identity.config.js';
 import { migrateIdentity } from '../src/database/migrate-identity.js';
 import { signingKeyFromPem, type SigningKey } from '../src/keys/signing-key.js';
+import { IDENTITY_OPENAPI } from '../src/openapi.js';
 
 export const ADMIN_EMAIL = 'root@ihf.test';
 export const ADMIN_PASSWORD = 'Tidy-Harbour-Lantern-93';
@@ -68,13 +74,17 @@ export class IdentityTestApp {
     };
     t.config = loadConfig(IdentityConfig, vars);
     await migrateIdentity(t.env.databaseUrl);
-    t.app = await createServiceApp({
-      name: 'identity',
-      module: AppModule.forRoot(t.config),
-      defaultPort: 0,
-      config: IdentityConfig,
-      env: vars,
-    });
+    // Every answer is checked against the OpenAPI document: a drift fails the test that saw it.
+    t.app = await createServiceApp(
+      withResponseValidation({
+        name: 'identity',
+        module: AppModule.forRoot(t.config),
+        defaultPort: 0,
+        config: IdentityConfig,
+        env: vars,
+        openApi: IDENTITY_OPENAPI,
+      }),
+    );
     return t;
   }
 

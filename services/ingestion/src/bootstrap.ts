@@ -1,5 +1,10 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Env, installLoadShedding, type ServiceBootstrapOptions } from '@ihf/platform';
+import {
+  type Env,
+  installLoadShedding,
+  type OpenApiOptions,
+  type ServiceBootstrapOptions,
+} from '@ihf/platform';
 import { NamespacedNatsServer } from '@ihf/messaging';
 import { AppModule, SERVICE_NAME } from './app.module.js';
 import { OverloadedError } from './common/unavailable.error.js';
@@ -22,6 +27,30 @@ const DELIVERY_CONTRACT = [
   'committed afterwards (its transaction commits only while the request still waits).',
 ].join(' ');
 
+/** Ingestion's OpenAPI document: title, description and the tags its operations use. */
+export const INGESTION_OPENAPI: OpenApiOptions = {
+  title: 'IHF ingestion',
+  description:
+    'Hubs, widgets and their contracts; the reporting endpoints the browser SDK calls with a hub API key; stored events, counts and the quarantine of refused events. Errors are `application/problem+json` with a stable `code`.\n\n' +
+    DELIVERY_CONTRACT,
+  serverUrl: `http://127.0.0.1:${DEFAULT_PORT}`,
+  tags: [
+    { name: 'hubs', description: 'Hubs: one per site whose widgets are observed' },
+    { name: 'api-keys', description: 'Hub API keys, with which the browser SDK reports' },
+    { name: 'widgets', description: 'Widgets of a hub and their versions' },
+    {
+      name: 'contracts',
+      description: 'The contract registry: envelope and reporting contracts, adapter specs',
+    },
+    {
+      name: 'reporting',
+      description: 'Interaction events and annotations reported with a hub API key',
+    },
+    { name: 'queries', description: 'Stored interaction events and their counts' },
+    { name: 'quarantine', description: 'Refused events kept for inspection and replay' },
+  ],
+};
+
 /** What `bootstrapService` (main) and `createServiceApp` (tests) need to build the app. */
 export function ingestionAppOptions(config: IngestionConfig, env?: Env): ServiceBootstrapOptions {
   return {
@@ -31,7 +60,7 @@ export function ingestionAppOptions(config: IngestionConfig, env?: Env): Service
     // Compressed bodies are limited here, decompressed ones by the JSON parser.
     bodyLimit: config.INGESTION_MAX_BODY_BYTES,
     env,
-    openApi: { title: 'IHF ingestion', description: DELIVERY_CONTRACT },
+    openApi: INGESTION_OPENAPI,
     jsonBodyParser: jsonBodyParser(config.INGESTION_MAX_BODY_BYTES),
     configure: (app: NestFastifyApplication) => {
       const writer = app.get(GroupCommitWriter);

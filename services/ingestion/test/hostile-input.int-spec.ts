@@ -1,4 +1,9 @@
-import { contractViolation, fuzzService, hostileCases, type OpenApiDocument } from '@ihf/testing';
+import {
+  contractViolation,
+  fuzzService,
+  hostileCases,
+  type FuzzedOpenApiDocument,
+} from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
 
 // Client input of every hostile class, on every operation of ingestion's OpenAPI document, with
@@ -7,7 +12,7 @@ import { IngestionFixture } from './ingestion-fixture.js';
 
 describe('ingestion: hostile input and the OpenAPI fuzz', () => {
   let f: IngestionFixture;
-  let doc: OpenApiDocument;
+  let doc: FuzzedOpenApiDocument;
   let known: Record<string, string[]>;
   let auths: Record<string, string>[];
 
@@ -24,7 +29,7 @@ describe('ingestion: hostile input and the OpenAPI fuzz', () => {
       { authorization: `Bearer ${key.key}` },
       {},
     ];
-    doc = (await f.request<OpenApiDocument>('GET', '/docs/json')).body;
+    doc = (await f.request<FuzzedOpenApiDocument>('GET', '/docs/json')).body;
   });
 
   afterAll(async () => {

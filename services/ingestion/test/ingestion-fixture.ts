@@ -5,7 +5,7 @@ import { type EntityManager } from '@mikro-orm/postgresql';
 import { TestTokenIssuer } from '@ihf/auth';
 import { migrateSchema } from '@ihf/persistence';
 import { createServiceApp, loadConfig } from '@ihf/platform';
-import { createTestEnvironment, type TestEnvironment } from '@ihf/testing';
+import { createTestEnvironment, type TestEnvironment, withResponseValidation } from '@ihf/testing';
 import { ingestionAppOptions } from '../src/bootstrap.js';
 import { IngestionConfig } from '../src/config/ingestion.config.js';
 import { ingestionOrmSettings } from '../src/database/ingestion-orm.settings.js';
@@ -44,7 +44,8 @@ export class IngestionFixture {
     };
     f.config = loadConfig(IngestionConfig, envVars);
     await migrateSchema(ingestionOrmSettings(f.env.databaseUrl));
-    f.app = await createServiceApp(ingestionAppOptions(f.config, envVars));
+    // Every answer is checked against the OpenAPI document: a drift fails the test that saw it.
+    f.app = await createServiceApp(withResponseValidation(ingestionAppOptions(f.config, envVars)));
     f.adminToken = f.issuer.sign({ sub: ADMIN_ID, roles: ['admin'] });
     return f;
   }

@@ -3,16 +3,30 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { API_KEY_SECURITY_SCHEME, JWT_SECURITY_SCHEME } from '../openapi/api-operation.js';
+
+/** A tag of the document: the group of operations it names, described once. */
+export interface OpenApiTag {
+  readonly name: string;
+  readonly description: string;
+}
 
 /** What the OpenAPI document says about the service. */
 export interface OpenApiOptions {
   readonly title: string;
   readonly version?: string;
   readonly description?: string;
+  /** Every tag the service's operations use (`@ApiTags`), with its description. */
+  readonly tags?: readonly OpenApiTag[];
+  /** Base URL of the service as a developer runs it (the document's `servers`). */
+  readonly serverUrl?: string;
 }
 
 /** Path of the Swagger UI; the JSON document is at `${DOCS_PATH}/json`. */
 export const DOCS_PATH = '/docs';
+
+/** The conventional path of the JSON document (`@nestjs/swagger`'s default), besides `/docs/json`. */
+export const DOCS_JSON_PATH = '/docs-json';
 
 const UI_ASSETS: Readonly<Record<string, string>> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -20,7 +34,8 @@ const UI_ASSETS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Serves the OpenAPI document of the app at `/docs/json` and a Swagger UI at `/docs`.
+ * Serves the OpenAPI document of the app at `/docs/json` and `/docs-json`, and a Swagger UI at
+ * `/docs`.
  *
  * `SwaggerModule.setup` serves the UI's assets through `@fastify/static`, which is not a
  * dependency of this repository (and Nest exits the process when it is missing), so the
@@ -28,19 +43,47 @@ const UI_ASSETS: Readonly<Record<string, string>> = {
  * (from `swagger-ui-dist`, which `@nestjs/swagger` ships) are served here.
  */
 export function setupOpenApi(app: NestFastifyApplication, options: OpenApiOptions): void {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle(options.title)
     .setVersion(options.version ?? '1')
-    .setDescription(options.description ?? '')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, config), {
+    .setDescription(options.description ?? `The ${options.title} HTTP API.`)
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An access token of the identity service (`POST /api/v1/auth/login`).',
+      },
+      JWT_SECURITY_SCHEME,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'ihf_<prefix>_<secret>',
+        description:
+          "A hub's API key (`POST /api/v1/hubs/{hubId}/api-keys` of ingestion), sent as a bearer token by the browser SDK.",
+      },
+      API_KEY_SECURITY_SCHEME,
+    );
+  for (const tag of options.tags ?? []) builder.addTag(tag.name, tag.description);
+  if (options.serverUrl) builder.addServer(options.serverUrl, 'The service as run locally');
+  const config = builder.build();
+  config.info.contact = { name: 'IHF maintainers' };
+  let document: ReturnType<typeof SwaggerModule.createDocument> | undefined;
+  const createDocument = (): ReturnType<typeof SwaggerModule.createDocument> =>
+    (document ??= SwaggerModule.createDocument(app, config));
+  SwaggerModule.setup(DOCS_PATH, app, createDocument, {
     ui: false,
     raw: ['json'],
     jsonDocumentUrl: `${DOCS_PATH}/json`,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.get(DOCS_JSON_PATH, (_request, reply) => {
+    void reply.type('application/json; charset=utf-8').send(createDocument());
+  });
   const assetsDir = swaggerUiDistDir();
   fastify.get(DOCS_PATH, (_request, reply) => {
     void reply

@@ -1,13 +1,14 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiOperationDoc } from '@ihf/platform';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
 import { TRIAGE_ROLES } from '../common/roles.js';
 import { type CandidateView } from './candidate.repository.js';
 import { type CandidateHistoryView, CandidatesService } from './candidates.service.js';
 import { CreateCandidateDto } from './dto/candidate.dto.js';
+import { CandidateHistoryResponse, CandidateResponse } from './dto/candidate.response.js';
 
 @ApiTags('candidates')
-@ApiBearerAuth()
 @Controller('api/v1/candidates')
 export class CandidatesController {
   constructor(private readonly candidates: CandidatesService) {}
@@ -15,6 +16,17 @@ export class CandidatesController {
   /** Escalates an annotation or a thread into a requirement candidate (status `open`). */
   @Post()
   @Roles(...TRIAGE_ROLES)
+  @ApiOperationDoc({
+    summary: 'Create a requirement candidate',
+    description:
+      'Escalates an annotation or a thread into a requirement candidate (status `open`).',
+    response: { status: 201, description: 'The candidate', type: CandidateResponse },
+    body: true,
+    problems: {
+      403: [],
+      422: ['FEEDBACK.CANDIDATE_SOURCE_REQUIRED', 'FEEDBACK.INVALID_CANDIDATE_SOURCE'],
+    },
+  })
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: CreateCandidateDto,
@@ -23,6 +35,14 @@ export class CandidatesController {
   }
 
   @Get(':id')
+  @ApiOperationDoc({
+    summary: 'Get a requirement candidate',
+    description:
+      "One candidate of the caller's hubs, with the transitions allowed from its status.",
+    response: { status: 200, description: 'The candidate', type: CandidateResponse },
+    problems: { 400: [], 404: ['FEEDBACK.CANDIDATE_NOT_FOUND'] },
+    uuidParams: ['id'],
+  })
   get(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -32,6 +52,13 @@ export class CandidatesController {
 
   /** Its transitions, assignment changes and source annotations, in one answer. */
   @Get(':id/history')
+  @ApiOperationDoc({
+    summary: "Get a candidate's history",
+    description: 'Its transitions, reviewer changes and source annotations, in one answer.',
+    response: { status: 200, description: 'The history', type: CandidateHistoryResponse },
+    problems: { 400: [], 404: ['FEEDBACK.CANDIDATE_NOT_FOUND'] },
+    uuidParams: ['id'],
+  })
   history(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,

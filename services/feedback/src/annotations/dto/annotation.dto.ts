@@ -91,7 +91,7 @@ export class ListAnnotationsQuery {
   @IsBoolean()
   include_retracted?: boolean;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

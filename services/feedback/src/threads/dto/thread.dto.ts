@@ -49,7 +49,7 @@ export class UpdateThreadDto {
   @MaxLength(300)
   title?: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'null clears it' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null clears it' })
   @IsOptional()
   @IsString()
   @MaxLength(10_000)
@@ -77,7 +77,7 @@ export class ListThreadsQuery {
   @IsUUID()
   widget_id?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

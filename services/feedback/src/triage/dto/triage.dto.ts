@@ -38,7 +38,10 @@ export class TransitionDto {
   @IsUUID()
   duplicate_of_id?: string;
 
-  @ApiPropertyOptional({ description: 'The version you saw; 409 when it changed since' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'The version you saw; 409 when it changed since',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -104,7 +107,7 @@ export class TriageQueueQuery {
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

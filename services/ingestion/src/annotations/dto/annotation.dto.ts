@@ -21,15 +21,18 @@ import {
 
 /** Feedback an external UI submits on a widget (`POST /api/v1/annotations`). */
 export class SubmitAnnotationDto {
-  @ApiProperty({ description: 'Chosen by the client, so that a retry is recognised' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'Chosen by the client, so that a retry is recognised',
+  })
   @IsUUID()
   id!: string;
 
-  @ApiProperty()
+  @ApiProperty({ format: 'uuid' })
   @IsUUID()
   hub_id!: string;
 
-  @ApiProperty()
+  @ApiProperty({ format: 'uuid' })
   @IsUUID()
   widget_id!: string;
 
@@ -51,12 +54,12 @@ export class SubmitAnnotationDto {
   @IsIn(SEVERITIES)
   severity?: Severity;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   parent_id?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   actor_id?: string;
@@ -73,6 +76,8 @@ export class SubmitAnnotationDto {
   widget_state_ref?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
     description: 'The widget version the feedback is about (default: current)',
   })
   @IsOptional()

@@ -36,7 +36,11 @@ export class CreateEnvelopeContractDto {
   @Matches(ATTRIBUTE, { each: true, message: 'attributes must be data-* names' })
   optional_attributes?: string[];
 
-  @ApiPropertyOptional({ description: 'Rules for the evaluator (see the service README)' })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'Rules for the evaluator (see the service README)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
@@ -76,7 +80,11 @@ export class CreateReportingContractDto {
   @IsIn(['bearer'])
   auth_scheme?: string;
 
-  @ApiPropertyOptional({ description: 'Rules for the evaluator (see the service README)' })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'Rules for the evaluator (see the service README)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
@@ -105,12 +113,12 @@ export class CreateAdapterSpecDto {
   @Matches(VERSION, { message: 'version must look like 1.0' })
   version!: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   envelope_contract_id?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   reporting_contract_id?: string;
@@ -150,6 +158,8 @@ export class ListRegistryQueryDto {
 
 export class ValidateEnvelopeDto {
   @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
     example: { 'data-widget-id': '7b0f4b6e-4c1e-4c57-9a0e-1f1d8a6e2f10', 'data-hub-id': '…' },
     description: 'The data-* attributes of a widget root element',
   })

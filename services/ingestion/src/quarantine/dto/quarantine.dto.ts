@@ -19,7 +19,7 @@ export class ListQuarantineQueryDto {
   @Matches(/^[a-z][a-z0-9_:.-]{0,99}$/)
   reason?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -49,7 +49,7 @@ export class ReplayQuarantineDto {
   @Matches(/^[a-z][a-z0-9_:.-]{0,99}$/)
   reason?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1000 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 1000 })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -14,12 +14,18 @@ import {
 import { type EventRow } from '../../reporting/group-commit.writer.js';
 
 export class EventsQueryDto {
-  @ApiPropertyOptional({ description: 'Start of the range (inclusive); default 24 h before `to`' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Start of the range (inclusive); default 24 h before `to`',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'End of the range (exclusive); default now' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'End of the range (exclusive); default now',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
@@ -30,7 +36,7 @@ export class EventsQueryDto {
   @MaxLength(100)
   event_type?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -49,12 +55,18 @@ export const BUCKETS = ['minute', 'hour', 'day'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 export class CountsQueryDto {
-  @ApiPropertyOptional({ description: 'Start of the range (inclusive); default 24 h before `to`' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Start of the range (inclusive); default 24 h before `to`',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'End of the range (exclusive); default now' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'End of the range (exclusive); default now',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
@@ -65,6 +77,7 @@ export class CountsQueryDto {
   bucket?: Bucket;
 
   @ApiPropertyOptional({
+    type: 'boolean',
     description: 'Also split the counts by the widget version reported against',
   })
   @IsOptional()

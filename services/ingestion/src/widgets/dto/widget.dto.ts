@@ -53,7 +53,7 @@ export class RegisterWidgetDto {
   @IsIn(REGISTRABLE_WIDGET_STATUSES)
   status?: WidgetStatus;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   adapter_spec_id?: string;
@@ -75,13 +75,13 @@ export class UpdateWidgetDto {
   @MaxLength(100)
   widget_type?: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   capability_ref?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -94,7 +94,7 @@ export class UpdateWidgetDto {
   @MaxLength(100)
   policy_scope?: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @IsOptional()
   @IsUUID()
   adapter_spec_id?: string | null;
@@ -118,7 +118,7 @@ export class ListWidgetsQueryDto {
   @MaxLength(100)
   widget_type?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   adapter_spec_id?: string;
@@ -135,7 +135,7 @@ export class ListWidgetsQueryDto {
   @MaxLength(100)
   policy_scope?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
