@@ -6,6 +6,7 @@
 //  - a benchmark (bench/) reaches what it measures only through package entry points
 //    (`@ihf/<lib>`, `@ihf/<service>-service`): no relative import into libs/ or services/, no
 //    deep `@ihf/…/…` import, no `dist` path (those broke bench:feedback when a file moved).
+// A subpath a package declares in its `exports` map is an entry point too.
 // Relative imports are resolved to see which package they land in.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -31,6 +32,32 @@ function packageOf(path) {
     : null;
 }
 
+/**
+ * Subpaths a workspace package declares in its `exports` map (`@ihf/sdk-web/annotate`): public
+ * entry points like its root, so importing them is not reaching into internals.
+ */
+const publicSubpaths = new Set();
+for (const top of ['libs', 'services']) {
+  let dirs;
+  try {
+    dirs = readdirSync(join(root, top));
+  } catch {
+    continue;
+  }
+  for (const d of dirs) {
+    let manifest;
+    try {
+      manifest = JSON.parse(readFileSync(join(root, top, d, 'package.json'), 'utf8'));
+    } catch {
+      continue;
+    }
+    for (const key of Object.keys(manifest.exports ?? {}))
+      if (key.startsWith('./') && !key.includes('*'))
+        publicSubpaths.add(`${manifest.name}/${key.slice(2)}`);
+  }
+}
+const isInternal = (spec) => /^@ihf\/[^/]+\/.+/.test(spec) && !publicSubpaths.has(spec);
+
 const violations = [];
 for (const top of ['libs', 'services']) {
   let dirs;
@@ -48,7 +75,7 @@ for (const top of ['libs', 'services']) {
       for (const m of text.matchAll(importRe)) {
         const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
         const where = `${relative(root, file)}: '${spec}'`;
-        if (/^@ihf\/[^/]+\/.+/.test(spec))
+        if (isInternal(spec))
           violations.push(`${where} reaches into a lib's internals; import '@ihf/<lib>'`);
         if (/^@ihf\/.+-service$/.test(spec)) violations.push(`${where} imports a service package`);
         if (spec.startsWith('.')) {
@@ -85,7 +112,7 @@ for (const file of benchFiles(join(root, 'bench'))) {
   for (const m of text.matchAll(importRe)) {
     const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
     const where = `${relative(root, file)}: '${spec}'`;
-    if (/^@ihf\/[^/]+\/.+/.test(spec))
+    if (isInternal(spec))
       violations.push(`${where} reaches into a package's internals; import '@ihf/<package>'`);
     if (spec.startsWith('.') && packageOf(resolve(dirname(file), spec)))
       violations.push(`${where} reaches into a package by path; import its entry point`);
