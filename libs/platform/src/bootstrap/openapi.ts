@@ -3,7 +3,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { API_KEY_SECURITY_SCHEME, JWT_SECURITY_SCHEME } from '../openapi/api-operation.js';
+import {
+  API_KEY_SECURITY_SCHEME,
+  documentRequestRefusals,
+  JWT_SECURITY_SCHEME,
+} from '../openapi/api-operation.js';
 
 /** A tag of the document: the group of operations it names, described once. */
 export interface OpenApiTag {
@@ -71,9 +75,15 @@ export function setupOpenApi(app: NestFastifyApplication, options: OpenApiOption
   if (options.serverUrl) builder.addServer(options.serverUrl, 'The service as run locally');
   const config = builder.build();
   config.info.contact = { name: 'IHF maintainers' };
+  const withRequestRefusals = (
+    built: ReturnType<typeof SwaggerModule.createDocument>,
+  ): ReturnType<typeof SwaggerModule.createDocument> => {
+    documentRequestRefusals(built as unknown as Parameters<typeof documentRequestRefusals>[0]);
+    return built;
+  };
   let document: ReturnType<typeof SwaggerModule.createDocument> | undefined;
   const createDocument = (): ReturnType<typeof SwaggerModule.createDocument> =>
-    (document ??= SwaggerModule.createDocument(app, config));
+    (document ??= withRequestRefusals(SwaggerModule.createDocument(app, config)));
   SwaggerModule.setup(DOCS_PATH, app, createDocument, {
     ui: false,
     raw: ['json'],

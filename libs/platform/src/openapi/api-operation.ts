@@ -256,3 +256,41 @@ function successResponse(response: SuccessResponseDoc): MethodDecorator {
     }),
   );
 }
+
+/**
+ * Adds to every operation of a built document the refusals the platform answers before any
+ * handler, whatever the operation declares: 400 for text no column can store (NUL, unpaired
+ * surrogates) in a path or query parameter, and 413 and 415 from the body parser, which reads a
+ * body sent with any method (a GET or a body-less POST still refuses a body it cannot parse).
+ */
+export function documentRequestRefusals(document: {
+  paths: Record<string, Record<string, unknown>>;
+}): void {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item)) {
+      const responses = (operation as { responses?: Record<string, unknown> })?.responses;
+      if (!responses) continue;
+      for (const status of [400, 413, 415] as const) {
+        responses[String(status)] ??= {
+          description: `${REASONS[status]}. Codes: ${(GENERIC_CODES[status] ?? [])
+            .map((c) => `\`${c}\``)
+            .join(', ')}, or another \`REQUEST.*\` code of the request parser.`,
+          content: {
+            [PROBLEM_CONTENT_TYPE]: {
+              schema: {
+                allOf: [
+                  { $ref: getSchemaPath(ProblemDoc) },
+                  {
+                    type: 'object',
+                    additionalProperties: true,
+                    properties: { code: codeSchema(GENERIC_CODES[status] ?? [], true) },
+                  },
+                ],
+              },
+            },
+          },
+        };
+      }
+    }
+  }
+}

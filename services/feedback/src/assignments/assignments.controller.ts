@@ -25,7 +25,7 @@ export class AssignmentsController {
       403: [],
       404: ['FEEDBACK.CANDIDATE_NOT_FOUND'],
       409: ['FEEDBACK.CANDIDATE_CLOSED'],
-      422: ['FEEDBACK.REVIEWER_NOT_ELIGIBLE'],
+      422: ['FEEDBACK.REVIEWER_NOT_ELIGIBLE', 'FEEDBACK.REVIEWER_DEACTIVATED'],
     },
     uuidParams: ['id'],
   })

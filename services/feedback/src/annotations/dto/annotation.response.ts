@@ -3,7 +3,9 @@ import {
   ACTOR_TYPES,
   type ActorType,
   ANNOTATION_CATEGORIES,
+  ANNOTATION_SOURCES,
   type AnnotationCategory,
+  type AnnotationSource,
   SEVERITIES,
   type Severity,
 } from '@ihf/contracts';
@@ -56,10 +58,10 @@ export class AnnotationResponse implements AnnotationView {
   widget_state_ref!: string | null;
 
   @ApiProperty({
-    enum: ['ingestion', 'api'],
+    enum: ANNOTATION_SOURCES,
     description: "`ingestion`: reported from a hub's site; `api`: written through this API",
   })
-  source!: 'ingestion' | 'api';
+  source!: AnnotationSource;
 
   @ApiProperty()
   retracted!: boolean;
