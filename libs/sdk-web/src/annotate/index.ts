@@ -90,11 +90,13 @@ dialog::backdrop{background:rgba(15,23,42,.45)}
 dialog.picker{position:fixed;inset:0;width:100vw;height:100vh;max-width:none;max-height:none;margin:0;padding:0;
  border:0;background:transparent;overflow:hidden;font:15px/1.45 system-ui,sans-serif}
 dialog.picker::backdrop{background:rgba(15,23,42,.55)}
+dialog.picker:has(.target:hover,.target:focus-visible)::backdrop{background:transparent}
 .banner{position:fixed;left:50%;top:.75rem;transform:translateX(-50%);width:max-content;max-width:calc(100vw - 2rem);box-sizing:border-box;
  margin:0;padding:.5rem .9rem;background:#fff;color:#111827;border:1px solid #6b7280;border-radius:.5rem;z-index:2147483647}
 .target{position:fixed;box-sizing:border-box;margin:0;padding:0;border:2px dashed #fff;border-radius:.5rem;
- background:rgba(255,255,255,.08);color:transparent;cursor:pointer}
-.target:hover,.target:focus-visible{background:rgba(255,255,255,.3);border:3px solid #fff;outline:3px solid ${FOCUS_RING};outline-offset:0}
+ background:transparent;color:transparent;cursor:pointer}
+.target:hover,.target:focus-visible{border:3px solid #fff;outline:3px solid ${FOCUS_RING};outline-offset:0;
+ box-shadow:0 0 0 200vmax rgba(15,23,42,.55)}
 h2{font-size:1.15rem;margin:0 2rem .5rem 0}
 p{margin:.25rem 0 .75rem}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
