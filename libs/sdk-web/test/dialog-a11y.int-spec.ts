@@ -77,7 +77,7 @@ const launcher = () => page.getByRole('button', { name: 'Feedback', exact: true 
 const description = () =>
   page.locator('[data-ihf-annotate]').evaluate((host) => {
     const root = host.shadowRoot!;
-    const d = root.querySelector('dialog')!;
+    const d = root.querySelector('[aria-labelledby][aria-describedby]')!;
     return root.getElementById(d.getAttribute('aria-describedby')!)!.textContent;
   });
 
@@ -315,7 +315,7 @@ describe('feedback dialog: what the rules cannot see', () => {
   it('keeps a visible edge around the dialog in forced-colours mode', async () => {
     await page.emulateMedia({ forcedColors: 'active' });
     await openFromLauncher();
-    const edge = await page.locator('[data-ihf-annotate] dialog').evaluate((d) => {
+    const edge = await dialog().evaluate((d) => {
       const style = getComputedStyle(d);
       return {
         width: parseFloat(style.borderTopWidth),
