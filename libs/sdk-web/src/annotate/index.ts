@@ -595,7 +595,11 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
         targets[i].hidden = b.width === 0 && b.height === 0;
       });
     };
+    let finished = false;
     const finish = (picked: Element | null) => {
+      // Escape may arrive as both keydown and cancel: act once.
+      if (finished) return;
+      finished = true;
       removeEventListener('scroll', place, true);
       removeEventListener('resize', place);
       hide(picker);
