@@ -258,6 +258,13 @@ describe('feedback dialog: what the rules cannot see', () => {
     await dialog().getByRole('button', { name: 'Close', exact: true }).click();
     expect(await focusedIn('[data-ihf-annotate-launcher]')).toBe('Feedback');
 
+    // A click on the backdrop (outside the dialog's box) closes it too.
+    await launcher().click();
+    await dialog().waitFor();
+    await page.mouse.click(5, 795);
+    await dialog().waitFor({ state: 'detached' });
+    expect(await focusedIn('[data-ihf-annotate-launcher]')).toBe('Feedback');
+
     await page.getByRole('button', { name: 'Feedback on Cart (demo/cart)' }).focus();
     await page.keyboard.press('Enter');
     await dialog().waitFor();
@@ -297,6 +304,11 @@ describe('feedback dialog: what the rules cannot see', () => {
     expect(contrast(around.outline, pageBackground)).toBeGreaterThanOrEqual(3);
     expect(contrast(around.band, around.background)).toBeGreaterThanOrEqual(3);
     expect(contrast(around.outline, 'rgb(255, 255, 255)')).toBeGreaterThanOrEqual(3);
+    const box = (await page.locator('[data-ihf-annotate-launcher] button').boundingBox())!;
+    await page.screenshot({
+      path: join(ARTIFACTS, 'focus-ring-launcher.png'),
+      clip: { x: box.x - 16, y: box.y - 16, width: box.width + 32, height: box.height + 32 },
+    });
 
     await page.keyboard.press('Enter');
     await dialog().waitFor();
