@@ -378,6 +378,21 @@ export async function pointScenario(ctx: ScenarioContext): Promise<void> {
       'Profile (demo/profile)',
       'Footer offers (demo/footer)',
     ]);
+    // The footer, below the fold, was scrolled into view and its target followed it.
+    const footer = await page.locator('#wc-footer').boundingBox();
+    const target = await dialogHost(page).evaluate((host) => {
+      const box = host.shadowRoot!.activeElement!.getBoundingClientRect();
+      return { x: box.x, y: box.y, width: box.width, height: box.height };
+    });
+    assert.ok(footer && footer.y + footer.height <= 800, 'the footer is on screen');
+    for (const k of ['x', 'y', 'width', 'height'] as const) {
+      assert.ok(Math.abs(footer[k] - target[k]) <= 1, `the target covers the footer (${k})`);
+    }
+    await page.keyboard.press('Tab'); // round again
+    assert.equal(
+      await dialogHost(page).evaluate((host) => host.shadowRoot!.activeElement?.textContent),
+      'Cart (demo/cart)',
+    );
     await page.keyboard.press('Escape');
     await picker.waitFor({ state: 'detached' });
     await dialog.waitFor();

@@ -614,10 +614,24 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
       finish(null);
     });
     picker.addEventListener('keydown', (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      event.preventDefault();
-      event.stopPropagation();
-      finish(null);
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        finish(null);
+      } else if (event.key === 'Tab') {
+        // Round and round the widgets, as in the dialog.
+        const shown = targets.filter((t) => !t.hidden);
+        const at = shown.indexOf(root.activeElement as HTMLButtonElement);
+        const next = event.shiftKey
+          ? at <= 0
+            ? shown.length - 1
+            : at - 1
+          : at === shown.length - 1
+            ? 0
+            : at + 1;
+        event.preventDefault();
+        shown[next]?.focus();
+      }
     });
     addEventListener('scroll', place, true);
     addEventListener('resize', place);
