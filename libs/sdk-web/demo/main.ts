@@ -144,3 +144,8 @@ const annotator = createAnnotator({
   widgetStateRef: () => location.pathname,
 });
 annotator.mountLauncher('Feedback');
+// A "Feedback" button inside two widgets opens the dialog about that widget, as does Alt+Shift+F
+// while any widget has the focus; the launcher's dialog offers "Point at it".
+for (const id of ['wc-cart', 'wc-newsletter']) {
+  annotator.mountWidgetButton(document.getElementById(id)!);
+}

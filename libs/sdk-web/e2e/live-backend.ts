@@ -166,7 +166,7 @@ export async function liveBackend(
     annotations: async () =>
       (
         await pool.query<BackendAnnotation>(
-          `select id, widget_id, body, category, severity
+          `select id, widget_id, widget_version, body, category, severity
              from "feedback".annotations where hub_id = $1`,
           [config.hubId],
         )

@@ -12,7 +12,9 @@ import { liveBackend, setUpHub, type LiveSettings } from './live-backend.ts';
 import {
   annotationScenario,
   captureScenario,
+  inWidgetScenario,
   offlineScenario,
+  pointScenario,
   unloadScenario,
   type Backend,
   type ScenarioContext,
@@ -23,6 +25,8 @@ import { startDemoServer, type DemoServer } from './serve.ts';
 export const LIVE_SCENARIOS = {
   captureScenario,
   annotationScenario,
+  pointScenario,
+  inWidgetScenario,
   offlineScenario,
   unloadScenario,
 } as const;

@@ -24,6 +24,7 @@ export interface BackendAnnotation {
   readonly body: string;
   readonly category: string;
   readonly severity: string;
+  readonly widget_version?: number | null;
 }
 
 /** What a scenario may ask the backend. */
@@ -181,7 +182,7 @@ export async function captureScenario(ctx: ScenarioContext): Promise<void> {
 export async function annotationScenario(ctx: ScenarioContext): Promise<void> {
   const page = await openDemo(ctx);
   try {
-    const launcher = page.getByRole('button', { name: 'Feedback' });
+    const launcher = page.getByRole('button', { name: 'Feedback', exact: true });
     await launcher.focus();
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Leave feedback' });
@@ -203,6 +204,7 @@ export async function annotationScenario(ctx: ScenarioContext): Promise<void> {
     const widget = page.getByLabel('Widget');
     assert.ok(await widget.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement));
     await widget.selectOption({ label: 'Product (demo/product)' });
+    await page.keyboard.press('Tab'); // Point at it
     await page.keyboard.press('Tab');
     await page.getByLabel('Category').selectOption('bug');
     await page.keyboard.press('Tab');
@@ -313,6 +315,197 @@ export async function unloadScenario(ctx: ScenarioContext): Promise<void> {
       const ids = new Set((await ctx.backend.events()).map((e) => e.id));
       return pending.every((id) => ids.has(id)) ? true : undefined;
     });
+  } finally {
+    await page.close();
+  }
+}
+
+/** The element that holds the dialog in its shadow root. */
+const dialogHost = (page: Page) => page.locator('[data-ihf-annotate]');
+
+/** Sends the open dialog's note by keyboard and waits for the backend to have it. */
+async function sendNote(ctx: ScenarioContext, page: Page, text: string) {
+  const dialog = page.getByRole('dialog', { name: 'Leave feedback' });
+  await page.getByLabel('Your feedback').fill(text);
+  await dialog.getByRole('button', { name: 'Send feedback' }).click();
+  await dialog
+    .getByText('Thank you! Your feedback was sent.')
+    .waitFor({ timeout: ctx.timeoutMs ?? 15_000 });
+  return waitForBackend(ctx, 'the annotation in the triage data', async () =>
+    (await ctx.backend.annotations()).find((a) => a.body === text),
+  );
+}
+
+/**
+ * "Point at it": from the launcher's dialog the page dims, the widget under the pointer is
+ * highlighted, the widgets are reachable by Tab in page order, Escape goes back without a
+ * choice, and a click on a widget binds the note to it and its version.
+ */
+export async function pointScenario(ctx: ScenarioContext): Promise<void> {
+  const page = await openDemo(ctx);
+  try {
+    await page.getByRole('button', { name: 'Feedback', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Leave feedback' });
+    await dialog.getByRole('button', { name: 'Point at it' }).click();
+    const picker = page.getByRole('dialog', { name: /Point at the part of the page/ });
+    await picker.waitFor();
+    assert.ok(!(await dialog.isVisible()), 'the dialog steps aside while pointing');
+    await page.mouse.move(1, 1); // over the page's header, no widget
+    const dim = await dialogHost(page).evaluate(
+      (host) =>
+        getComputedStyle(host.shadowRoot!.querySelector('dialog.picker')!, '::backdrop')
+          .backgroundColor,
+    );
+    const alpha = Number(/rgba\(.*,\s*([\d.]+)\)/.exec(dim)?.[1] ?? 0);
+    assert.ok(alpha >= 0.4, `the page dims (backdrop ${dim})`);
+
+    // Keyboard: Tab walks the widgets in page order.
+    const names: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      await page.keyboard.press('Tab');
+      names.push(
+        await dialogHost(page).evaluate(
+          (host) => host.shadowRoot!.activeElement?.textContent ?? '',
+        ),
+      );
+    }
+    assert.deepEqual(names, [
+      'Cart (demo/cart)',
+      'Newsletter (demo/newsletter)',
+      'Search (shadow DOM) (demo/search)',
+      'Product (demo/product)',
+      'Checkout (demo/checkout)',
+      'Profile (demo/profile)',
+      'Footer offers (demo/footer)',
+    ]);
+    // The footer, below the fold, was scrolled into view and its target followed it.
+    const footer = await page.locator('#wc-footer').boundingBox();
+    const target = await dialogHost(page).evaluate((host) => {
+      const box = host.shadowRoot!.activeElement!.getBoundingClientRect();
+      return { x: box.x, y: box.y, width: box.width, height: box.height };
+    });
+    assert.ok(footer && footer.y + footer.height <= 800, 'the footer is on screen');
+    for (const k of ['x', 'y', 'width', 'height'] as const) {
+      assert.ok(Math.abs(footer[k] - target[k]) <= 1, `the target covers the footer (${k})`);
+    }
+    await page.keyboard.press('Tab'); // round again
+    assert.equal(
+      await dialogHost(page).evaluate((host) => host.shadowRoot!.activeElement?.textContent),
+      'Cart (demo/cart)',
+    );
+    await page.keyboard.press('Escape');
+    await picker.waitFor({ state: 'detached' });
+    await dialog.waitFor();
+    assert.equal(
+      await dialogHost(page).evaluate((host) => host.shadowRoot!.activeElement?.id),
+      'ihf-point',
+      'Escape goes back to the dialog, on "Point at it"',
+    );
+    assert.equal(
+      await dialogHost(page).evaluate(
+        (host) => host.shadowRoot!.getElementById('ihf-desc')!.textContent,
+      ),
+      'Choose the part of the page your feedback is about.',
+    );
+
+    // Pointer: the widget under it is highlighted; a click chooses it.
+    await page.keyboard.press('Enter');
+    await picker.waitFor();
+    await page.evaluate(() => scrollTo(0, 0));
+    const cart = await page.locator('#wc-cart').boundingBox();
+    assert.ok(cart, 'the cart widget is on screen');
+    await page.mouse.move(cart.x + cart.width / 2, cart.y + 10);
+    const hovered = await dialogHost(page).evaluate((host) => {
+      const target = Array.from(host.shadowRoot!.querySelectorAll('.target')).find((t) =>
+        t.matches(':hover'),
+      );
+      const picker = host.shadowRoot!.querySelector('dialog.picker')!;
+      return (
+        target && {
+          name: target.textContent,
+          border: getComputedStyle(target).borderStyle,
+          // The spotlight: the dim moves from the backdrop to around the widget.
+          spotlight: getComputedStyle(target).boxShadow.includes('rgba(15, 23, 42, 0.55)'),
+          backdrop: getComputedStyle(picker, '::backdrop').backgroundColor,
+        }
+      );
+    });
+    assert.deepEqual(hovered, {
+      name: 'Cart (demo/cart)',
+      border: 'solid',
+      spotlight: true,
+      backdrop: 'rgba(0, 0, 0, 0)',
+    });
+    mkdirSync(ctx.artifacts, { recursive: true });
+    await page.screenshot({ path: join(ctx.artifacts, 'annotation-point.png') });
+    await page.mouse.click(cart.x + cart.width / 2, cart.y + 10);
+    await picker.waitFor({ state: 'detached' });
+    assert.equal(
+      await dialogHost(page).evaluate(
+        (host) => host.shadowRoot!.getElementById('ihf-desc')!.textContent,
+      ),
+      'About: Cart (demo/cart), version 1.',
+    );
+    assert.equal(
+      await dialogHost(page).evaluate((host) => host.shadowRoot!.activeElement?.id),
+      'ihf-widget',
+      'focus on the list, which now names the chosen widget',
+    );
+    const note = await sendNote(ctx, page, `Pointed at the cart (${Date.now()})`);
+    assert.equal(note.widget_id, ctx.config.widgets.wcCart);
+    assert.equal(note.widget_version, 1, 'bound to the version the widget declares');
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * From inside a widget: its own Feedback button, and Alt+Shift+F while a field of another widget
+ * has the focus, open the dialog with that widget chosen; focus goes back where it was.
+ */
+export async function inWidgetScenario(ctx: ScenarioContext): Promise<void> {
+  const page = await openDemo(ctx);
+  try {
+    const dialog = page.getByRole('dialog', { name: 'Leave feedback' });
+    const cartButton = page.getByRole('button', { name: 'Feedback on Cart (demo/cart)' });
+    await cartButton.focus();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    assert.equal(
+      await dialogHost(page).evaluate(
+        (host) => host.shadowRoot!.getElementById('ihf-desc')!.textContent,
+      ),
+      'About: Cart (demo/cart), version 1.',
+    );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(
+      await cartButton.evaluate((b) => (b.getRootNode() as ShadowRoot).activeElement === b),
+      "focus goes back to the widget's button",
+    );
+
+    const email = page.locator('#wc-newsletter-form input');
+    await email.focus();
+    await page.keyboard.press('Alt+Shift+KeyF');
+    await dialog.waitFor();
+    assert.equal(
+      await dialogHost(page).evaluate(
+        (host) => host.shadowRoot!.getElementById('ihf-desc')!.textContent,
+      ),
+      'About: Newsletter (demo/newsletter).',
+    );
+    assert.equal(
+      await dialogHost(page).evaluate((host) => {
+        const select = host.shadowRoot!.getElementById('ihf-widget') as HTMLSelectElement;
+        return select.selectedOptions[0].textContent;
+      }),
+      'Newsletter (demo/newsletter)',
+    );
+    const note = await sendNote(ctx, page, `From inside the newsletter (${Date.now()})`);
+    assert.equal(note.widget_id, ctx.config.widgets.wcNewsletter);
+    await dialog.getByRole('button', { name: 'Back to the page' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(await email.evaluate((e) => e === document.activeElement), 'focus back in the field');
   } finally {
     await page.close();
   }

@@ -93,6 +93,19 @@ describe('tracker: clicks', () => {
     expect(sentEvents().map((e) => e.widget_id)).toEqual([WIDGET, WIDGET_2]);
   });
 
+  it("does not count the SDK's own buttons inside a widget (data-ihf-ui) as its clicks", async () => {
+    document.body.innerHTML = widgetHtml(
+      WIDGET,
+      '<button id="b">Buy</button><span data-ihf-ui><em id="sdk">Feedback</em></span>',
+    );
+    start();
+    document.getElementById('sdk')!.click();
+    document.getElementById('b')!.click();
+    await settle();
+    expect(sentEvents().map((e) => e.metadata)).toEqual([{ target: 'button' }]);
+    expect(sentEvents()).toHaveLength(1);
+  });
+
   it('carries the actor the host set', async () => {
     document.body.innerHTML = widgetHtml();
     const t = start({ actor: { type: 'anonymous' } });

@@ -223,7 +223,12 @@ export function createTracker(options: TrackerOptions): Tracker {
     const onInteraction = (type: 'clicked' | 'submitted' | 'changed') => (event: Event) => {
       if (!allowed()) return;
       const widget = widgetOnPath(event, idAttribute);
-      if (!widget) return;
+      // The SDK's own buttons inside a widget (feedback) are not the widget's interactions.
+      if (
+        !widget ||
+        event.composedPath().some((n) => n instanceof Element && n.hasAttribute('data-ihf-ui'))
+      )
+        return;
       const meta: Record<string, unknown> = { ...targetTag(event) };
       const first = event.composedPath()[0];
       // Field names only, never values: what a person types is not ours to collect.

@@ -13,7 +13,9 @@ import { startFakeIngestion, type FakeIngestion } from '../e2e/fake-ingestion.ts
 import {
   annotationScenario,
   captureScenario,
+  inWidgetScenario,
   offlineScenario,
+  pointScenario,
   unloadScenario,
   waitFor,
   type ScenarioContext,
@@ -185,6 +187,12 @@ describe('demo page in Chromium, against a stand-in ingestion service', () => {
   it('takes an annotation through the accessible dialog, by keyboard', () =>
     annotationScenario(ctx));
 
+  it('binds a note to the widget pointed at on the page, and to its version ("Point at it")', () =>
+    pointScenario(ctx));
+
+  it('opens the dialog about a widget from its own button and from Alt+Shift+F inside it', () =>
+    inWidgetScenario(ctx));
+
   it('keeps events while offline and sends them exactly once when back online', () =>
     offlineScenario(ctx));
 
@@ -222,7 +230,12 @@ describe('demo page in Chromium, against a stand-in ingestion service', () => {
   });
 
   it('saved the screenshots', () => {
-    for (const file of ['demo.png', 'annotation-dialog.png', 'annotation-sent.png']) {
+    for (const file of [
+      'demo.png',
+      'annotation-dialog.png',
+      'annotation-sent.png',
+      'annotation-point.png',
+    ]) {
       expect(existsSync(join(ARTIFACTS, file))).toBe(true);
     }
   });

@@ -169,6 +169,18 @@ describe('the SDK against identity, ingestion and feedback (child processes)', (
   );
 
   it(
+    'binds a note to the widget pointed at, and its version, in the feedback service',
+    () => LIVE_SCENARIOS.pointScenario(run.ctx),
+    SCENARIO_MS,
+  );
+
+  it(
+    'opens the dialog about a widget from its own button and from Alt+Shift+F, into the feedback service',
+    () => LIVE_SCENARIOS.inWidgetScenario(run.ctx),
+    SCENARIO_MS,
+  );
+
+  it(
     'keeps events while offline and stores them exactly once when the network is back',
     () => LIVE_SCENARIOS.offlineScenario(run.ctx),
     SCENARIO_MS,

@@ -39,8 +39,11 @@ describe('annotation dialog: accessibility', () => {
   it('opens a labelled modal dialog, focuses its first field, labels every field', () => {
     document.getElementById('opener')!.focus();
     make().open(document.getElementById('w1'));
-    const dialog = q<HTMLElement>('[role=dialog]');
+    const dialog = q<HTMLDialogElement>('dialog');
+    // jsdom has no showModal(): the fallback makes the rest of the page inert instead.
+    expect(dialog.open).toBe(true);
     expect(dialog.getAttribute('aria-modal')).toBe('true');
+    expect(document.getElementById('opener')!.hasAttribute('inert')).toBe(true);
     expect(ui()!.getElementById(dialog.getAttribute('aria-labelledby')!)!.textContent).toBe(
       'Leave feedback',
     );
@@ -61,16 +64,14 @@ describe('annotation dialog: accessibility', () => {
     const opener = document.getElementById('opener')!;
     opener.focus();
     make().open(document.getElementById('w1'));
-    q('[role=dialog]').dispatchEvent(
-      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }),
-    );
+    q('dialog').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     expect(ui()).toBeNull();
     expect(document.activeElement).toBe(opener);
   });
 
   it('keeps Tab inside the dialog', () => {
     make().open(document.getElementById('w1'));
-    const dialog = q<HTMLElement>('[role=dialog]');
+    const dialog = q<HTMLDialogElement>('dialog');
     const send = q<HTMLButtonElement>('button[type=submit]');
     send.focus();
     const tab = new KeyboardEvent('keydown', { key: 'Tab', bubbles: true, cancelable: true });
@@ -101,11 +102,68 @@ describe('annotation dialog: accessibility', () => {
     expect(ui()!.activeElement?.id).toBe('ihf-widget');
   });
 
+  it('gives the page back on close: nothing of it stays inert', () => {
+    const opener = document.getElementById('opener')!;
+    opener.setAttribute('inert', ''); // the page's own choice, which is not ours to undo
+    const w1 = document.getElementById('w1')!;
+    make().open(w1);
+    expect(w1.hasAttribute('inert')).toBe(true);
+    annotator!.close();
+    expect(w1.hasAttribute('inert')).toBe(false);
+    expect(document.getElementById('host')!.hasAttribute('inert')).toBe(false);
+    expect(opener.hasAttribute('inert')).toBe(true);
+  });
+
+  it('opened for a widget, preselects it in the list and says so', () => {
+    make().open(document.getElementById('w1'));
+    expect(q<HTMLSelectElement>('#ihf-widget').selectedOptions[0].textContent).toBe(
+      'Cart (shop/cart)',
+    );
+    expect(q('#ihf-desc').textContent).toBe('About: Cart (shop/cart).');
+  });
+
+  it('mounts a button inside a widget that opens the dialog about that widget', () => {
+    const w1 = document.getElementById('w1')!;
+    const button = make().mountWidgetButton(w1)!;
+    const mounted = w1.querySelector('[data-ihf-annotate-widget]');
+    expect(mounted?.shadowRoot?.querySelector('button')).toBe(button);
+    expect(button.getAttribute('aria-label')).toBe('Feedback on Cart (shop/cart)');
+    expect(button.getAttribute('aria-keyshortcuts')).toBe('Alt+Shift+F');
+    button.click();
+    expect(q('#ihf-desc').textContent).toBe('About: Cart (shop/cart).');
+    annotator!.destroy();
+    expect(w1.querySelector('[data-ihf-annotate-widget]')).toBeNull();
+  });
+
+  it('opens about the focused widget on Alt+Shift+F, and not when the shortcut is off', () => {
+    const inside = document.getElementById('in-w1')!;
+    make(); // the shortcut listens from now on
+    inside.focus();
+    const press = () =>
+      inside.dispatchEvent(
+        new KeyboardEvent('keydown', {
+          code: 'KeyF',
+          key: 'F',
+          altKey: true,
+          shiftKey: true,
+          bubbles: true,
+          cancelable: true,
+        }),
+      );
+    press();
+    expect(q('#ihf-desc').textContent).toBe('About: Cart (shop/cart).');
+    annotator!.destroy();
+    make({ shortcut: false });
+    inside.focus();
+    press();
+    expect(ui()).toBeNull();
+  });
+
   it('mounts a launcher that opens the dialog', () => {
     const button = make().mountLauncher('Feedback')!;
     expect(button.getAttribute('aria-haspopup')).toBe('dialog');
     button.click();
-    expect(q('[role=dialog]')).toBeTruthy();
+    expect(q('dialog')).toBeTruthy();
   });
 });
 
@@ -125,6 +183,46 @@ describe('annotation dialog: sending', () => {
     expect(q('[role=alert]').textContent).toMatch(/describe your feedback/);
     expect(ui()!.activeElement?.id).toBe('ihf-body');
     expect(api.sent).toHaveLength(0);
+  });
+
+  it('clears the error and aria-invalid once the text is valid', async () => {
+    make().open(document.getElementById('w1'));
+    fill('   ');
+    await settle();
+    const body = q<HTMLTextAreaElement>('#ihf-body');
+    body.value = '   '; // still blank: the error stays
+    body.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(body.getAttribute('aria-invalid')).toBe('true');
+    body.value = 'The total';
+    body.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(body.hasAttribute('aria-invalid')).toBe(false);
+    expect(q('[role=alert]').textContent).toBe('');
+  });
+
+  it('announces the thank-you in the status region that was there, empty, from the start', async () => {
+    make().open(document.getElementById('w1'));
+    const status = q('[role=status]');
+    expect(status.textContent).toBe('');
+    fill('The total does not update');
+    await settle();
+    expect(status.isConnected).toBe(true);
+    expect(ui()!.querySelectorAll('[role=status]')).toHaveLength(1);
+    expect(status.textContent).toBe('Thank you! Your feedback was sent.');
+  });
+
+  it('on the confirmation, describes that state and names its buttons apart', async () => {
+    make().open(document.getElementById('w1'));
+    fill('The total does not update');
+    await settle();
+    const dialog = q('dialog');
+    const describedBy = ui()!.getElementById(dialog.getAttribute('aria-describedby')!)!;
+    expect(describedBy.textContent).toBe(
+      'Your feedback about Cart (shop/cart) was sent. You can go back to the page.',
+    );
+    const names = Array.from(dialog.querySelectorAll('button')).map(
+      (b) => b.getAttribute('aria-label') ?? b.textContent,
+    );
+    expect(names).toEqual(['Close', 'Back to the page']);
   });
 
   it('posts the annotation with the hub key and confirms it', async () => {
@@ -152,7 +250,7 @@ describe('annotation dialog: sending', () => {
     });
     expect(onSubmitted).toHaveBeenCalledTimes(1);
     expect(ui()!.textContent).toContain('Thank you! Your feedback was sent.');
-    expect(ui()!.activeElement?.textContent).toBe('Close');
+    expect(ui()!.activeElement?.textContent).toBe('Back to the page');
   });
 
   it('retries 503s, and a second press after a failure reuses the same id', async () => {
