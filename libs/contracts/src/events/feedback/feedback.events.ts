@@ -150,6 +150,12 @@ export class FeedbackCandidateCreatedV1 {
   @MaxLength(300)
   title!: string;
 
+  /** The candidate's description (governance copies it into the requirement it promotes). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000)
+  description?: string;
+
   @IsIn(ANNOTATION_CATEGORIES)
   category!: AnnotationCategory;
 
