@@ -61,7 +61,7 @@ export class GovernanceTestApp {
     t.env = await createTestEnvironment();
     t.issuer = await TestTokenIssuer.start();
     const vars: Record<string, string> = {
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.GOV_LOG ?? 'silent',
       DATABASE_URL: t.env.databaseUrl,
       NATS_URL: t.env.natsUrl,
       IHF_NATS_NAMESPACE: t.env.natsNamespace,

@@ -502,6 +502,7 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
         `/api/v1/decisions?requirement_id=${r.id}&limit=2`,
         { user: viewer },
       );
+      expect(page1.status).toBe(200);
       expect(page1.body.items.map((d) => d.id)).toEqual([ids[2], ids[1]]);
       const page2 = await t.request<{ items: Decision[]; next_cursor: string | null }>(
         'GET',

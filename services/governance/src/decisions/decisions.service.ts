@@ -258,7 +258,7 @@ export class DecisionsService {
     const limit = q.limit ?? 50;
     const { sql, params } = decisionLogSql(user, q, decodeCursor(q.cursor), limit + 1);
     const rows = await query<DecisionRow>(this.orm.em.fork(), sql, params);
-    return toPage(rows, limit, (r) => ({ at: r.decided_at, id: r.id }), toDecisionView);
+    return toPage(rows, limit, (r) => ({ at: new Date(r.decided_at), id: r.id }), toDecisionView);
   }
 
   /** The whole filtered log as CSV, streamed page by page (keyset, newest first). */
@@ -289,7 +289,7 @@ export class DecisionsService {
         }
         if (page.length < EXPORT_PAGE) return;
         const last = page[page.length - 1];
-        after = { at: last.decided_at, id: last.id };
+        after = { at: new Date(last.decided_at), id: last.id };
       }
     }
     const csv = stringify({

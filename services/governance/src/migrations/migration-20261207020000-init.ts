@@ -7,6 +7,12 @@ import {
 } from '@ihf/contracts';
 import { consumerFailuresSql, messagingTablesSql } from '@ihf/messaging';
 
+/**
+ * now() to the millisecond, for the columns lists are paged by: a keyset cursor carries a
+ * JavaScript Date (milliseconds), so the stored value must compare equal to it.
+ */
+const MS_NOW = `date_trunc('milliseconds', now())`;
+
 /** `('a','b')` of a value set from libs/contracts, for a CHECK. */
 const oneOf = (values: readonly string[]): string => `(${values.map((v) => `'${v}'`).join(',')})`;
 
@@ -77,7 +83,7 @@ export class InitGovernance extends Migration {
       superseded_by_id uuid references "governance".requirements (id) on delete restrict,
       version int not null default 1,
       created_by uuid,
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default ${MS_NOW},
       updated_at timestamptz not null default now(),
       constraint requirements_status_known check (status in ${oneOf(REQUIREMENT_STATUSES)}),
       constraint requirements_title_not_blank check (btrim(title) <> ''),
@@ -120,7 +126,7 @@ export class InitGovernance extends Migration {
       widget_id uuid,
       supersedes_id uuid references "governance".decision_records (id) on delete restrict,
       decided_by uuid,
-      decided_at timestamptz not null default now(),
+      decided_at timestamptz not null default ${MS_NOW},
       notes text,
       created_at timestamptz not null default now(),
       search tsvector generated always as

@@ -147,7 +147,12 @@ export class RequirementsService {
        order by created_at desc, id desc limit ?`,
       [...params, limit + 1],
     );
-    return toPage(rows, limit, (r) => ({ at: r.created_at, id: r.id }), toRequirementView);
+    return toPage(
+      rows,
+      limit,
+      (r) => ({ at: new Date(r.created_at), id: r.id }),
+      toRequirementView,
+    );
   }
 
   async history(user: AuthenticatedUser, id: string): Promise<RequirementHistoryView> {
