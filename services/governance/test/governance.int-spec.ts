@@ -588,6 +588,20 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
     });
   });
 
+  it('documents its operations and their problem answers in the OpenAPI document', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    const doc = res.json<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, unknown> };
+    }>();
+    expect(doc.components.schemas).toHaveProperty('ProblemDto');
+    expect(doc.components.schemas).toHaveProperty('TraceView');
+    expect(Object.keys(doc.paths['/api/v1/requirements'].post.responses).sort()).toEqual(
+      ['201', '403', '404', '409'].sort(),
+    );
+    expect(doc.paths['/api/v1/webhooks/github/{hubId}'].post.responses).toHaveProperty('401');
+  });
+
   describe('accepted agent proposals', () => {
     it('turns a policy_flag into a policy reference and an impl_proposal into a work-item draft, once', async () => {
       const r = await requirement();

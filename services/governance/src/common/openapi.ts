@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 
 /** An `application/problem+json` answer (RFC 9457) with the platform's stable `code`. */
 export class ProblemDto {
@@ -25,6 +25,7 @@ export class ProblemDto {
 /** Documents problem answers of an operation: `[status, what]` pairs. */
 export function ApiProblems(...problems: [number, string][]): MethodDecorator & ClassDecorator {
   return applyDecorators(
+    ApiExtraModels(ProblemDto),
     ...problems.map(([status, description]) =>
       ApiResponse({
         status,
