@@ -151,8 +151,9 @@ export class InitGovernance extends Migration {
       (hub_id, outcome, decided_at desc, id desc)`);
     this.addSql(`create index decision_records_log_widget_idx on "governance".decision_records
       (widget_id, decided_at desc, id desc) where widget_id is not null`);
+    // A governor decides in several hubs: the hub first, so one hub's page is a range.
     this.addSql(`create index decision_records_log_decider_idx on "governance".decision_records
-      (decided_by, decided_at desc, id desc) where decided_by is not null`);
+      (hub_id, decided_by, decided_at desc, id desc) where decided_by is not null`);
     this.addSql(
       `create index decision_records_search_idx on "governance".decision_records using gin (search)`,
     );
