@@ -118,6 +118,36 @@ describe('governance → feedback: a promotion moves the real candidate to promo
         ).length > 0 || undefined,
       { timeoutMs: 30_000, message: 'the accepted candidate in governance' },
     );
+    // A second candidate is promoted before governance has its events (the row is removed
+    // from the read model): governance asks feedback, which answers over NATS.
+    const second = await call<{ id: string }>('POST', '/api/v1/candidates', triager, {
+      title: 'Show the total',
+      description: 'Users miss the total',
+      source_annotation_id: annotation,
+    });
+    for (const to of ['in_review', 'accepted']) {
+      await call('POST', `/api/v1/candidates/${second.body.id}/transitions`, triager, { to });
+    }
+    await waitFor(
+      async () =>
+        (
+          await t.sql(`select 1 from governance.candidates where id = $1 and version = 3`, [
+            second.body.id,
+          ])
+        ).length > 0 || undefined,
+      { timeoutMs: 30_000, message: 'the second candidate in governance' },
+    );
+    await t.sql('delete from governance.candidates where id = $1', [second.body.id]);
+    const lookedUp = await t.request<{ title: string; description: string }>(
+      'POST',
+      '/api/v1/requirements',
+      { user: governor, body: { candidate_id: second.body.id } },
+    );
+    expect(lookedUp).toMatchObject({
+      status: 201,
+      body: { title: 'Show the total', description: 'Users miss the total' },
+    });
+
     const promoted = await t.request<{ id: string; description: string }>(
       'POST',
       '/api/v1/requirements',

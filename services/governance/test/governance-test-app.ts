@@ -3,6 +3,8 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { TestTokenIssuer } from '@ihf/auth';
 import {
+  type CandidateGetResponseV1,
+  type CandidateSnapshotV1,
   type CandidateStatus,
   type EventEnvelope,
   type PayloadOf,
@@ -54,6 +56,7 @@ export class GovernanceTestApp {
   /** Stands in for ingestion and identity on the bus. */
   bus!: TestBus;
   private stopResponder?: () => void;
+  private stopCandidates?: () => void;
   private restartApp?: () => Promise<NestFastifyApplication>;
 
   static async start(): Promise<GovernanceTestApp> {
@@ -66,7 +69,7 @@ export class GovernanceTestApp {
       NATS_URL: t.env.natsUrl,
       IHF_NATS_NAMESPACE: t.env.natsNamespace,
       IHF_JWKS_URL: t.issuer.jwksUrl,
-      GOVERNANCE_WIDGET_LOOKUP_TIMEOUT_MS: '1000',
+      GOVERNANCE_LOOKUP_TIMEOUT_MS: '1000',
       GOVERNANCE_SECRET_KEY: TEST_SECRET_KEY,
     };
     const config = loadConfig(GovernanceConfig, vars);
@@ -80,6 +83,7 @@ export class GovernanceTestApp {
 
   async close(): Promise<void> {
     this.stopResponder?.();
+    this.stopCandidates?.();
     await this.app?.close();
     await this.bus?.close();
     await this.issuer?.close();
@@ -252,6 +256,23 @@ export class GovernanceTestApp {
     );
   }
 
+  /**
+   * Answers `ihf.rpc.feedback.candidate.get.v1` like feedback would, from `candidates`
+   * (null: stop answering).
+   */
+  serveCandidateLookups(candidates: Map<string, CandidateSnapshotV1> | null): void {
+    this.stopCandidates?.();
+    this.stopCandidates = undefined;
+    if (!candidates) return;
+    this.stopCandidates = this.bus.respond<{ candidate_id: string }, CandidateGetResponseV1>(
+      RpcPatterns.Feedback.CandidateGetV1,
+      (data) => {
+        const candidate = candidates.get(data.candidate_id) ?? null;
+        return { found: candidate !== null, candidate };
+      },
+    );
+  }
+
   /** Envelopes on the (namespaced) IHF_GOVERNANCE stream with `subject` that match `predicate`. */
   governanceEvents(
     subject: string,
@@ -299,4 +320,27 @@ export function widgetSnapshot(
 /** A user with a fresh id. */
 export function user(roles: string[], hubs: string[]): TestUser {
   return { id: randomUUID(), roles, hubs };
+}
+
+/** A candidate as feedback's look-up answers it. */
+export function candidateSnapshot(
+  candidateId: string,
+  hubId: string,
+  status: CandidateStatus,
+  version: number,
+): CandidateSnapshotV1 {
+  return {
+    candidate_id: candidateId,
+    hub_id: hubId,
+    title: 'Looked up at feedback',
+    description: 'From the look-up',
+    status,
+    version,
+    source_widget_id: randomUUID(),
+    source_thread_id: null,
+    source_annotation_id: randomUUID(),
+    source_proposal_id: null,
+    requirement_id: null,
+    created_at: new Date().toISOString(),
+  };
 }

@@ -1,7 +1,12 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { CANDIDATE_STATUSES } from '@ihf/contracts';
 import { waitFor } from '@ihf/testing';
-import { GovernanceTestApp, type TestUser, user } from './governance-test-app.js';
+import {
+  candidateSnapshot,
+  GovernanceTestApp,
+  type TestUser,
+  user,
+} from './governance-test-app.js';
 
 const HUB_A = randomUUID();
 const HUB_B = randomUUID();
@@ -149,7 +154,52 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
       expect((await promote(candidateId, governorB)).body.code).toBe(
         'GOVERNANCE.CANDIDATE_NOT_FOUND',
       );
-      expect((await promote(randomUUID())).status).toBe(404);
+    });
+  });
+
+  describe('promotion when the read model lags', () => {
+    afterEach(() => t.serveCandidateLookups(null));
+
+    it('asks feedback about a candidate it has not heard of, and stores the answer', async () => {
+      const id = randomUUID();
+      t.serveCandidateLookups(new Map([[id, candidateSnapshot(id, HUB_A, 'accepted', 3)]]));
+      const res = await promote(id);
+      expect(res).toMatchObject({ status: 201, body: { title: 'Looked up at feedback' } });
+      const [row] = await t.sql('select status, version from governance.candidates where id = $1', [
+        id,
+      ]);
+      expect(row).toEqual({ status: 'accepted', version: 3 });
+    });
+
+    it('asks feedback when the model shows an older status, and refuses on a newer one', async () => {
+      const accepted = await t.candidate(HUB_A, 'in_review');
+      const rejected = await t.candidate(HUB_A, 'in_review');
+      t.serveCandidateLookups(
+        new Map([
+          [accepted, candidateSnapshot(accepted, HUB_A, 'accepted', 3)],
+          [rejected, candidateSnapshot(rejected, HUB_A, 'rejected', 3)],
+        ]),
+      );
+      expect((await promote(accepted)).status).toBe(201);
+      expect((await promote(rejected)).body).toMatchObject({
+        code: 'GOVERNANCE.CANDIDATE_NOT_ACCEPTED',
+        candidate_status: 'rejected',
+      });
+    });
+
+    it('answers 404 when feedback does not know it either, 503 when feedback does not answer', async () => {
+      t.serveCandidateLookups(new Map());
+      expect((await promote(randomUUID())).body.code).toBe('GOVERNANCE.CANDIDATE_NOT_FOUND');
+      t.serveCandidateLookups(null);
+      const down = await promote(randomUUID());
+      expect(down).toMatchObject({
+        status: 503,
+        body: { code: 'GOVERNANCE.CANDIDATE_LOOKUP_UNAVAILABLE' },
+      });
+      // A candidate of another hub stays invisible whatever feedback says.
+      const other = randomUUID();
+      t.serveCandidateLookups(new Map([[other, candidateSnapshot(other, HUB_B, 'accepted', 3)]]));
+      expect((await promote(other)).status).toBe(404);
     });
   });
 

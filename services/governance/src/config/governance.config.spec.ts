@@ -7,7 +7,7 @@ describe('GovernanceConfig', () => {
   it('needs the JWKS URL and has the documented defaults', () => {
     expect(loadConfig(GovernanceConfig, jwks)).toMatchObject({
       IHF_JWT_ISSUER: 'ihf-identity',
-      GOVERNANCE_WIDGET_LOOKUP_TIMEOUT_MS: 2000,
+      GOVERNANCE_LOOKUP_TIMEOUT_MS: 2000,
     });
     expect(() => loadConfig(GovernanceConfig, {})).toThrow(ConfigValidationError);
   });

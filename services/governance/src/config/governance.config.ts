@@ -6,11 +6,11 @@ import { TokenVerifyingServiceConfig } from '@ihf/platform';
  * variable has a default except `IHF_JWKS_URL`; the service README lists them.
  */
 export class GovernanceConfig extends TokenVerifyingServiceConfig {
-  /** How long a widget look-up at ingestion may take when the read model has not caught up. */
+  /** How long a look-up at ingestion (widgets) or feedback (candidates) may take when the read model lags. */
   @IsInt()
   @Min(100)
   @Max(30_000)
-  GOVERNANCE_WIDGET_LOOKUP_TIMEOUT_MS = 2000;
+  GOVERNANCE_LOOKUP_TIMEOUT_MS = 2000;
 
   /**
    * 32 bytes, base64: the AES-256-GCM key the hubs' webhook secrets are stored with. Without it

@@ -1,5 +1,6 @@
 import { type EntityManager } from '@mikro-orm/core';
 import {
+  type CandidateSnapshotV1,
   type CandidateStatus,
   type FeedbackCandidateCreatedV1,
   type FeedbackCandidateStatusChangedV1,
@@ -93,6 +94,40 @@ export class CandidateReadModel {
         p.to,
         p.version,
         p.requirement_id?.toLowerCase() ?? null,
+      ],
+    );
+  }
+
+  /** feedback's answer to a look-up: the descriptive fields, and the status if newer. */
+  static async applySnapshot(em: EntityManager, c: CandidateSnapshotV1): Promise<void> {
+    await query(
+      em,
+      `insert into governance.candidates as c (id, hub_id, title, description, status, version,
+         source_widget_id, source_thread_id, source_annotation_id, source_proposal_id,
+         requirement_id, created_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (id) do update set title = excluded.title,
+         description = excluded.description, source_widget_id = excluded.source_widget_id,
+         source_thread_id = excluded.source_thread_id,
+         source_annotation_id = excluded.source_annotation_id,
+         source_proposal_id = excluded.source_proposal_id, created_at = excluded.created_at,
+         status = case when excluded.version > c.version then excluded.status else c.status end,
+         requirement_id = case when excluded.version > c.version
+           then coalesce(excluded.requirement_id, c.requirement_id) else c.requirement_id end,
+         version = greatest(c.version, excluded.version), synced_at = now()`,
+      [
+        c.candidate_id.toLowerCase(),
+        c.hub_id.toLowerCase(),
+        c.title,
+        c.description,
+        c.status,
+        c.version,
+        c.source_widget_id.toLowerCase(),
+        c.source_thread_id?.toLowerCase() ?? null,
+        c.source_annotation_id?.toLowerCase() ?? null,
+        c.source_proposal_id?.toLowerCase() ?? null,
+        c.requirement_id?.toLowerCase() ?? null,
+        c.created_at,
       ],
     );
   }

@@ -22,3 +22,15 @@ export class WidgetLookupUnavailableError extends DomainError {
     });
   }
 }
+
+/** Governance has not heard of the candidate yet and feedback did not answer the look-up. */
+export class CandidateLookupUnavailableError extends DomainError {
+  constructor(id: string, cause: unknown) {
+    super({
+      code: 'GOVERNANCE.CANDIDATE_LOOKUP_UNAVAILABLE',
+      status: 503,
+      message: `Requirement candidate ${id} is not known here yet and the feedback service did not answer; retry shortly`,
+      cause,
+    });
+  }
+}

@@ -30,7 +30,7 @@ export class WidgetDirectory {
       answer = await this.rpc.request<WidgetGetResponseV1, WidgetGetRequestV1>(
         RpcPatterns.Ingestion.WidgetGetV1,
         { widget_id: id },
-        this.config.GOVERNANCE_WIDGET_LOOKUP_TIMEOUT_MS,
+        this.config.GOVERNANCE_LOOKUP_TIMEOUT_MS,
       );
     } catch (error) {
       if (error instanceof RpcUnavailableError) throw new WidgetLookupUnavailableError(id, error);
@@ -60,7 +60,7 @@ export class WidgetDirectory {
       const answer = await this.rpc.request<WidgetGetResponseV1, WidgetGetRequestV1>(
         RpcPatterns.Ingestion.WidgetGetV1,
         { widget_id: id },
-        this.config.GOVERNANCE_WIDGET_LOOKUP_TIMEOUT_MS,
+        this.config.GOVERNANCE_LOOKUP_TIMEOUT_MS,
       );
       const w = answer.found ? answer.widget : null;
       return w

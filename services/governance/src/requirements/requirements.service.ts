@@ -8,7 +8,7 @@ import { decodeCursor, toPage } from '@ihf/platform';
 import { hubScopeCondition } from '../common/hub-scope.js';
 import { governsHub } from '../common/roles.js';
 import { isoRequired, query } from '../common/sql.js';
-import { CandidateReadModel } from '../read-models/candidate-read-model.repository.js';
+import { CandidateDirectory } from '../read-models/candidate-directory.service.js';
 import {
   type EditRequirementDto,
   type ListRequirementsQuery,
@@ -42,18 +42,19 @@ export class RequirementsService {
   constructor(
     @Inject(MikroORM) private readonly orm: MikroORM,
     @Inject(Outbox) private readonly outbox: Outbox,
+    @Inject(CandidateDirectory) private readonly candidates: CandidateDirectory,
   ) {}
 
   /**
-   * Promotes an accepted candidate into an active requirement. The candidate's read-model row
-   * is locked, so of two racing promotions the second waits and then finds the first's
+   * Promotes an accepted candidate into an active requirement (asking feedback when the read
+   * model lags). The candidate's read-model row is locked, so of two racing promotions the second waits and then finds the first's
    * requirement (409); the unique `source_candidate_id` backs this up.
    */
   async promote(user: AuthenticatedUser, dto: PromoteCandidateDto): Promise<RequirementView> {
     const candidateId = dto.candidate_id.toLowerCase();
     try {
       return await this.orm.em.fork().transactional(async (em) => {
-        const candidate = await CandidateReadModel.find(em, candidateId, true);
+        const candidate = await this.candidates.findForPromotion(em, candidateId);
         if (!candidate || !canAccessHub(user, candidate.hub_id)) {
           throw new CandidateNotFoundError(candidateId);
         }
