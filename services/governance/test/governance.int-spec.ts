@@ -638,6 +638,21 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
     });
   });
 
+  it('answers 4xx, never 5xx, to text no database column can hold', async () => {
+    const r = await requirement();
+    const nul = 'nul \u0000 byte';
+    const answers = [
+      await decide({ requirement_id: r.id, title: nul }),
+      await decide({ requirement_id: r.id, rationale: nul }),
+      await t.request('GET', `/api/v1/decisions?q=${encodeURIComponent(nul)}`, { user: viewer }),
+      await t.request('PATCH', `/api/v1/requirements/${r.id}`, {
+        user: governor,
+        body: { description: nul },
+      }),
+    ];
+    for (const a of answers) expect(a.status).toBeLessThan(500);
+  });
+
   it('documents its operations and their problem answers in the OpenAPI document', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
     const doc = res.json<{

@@ -19,17 +19,20 @@ import {
   type WorkItemSystem,
 } from '@ihf/contracts';
 import { DecisionView } from '../../requirements/dto/requirement.dto.js';
+import { NoNulCharacters } from '../../common/text.js';
 
 /** Records a decision on a requirement and/or a candidate (at least one). */
 export class RecordDecisionDto {
   @ApiProperty()
   @IsString()
+  @NoNulCharacters()
   @Matches(/\S/, { message: 'title must not be blank' })
   @MaxLength(300)
   title!: string;
 
   @ApiProperty()
   @IsString()
+  @NoNulCharacters()
   @Matches(/\S/, { message: 'rationale must not be blank' })
   @MaxLength(20_000)
   rationale!: string;
@@ -60,6 +63,7 @@ export class RecordDecisionDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @MaxLength(20_000)
   notes?: string;
 }
@@ -67,6 +71,7 @@ export class RecordDecisionDto {
 export class AddPolicyReferenceDto {
   @ApiProperty({ example: 'privacy/gdpr' })
   @IsString()
+  @NoNulCharacters()
   @Matches(/\S/, { message: 'policy_scope must not be blank' })
   @MaxLength(200)
   policy_scope!: string;
@@ -74,6 +79,7 @@ export class AddPolicyReferenceDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @MaxLength(5000)
   constraint_note?: string;
 }
@@ -88,6 +94,7 @@ export class LinkWorkItemDto {
       'github owner/repo#123, gitlab group/project#12 or !7, jira PROJ-42, linear ENG-42, azure_boards AB#123, url https://…',
   })
   @IsString()
+  @NoNulCharacters()
   @MaxLength(2000)
   ref!: string;
 }
@@ -131,6 +138,7 @@ export class DecisionLogQuery {
   @ApiPropertyOptional({ description: 'Words in title, rationale or notes' })
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @MaxLength(200)
   q?: string;
 
@@ -145,6 +153,7 @@ export class DecisionLogQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @MaxLength(200)
   cursor?: string;
 }

@@ -23,6 +23,7 @@ import {
   type WorkItemState,
   type WorkItemSystem,
 } from '@ihf/contracts';
+import { NoNulCharacters } from '../../common/text.js';
 
 /** Promotes an accepted candidate; title and description default to the candidate's. */
 export class PromoteCandidateDto {
@@ -33,6 +34,7 @@ export class PromoteCandidateDto {
   @ApiPropertyOptional({ description: "Default: the candidate's title" })
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @Matches(/\S/, { message: 'title must not be blank' })
   @MaxLength(300)
   title?: string;
@@ -40,6 +42,7 @@ export class PromoteCandidateDto {
   @ApiPropertyOptional({ description: "Default: the candidate's description" })
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @MaxLength(20_000)
   description?: string;
 }
@@ -49,6 +52,7 @@ export class EditRequirementDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @Matches(/\S/, { message: 'title must not be blank' })
   @MaxLength(300)
   title?: string;
@@ -56,6 +60,7 @@ export class EditRequirementDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @MaxLength(20_000)
   description?: string;
 
@@ -74,6 +79,7 @@ export class SupersedeRequirementDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @MaxLength(5000)
   notes?: string;
 }
@@ -82,6 +88,7 @@ export class RetireRequirementDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @MaxLength(5000)
   notes?: string;
 }
@@ -108,6 +115,7 @@ export class ListRequirementsQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
+  @NoNulCharacters()
   @MaxLength(200)
   cursor?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, IsUrl, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { NoNulCharacters } from '../../common/text.js';
 
 const HTTPS: Parameters<typeof IsUrl>[0] = {
   protocols: ['https'],
@@ -38,6 +39,7 @@ export class TrackerSettingsDto {
 export class WebhookSecretDto {
   @ApiProperty({ minLength: 16, maxLength: 256, writeOnly: true })
   @IsString()
+  @NoNulCharacters()
   @MinLength(16)
   @MaxLength(256)
   secret!: string;
