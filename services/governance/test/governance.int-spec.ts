@@ -709,6 +709,20 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
         [d.id],
       );
       expect(refs).toEqual([{ policy_scope: 'accessibility/wcag' }]);
+      const trace = await t.request<{
+        decisions: Decision[];
+        work_item_drafts: { title: string; system: string; source_proposal_id: string }[];
+      }>('GET', `/api/v1/requirements/${r.id}/trace`, { user: viewer });
+      expect(trace.body.decisions[0].policy_references).toEqual([
+        expect.objectContaining({ policy_scope: 'accessibility/wcag' }),
+      ]);
+      expect(trace.body.work_item_drafts).toEqual([
+        expect.objectContaining({
+          title: 'Raise the button',
+          system: 'github',
+          source_proposal_id: impl.proposal_id,
+        }),
+      ]);
     });
   });
 });

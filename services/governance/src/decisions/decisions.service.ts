@@ -16,6 +16,7 @@ import {
   type DecisionDetailView,
   type PolicyReferenceView,
   type TraceView,
+  type WorkItemDraftView,
 } from '../requirements/dto/requirement.dto.js';
 import {
   RequirementRepository,
@@ -409,7 +410,18 @@ export class DecisionsService {
         ]);
         const widgetId = requirement.source_widget_id ?? candidate?.source_widget_id ?? null;
         const widget = widgetId ? await this.widgets.findKnown(em, widgetId) : undefined;
-        const details = await this.details(em, decisions);
+        const [details, drafts] = await Promise.all([
+          this.details(em, decisions),
+          query<WorkItemDraftView & { created_at: Date }>(
+            em,
+            `select id, decision_id, requirement_id, title, description, system,
+               source_proposal_id, created_at
+             from governance.work_item_drafts
+             where requirement_id = ? or decision_id = any(?::uuid[])
+             order by created_at, id`,
+            [requirement.id, `{${decisions.map((d) => d.id).join(',')}}`],
+          ),
+        ]);
         return {
           requirement: toRequirementView(requirement),
           candidate: candidate
@@ -427,6 +439,7 @@ export class DecisionsService {
             : null,
           supersedes: predecessors.map((p) => p.id),
           decisions: details,
+          work_item_drafts: drafts.map((w) => ({ ...w, created_at: isoRequired(w.created_at) })),
         };
       },
       { readOnly: true },

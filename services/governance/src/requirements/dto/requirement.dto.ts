@@ -218,6 +218,18 @@ export class DecisionDetailView extends DecisionView {
   @ApiProperty({ type: [WorkItemView] }) work_items!: WorkItemView[];
 }
 
+export class WorkItemDraftView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) decision_id!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) requirement_id!: string | null;
+  @ApiProperty() title!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ enum: WORK_ITEM_SYSTEMS, nullable: true, type: String })
+  system!: WorkItemSystem | null;
+  @ApiProperty({ format: 'uuid' }) source_proposal_id!: string;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+}
+
 export class TraceView {
   @ApiProperty({ type: RequirementView }) requirement!: RequirementView;
   @ApiProperty({ type: TraceCandidateView, nullable: true })
@@ -227,4 +239,10 @@ export class TraceView {
   supersedes!: string[];
   @ApiProperty({ type: [DecisionDetailView], description: 'Oldest first, with supersessions' })
   decisions!: DecisionDetailView[];
+  @ApiProperty({
+    type: [WorkItemDraftView],
+    description:
+      'Drafts from accepted implementation proposals, on the requirement or its decisions',
+  })
+  work_item_drafts!: WorkItemDraftView[];
 }

@@ -61,8 +61,3 @@ export class WebhookAnswerView {
   @ApiProperty({ enum: ['processed', 'duplicate', 'ignored'] }) result!: string;
   @ApiProperty({ description: 'Linked work items whose state changed' }) items_changed!: number;
 }
-
-export class WorkItemDraftView {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() title!: string;
-}
