@@ -309,6 +309,22 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
       );
     });
 
+    it('records a re-sent decision (same client id) once, also when both copies race', async () => {
+      const r = await requirement();
+      const id = randomUUID();
+      const [a, b] = await Promise.all([
+        decide({ id, requirement_id: r.id }),
+        decide({ id, requirement_id: r.id }),
+      ]);
+      const c = await decide({ id, requirement_id: r.id });
+      for (const res of [a, b, c]) expect(res).toMatchObject({ status: 201, body: { id } });
+      expect(
+        await t.sql('select id from governance.decision_records where requirement_id = $1', [r.id]),
+      ).toHaveLength(1);
+      const other = await decide({ id, requirement_id: r.id, title: 'Something else' });
+      expect(other).toMatchObject({ status: 409, body: { code: 'GOVERNANCE.DECISION_ID_TAKEN' } });
+    });
+
     it('needs a subject, a known outcome and a governor; never decides across hubs', async () => {
       const r = await requirement();
       expect((await decide({})).body.code).toBe('GOVERNANCE.INVALID_DECISION_SUBJECT');

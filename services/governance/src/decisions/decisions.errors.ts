@@ -42,3 +42,14 @@ export class AlreadyLinkedError extends DomainError {
     super({ code: 'GOVERNANCE.ALREADY_LINKED', status: 409, message });
   }
 }
+
+/** A client-chosen decision id that another request (or another person) already used. */
+export class DecisionIdTakenError extends DomainError {
+  constructor(id: string) {
+    super({
+      code: 'GOVERNANCE.DECISION_ID_TAKEN',
+      status: 409,
+      message: `Decision id ${id} is already used by another decision`,
+    });
+  }
+}

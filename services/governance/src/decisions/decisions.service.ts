@@ -45,6 +45,7 @@ import {
 import {
   AlreadyLinkedError,
   DecisionAlreadySupersededError,
+  DecisionIdTakenError,
   DecisionNotFoundError,
   InvalidDecisionSubjectError,
   InvalidSupersessionError,
@@ -110,8 +111,11 @@ export class DecisionsService {
         'Name the requirement_id and/or the candidate_id decided on',
       );
     }
+    const id = (dto.id ?? randomUUID()).toLowerCase();
     try {
       return await this.orm.em.fork().transactional(async (em) => {
+        const resent = dto.id ? await this.resent(em, user, id, dto) : undefined;
+        if (resent) return resent;
         const requirement = dto.requirement_id
           ? await RequirementRepository.find(em, dto.requirement_id.toLowerCase())
           : undefined;
@@ -155,7 +159,6 @@ export class DecisionsService {
             throw new DecisionAlreadySupersededError(supersedes.id, supersedes.superseded_by_id);
           }
         }
-        const id = randomUUID();
         await query(
           em,
           `insert into governance.decision_records (id, hub_id, title, rationale, outcome,
@@ -204,6 +207,11 @@ export class DecisionsService {
         return { ...toDecisionView(row), policy_references: [], work_items: [] };
       });
     } catch (error) {
+      if (error instanceof UniqueConstraintViolationException && dto.id) {
+        // The same client id sent twice at once: the first insert won.
+        const resent = await this.resent(this.orm.em.fork(), user, id, dto);
+        if (resent) return resent;
+      }
       if (error instanceof UniqueConstraintViolationException && dto.supersedes_id) {
         const winner = await queryOne<{ id: string }>(
           this.orm.em.fork(),
@@ -214,6 +222,28 @@ export class DecisionsService {
       }
       throw error;
     }
+  }
+
+  /**
+   * The stored decision when `id` was recorded already by this request re-sent (same decider,
+   * subject and title); undefined when the id is free.
+   * @throws DecisionIdTakenError when another decision has the id.
+   */
+  private async resent(
+    em: EntityManager,
+    user: AuthenticatedUser,
+    id: string,
+    dto: RecordDecisionDto,
+  ): Promise<DecisionDetailView | undefined> {
+    const existing = await DecisionRepository.find(em, id);
+    if (!existing) return undefined;
+    const same =
+      existing.decided_by === user.id &&
+      existing.title === dto.title.trim() &&
+      existing.requirement_id === (dto.requirement_id?.toLowerCase() ?? null) &&
+      existing.candidate_id === (dto.candidate_id?.toLowerCase() ?? null);
+    if (!same) throw new DecisionIdTakenError(id);
+    return this.detail(em, existing);
   }
 
   /** The decision, or 404 when it does not exist or is in a hub the caller cannot see. */

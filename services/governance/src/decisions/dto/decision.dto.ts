@@ -23,6 +23,14 @@ import { NoNulCharacters } from '../../common/text.js';
 
 /** Records a decision on a requirement and/or a candidate (at least one). */
 export class RecordDecisionDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Client-chosen id: re-sending the same request returns the stored decision',
+  })
+  @IsOptional()
+  @IsUUID()
+  id?: string;
+
   @ApiProperty()
   @IsString()
   @NoNulCharacters()
