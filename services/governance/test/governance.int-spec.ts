@@ -187,6 +187,15 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
       });
     });
 
+    it('asks feedback about the candidate a decision names when it has not heard of it', async () => {
+      const id = randomUUID();
+      t.serveCandidateLookups(new Map([[id, candidateSnapshot(id, HUB_A, 'in_review', 2)]]));
+      const res = await decide({ candidate_id: id, outcome: 'needs_information' });
+      expect(res).toMatchObject({ status: 201, body: { candidate_id: id } });
+      t.serveCandidateLookups(null);
+      expect((await decide({ candidate_id: randomUUID() })).status).toBe(503);
+    });
+
     it('answers 404 when feedback does not know it either, 503 when feedback does not answer', async () => {
       t.serveCandidateLookups(new Map());
       expect((await promote(randomUUID())).body.code).toBe('GOVERNANCE.CANDIDATE_NOT_FOUND');

@@ -10,6 +10,7 @@ import { decodeCursor, toPage } from '@ihf/platform';
 import { hubScopeCondition } from '../common/hub-scope.js';
 import { governsHub } from '../common/roles.js';
 import { isoRequired, query, queryOne } from '../common/sql.js';
+import { CandidateDirectory } from '../read-models/candidate-directory.service.js';
 import { CandidateReadModel } from '../read-models/candidate-read-model.repository.js';
 import { WidgetDirectory } from '../read-models/widget-directory.service.js';
 import {
@@ -103,6 +104,7 @@ export class DecisionsService {
     @Inject(MikroORM) private readonly orm: MikroORM,
     @Inject(Outbox) private readonly outbox: Outbox,
     @Inject(WidgetDirectory) private readonly widgets: WidgetDirectory,
+    @Inject(CandidateDirectory) private readonly candidates: CandidateDirectory,
   ) {}
 
   async record(user: AuthenticatedUser, dto: RecordDecisionDto): Promise<DecisionDetailView> {
@@ -123,7 +125,7 @@ export class DecisionsService {
           throw new InvalidDecisionSubjectError(`Requirement ${dto.requirement_id} does not exist`);
         }
         const candidate = dto.candidate_id
-          ? await CandidateReadModel.find(em, dto.candidate_id.toLowerCase())
+          ? await this.candidates.find(em, dto.candidate_id.toLowerCase())
           : undefined;
         if (dto.candidate_id && (!candidate || !canAccessHub(user, candidate.hub_id))) {
           throw new InvalidDecisionSubjectError(

@@ -31,6 +31,22 @@ export class CandidateDirectory {
   async findForPromotion(em: EntityManager, id: string): Promise<CandidateFacts | undefined> {
     const known = await CandidateReadModel.find(em, id, true);
     if (known?.status === 'accepted') return known;
+    return this.lookUp(em, id, known);
+  }
+
+  /**
+   * The candidate a decision names: the model, else feedback's answer (stored).
+   * @throws CandidateLookupUnavailableError when the model misses it and feedback does not answer.
+   */
+  async find(em: EntityManager, id: string): Promise<CandidateFacts | undefined> {
+    return (await CandidateReadModel.find(em, id)) ?? this.lookUp(em, id, undefined);
+  }
+
+  private async lookUp(
+    em: EntityManager,
+    id: string,
+    known: CandidateFacts | undefined,
+  ): Promise<CandidateFacts | undefined> {
     let answer: CandidateGetResponseV1;
     try {
       answer = await this.rpc.request<CandidateGetResponseV1, CandidateGetRequestV1>(
