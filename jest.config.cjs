@@ -23,6 +23,9 @@ const common = {
   moduleNameMapper: {
     '^@ihf/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // ES module whose exports only offer `import` (Jest resolves for require).
+    '^@octokit/webhooks-methods$':
+      '<rootDir>/node_modules/@octokit/webhooks-methods/dist-node/index.js',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };

@@ -1,3 +1,5 @@
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NamespacedNatsServer } from '@ihf/messaging';
 import { type Env, type OpenApiOptions, type ServiceBootstrapOptions } from '@ihf/platform';
 import { AppModule, SERVICE_NAME } from './app.module.js';
 import { type FeedbackConfig } from './config/feedback.config.js';
@@ -30,5 +32,18 @@ export function feedbackAppOptions(config: FeedbackConfig, env?: Env): ServiceBo
     defaultPort: DEFAULT_PORT,
     env,
     openApi: FEEDBACK_OPENAPI,
+    // Serves the candidate look-up (ihf.rpc.feedback.candidate.get.v1) to governance.
+    configure: (app: NestFastifyApplication) => {
+      app.connectMicroservice(
+        {
+          strategy: new NamespacedNatsServer({
+            natsUrl: config.NATS_URL,
+            service: SERVICE_NAME,
+            namespace: config.IHF_NATS_NAMESPACE,
+          }),
+        },
+        { inheritAppConfig: false },
+      );
+    },
   };
 }

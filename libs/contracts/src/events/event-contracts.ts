@@ -31,7 +31,17 @@ import {
   FeedbackThreadChangedV1,
   FeedbackThreadCreatedV1,
 } from './feedback/feedback.events.js';
-import { RequirementPromotedV1 } from './governance/governance.events.js';
+import {
+  DecisionRecordedV1,
+  DecisionSupersededV1,
+  PolicyReferenceAddedV1,
+  RequirementPromotedV1,
+  RequirementRetiredV1,
+  RequirementSupersededV1,
+  RequirementUpdatedV1,
+  WorkItemLinkedV1,
+  WorkItemStateChangedV1,
+} from './governance/governance.events.js';
 import { Subjects } from './subjects.js';
 
 /** A payload class: class-validator decorated, instantiable without arguments. */
@@ -201,6 +211,46 @@ export const EVENT_CONTRACTS = {
     payload: RequirementPromotedV1,
     hubScoped: true,
     description: 'Governance promoted an accepted requirement candidate into a requirement.',
+  }),
+  [Subjects.Governance.RequirementUpdatedV1]: contract({
+    payload: RequirementUpdatedV1,
+    hubScoped: true,
+    description: "A requirement's title or description was edited (the history keeps both).",
+  }),
+  [Subjects.Governance.RequirementSupersededV1]: contract({
+    payload: RequirementSupersededV1,
+    hubScoped: true,
+    description: 'A requirement was superseded by another requirement.',
+  }),
+  [Subjects.Governance.RequirementRetiredV1]: contract({
+    payload: RequirementRetiredV1,
+    hubScoped: true,
+    description: 'A requirement was retired.',
+  }),
+  [Subjects.Governance.DecisionRecordedV1]: contract({
+    payload: DecisionRecordedV1,
+    hubScoped: true,
+    description: 'A decision record was made on a requirement and/or a candidate.',
+  }),
+  [Subjects.Governance.DecisionSupersededV1]: contract({
+    payload: DecisionSupersededV1,
+    hubScoped: true,
+    description: 'A decision record was superseded by a newer one (both stay in the history).',
+  }),
+  [Subjects.Governance.PolicyReferenceAddedV1]: contract({
+    payload: PolicyReferenceAddedV1,
+    hubScoped: true,
+    description: 'A decision cited a policy scope with a constraint note.',
+  }),
+  [Subjects.Governance.WorkItemLinkedV1]: contract({
+    payload: WorkItemLinkedV1,
+    hubScoped: true,
+    description: 'A decision was linked to an item in an external tracker.',
+  }),
+  [Subjects.Governance.WorkItemStateChangedV1]: contract({
+    payload: WorkItemStateChangedV1,
+    hubScoped: true,
+    description: 'A linked work item changed state in its tracker (open, closed, merged).',
   }),
   [Subjects.Agents.ProposalAcceptedV1]: contract({
     payload: ProposalAcceptedV1,

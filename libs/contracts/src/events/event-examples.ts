@@ -13,6 +13,11 @@ const OTHER_CANDIDATE = '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f08';
 const CONTRACT = '7f8a9b0c-1d2e-4f3a-8b4c-5d6e7f8a9b09';
 const ADAPTER_SPEC = '0c1d2e3f-4a5b-4c6d-9e7f-8a9b0c1d2e10';
 const KEY = 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a11';
+const REQUIREMENT = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d13';
+const OTHER_REQUIREMENT = 'a7b8c9d0-e1f2-4a3b-9c4d-5e6f7a8b9c15';
+const DECISION = 'd4e5f6a7-b8c9-4d0e-8f1a-2b3c4d5e6f16';
+const OTHER_DECISION = 'e5f6a7b8-c9d0-4e1f-9a2b-3c4d5e6f7a17';
+const WORK_ITEM = 'c9d0e1f2-a3b4-4c5d-8e6f-7a8b9c0d1e18';
 const AT = '2026-11-27T10:00:00.000Z';
 
 const widget = {
@@ -232,11 +237,71 @@ export const EVENT_EXAMPLES: { readonly [S in Subject]: PayloadOf<S> } = {
     assigned_at: AT,
   },
   [Subjects.Governance.RequirementPromotedV1]: {
-    requirement_id: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d13',
+    requirement_id: REQUIREMENT,
     candidate_id: CANDIDATE,
     hub_id: HUB,
     promoted_by: USER,
     promoted_at: AT,
+    title: 'Make the checkout button say what it does',
+  },
+  [Subjects.Governance.RequirementUpdatedV1]: {
+    requirement_id: REQUIREMENT,
+    title: 'Name the checkout button after its action',
+    description: 'Reporters could not tell that the button places the order.',
+    changed_by: USER,
+    changed_at: AT,
+  },
+  [Subjects.Governance.RequirementSupersededV1]: {
+    requirement_id: REQUIREMENT,
+    superseded_by_id: OTHER_REQUIREMENT,
+    changed_by: USER,
+    changed_at: AT,
+  },
+  [Subjects.Governance.RequirementRetiredV1]: {
+    requirement_id: REQUIREMENT,
+    notes: 'The checkout page was replaced.',
+    changed_by: USER,
+    changed_at: AT,
+  },
+  [Subjects.Governance.DecisionRecordedV1]: {
+    decision_id: DECISION,
+    title: 'Rename the checkout button',
+    outcome: 'approved',
+    requirement_id: REQUIREMENT,
+    candidate_id: CANDIDATE,
+    supersedes_id: null,
+    decided_by: USER,
+    decided_at: AT,
+  },
+  [Subjects.Governance.DecisionSupersededV1]: {
+    decision_id: DECISION,
+    superseded_by_id: OTHER_DECISION,
+    superseded_at: AT,
+  },
+  [Subjects.Governance.PolicyReferenceAddedV1]: {
+    policy_reference_id: 'f6a7b8c9-d0e1-4f2a-8b3c-4d5e6f7a8b19',
+    decision_id: DECISION,
+    policy_scope: 'accessibility',
+    constraint_note: 'Button labels follow WCAG 2.2 (2.5.3 Label in Name).',
+    created_by: USER,
+    created_at: AT,
+  },
+  [Subjects.Governance.WorkItemLinkedV1]: {
+    work_item_id: WORK_ITEM,
+    decision_id: DECISION,
+    system: 'github',
+    work_item_ref: 'acme/shop#123',
+    url: 'https://github.com/acme/shop/issues/123',
+    state: 'open',
+    linked_by: USER,
+    linked_at: AT,
+  },
+  [Subjects.Governance.WorkItemStateChangedV1]: {
+    work_item_id: WORK_ITEM,
+    decision_id: DECISION,
+    from: 'open',
+    to: 'closed',
+    changed_at: AT,
   },
   [Subjects.Agents.ProposalAcceptedV1]: {
     proposal_id: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e14',

@@ -40,6 +40,14 @@ export const Subjects = {
   },
   Governance: {
     RequirementPromotedV1: 'ihf.governance.requirement.promoted.v1',
+    RequirementUpdatedV1: 'ihf.governance.requirement.updated.v1',
+    RequirementSupersededV1: 'ihf.governance.requirement.superseded.v1',
+    RequirementRetiredV1: 'ihf.governance.requirement.retired.v1',
+    DecisionRecordedV1: 'ihf.governance.decision.recorded.v1',
+    DecisionSupersededV1: 'ihf.governance.decision.superseded.v1',
+    PolicyReferenceAddedV1: 'ihf.governance.policy_reference.added.v1',
+    WorkItemLinkedV1: 'ihf.governance.work_item.linked.v1',
+    WorkItemStateChangedV1: 'ihf.governance.work_item.state_changed.v1',
   },
   Agents: {
     ProposalAcceptedV1: 'ihf.agents.proposal.accepted.v1',

@@ -10,6 +10,10 @@ export const RpcPatterns = {
     /** Look a widget up by id: {@link WidgetGetRequestV1} → {@link WidgetGetResponseV1}. */
     WidgetGetV1: 'ihf.rpc.ingestion.widget.get.v1',
   },
+  Feedback: {
+    /** Look a requirement candidate up by id: `CandidateGetRequestV1` → `CandidateGetResponseV1`. */
+    CandidateGetV1: 'ihf.rpc.feedback.candidate.get.v1',
+  },
 } as const;
 
 /** Request of `ihf.rpc.ingestion.widget.get.v1`. */

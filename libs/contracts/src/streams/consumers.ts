@@ -78,4 +78,36 @@ export const CONSUMERS = {
     stream: 'IHF_AGENTS',
     filterSubject: 'ihf.agents.proposal.>',
   },
+  /** Governance's candidate read model (created, status changes) for promotion and traces. */
+  governance_feedback_candidates: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'governance__feedback_candidates',
+    service: 'governance',
+    stream: 'IHF_FEEDBACK',
+    filterSubject: 'ihf.feedback.candidate.>',
+  },
+  /** Governance's widget read model (names and versions in traces, decision-log filter). */
+  governance_ingestion_widgets: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'governance__ingestion_widgets',
+    service: 'governance',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.widget.>',
+  },
+  /** Governance's read model of users (names of deciders, deactivation). */
+  governance_identity: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'governance__identity',
+    service: 'governance',
+    stream: 'IHF_IDENTITY',
+    filterSubject: 'ihf.identity.>',
+  },
+  /** Accepted agent proposals (policy flags, implementation proposals). */
+  governance_agents: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'governance__agents',
+    service: 'governance',
+    stream: 'IHF_AGENTS',
+    filterSubject: 'ihf.agents.proposal.>',
+  },
 } as const satisfies Record<string, ConsumerDefinition>;

@@ -87,6 +87,47 @@ export const PROPOSAL_KINDS = [
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 
 /**
+ * Outcomes of a governance decision record: the documented, closed set every decision uses
+ * (DTOs, the `decision_records.outcome` CHECK, events, MADR rendering).
+ *
+ * - `approved`: the requirement (or candidate) goes ahead as described;
+ * - `rejected`: it does not, for the reasons in the rationale;
+ * - `deferred`: not now; to be decided again later;
+ * - `needs_information`: the deciders cannot decide yet; the notes say what is missing.
+ */
+export const DECISION_OUTCOMES = ['approved', 'rejected', 'deferred', 'needs_information'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+/**
+ * Lifecycle of a requirement: `active` from its promotion, `superseded` by another requirement
+ * (`superseded_by_id`), or `retired`. Superseded and retired are final.
+ */
+export const REQUIREMENT_STATUSES = ['active', 'superseded', 'retired'] as const;
+export type RequirementStatus = (typeof REQUIREMENT_STATUSES)[number];
+
+/**
+ * Trackers a decision can link work items in, each with its reference format:
+ * `github` `owner/repo#123`, `gitlab` `group/project#12` (issue) or `group/project!7` (merge
+ * request), `jira` `PROJ-42`, `linear` `ENG-42`, `azure_boards` `AB#123`, `url` any https URL.
+ */
+export const WORK_ITEM_SYSTEMS = [
+  'github',
+  'gitlab',
+  'jira',
+  'linear',
+  'azure_boards',
+  'url',
+] as const;
+export type WorkItemSystem = (typeof WORK_ITEM_SYSTEMS)[number];
+
+/**
+ * State of a linked work item as its tracker reports it: `unknown` until a webhook delivery
+ * says otherwise, then `open`, `closed` or `merged` (pull and merge requests).
+ */
+export const WORK_ITEM_STATES = ['unknown', 'open', 'closed', 'merged'] as const;
+export type WorkItemState = (typeof WORK_ITEM_STATES)[number];
+
+/**
  * A free-text field that must say something (annotation bodies): at least one non-space
  * character. Feedback refuses a blank body, so ingestion refuses it at the door too.
  */
@@ -111,4 +152,8 @@ export const VALUE_SETS = {
   PRINCIPAL_KINDS,
   UNLOCK_CAUSES,
   PROPOSAL_KINDS,
+  DECISION_OUTCOMES,
+  REQUIREMENT_STATUSES,
+  WORK_ITEM_SYSTEMS,
+  WORK_ITEM_STATES,
 } as const satisfies Record<string, readonly string[]>;

@@ -240,6 +240,7 @@ export function candidateCreatedPayload(r: CandidateRow): FeedbackCandidateCreat
   return {
     candidate_id: r.id,
     title: r.title,
+    description: r.description,
     category: r.category,
     severity: r.severity,
     source_widget_id: r.source_widget_id,

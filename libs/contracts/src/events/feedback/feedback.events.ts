@@ -1,4 +1,13 @@
-import { IsIn, IsInt, IsISO8601, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { Nullable } from '../../schema/presence.js';
 import {
   ACTOR_TYPES,
@@ -126,6 +135,12 @@ export class FeedbackCandidateCreatedV1 {
   @IsString()
   @MaxLength(300)
   title!: string;
+
+  /** The candidate's description (governance copies it into the requirement it promotes). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000)
+  description?: string;
 
   @IsIn(ANNOTATION_CATEGORIES)
   category!: AnnotationCategory;
