@@ -4,7 +4,7 @@
 // defaults (see libs/testing); each test file gets its own database and bus namespace.
 // Extra arguments go to Jest (e.g. `npm test -- libs/messaging`).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,8 @@ const args = [
   '--maxWorkers=2',
   ...process.argv.slice(2),
 ];
-const summaryFile = join(mkdtempSync(join(tmpdir(), 'ihf-test-')), 'summary');
+const summaryDir = mkdtempSync(join(tmpdir(), 'ihf-test-'));
+const summaryFile = join(summaryDir, 'summary');
 const result = spawnSync(process.execPath, args, {
   stdio: 'inherit',
   cwd: root,
@@ -33,4 +34,5 @@ const result = spawnSync(process.execPath, args, {
 });
 // The closing line: after Jest's own summary.
 if (existsSync(summaryFile)) console.log(`\n${readFileSync(summaryFile, 'utf8')}`);
+rmSync(summaryDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
