@@ -48,10 +48,10 @@ describe('governance OpenAPI document', () => {
       >;
     };
     const content = (path: string, status: string) =>
-      Object.keys(doc.paths[path]!.get!.responses[status]!.content ?? {});
+      Object.keys(doc.paths[path].get.responses[status].content ?? {});
     expect(content('/api/v1/decisions/{id}', '200')).toEqual(['application/json', 'text/markdown']);
     expect(content('/api/v1/decisions/export', '200')).toEqual(['text/csv']);
-    expect(doc.paths['/api/v1/webhooks/github/{hubId}']!.post!.security).toBeUndefined();
-    expect(doc.paths['/api/v1/requirements']!.post!.security).toEqual([{ jwt: [] }]);
+    expect(doc.paths['/api/v1/webhooks/github/{hubId}'].post.security).toBeUndefined();
+    expect(doc.paths['/api/v1/requirements'].post.security).toEqual([{ jwt: [] }]);
   });
 });
