@@ -1,5 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 
 /**
  * The success answer's media types when it is not JSON only (`ApiOperationDoc` documents JSON).
@@ -11,7 +10,7 @@ export function ApiSuccessContent(
   content: Record<string, { schema?: object }>,
 ): MethodDecorator {
   // An empty description keeps ApiOperationDoc's; `type: undefined` drops its JSON-only type.
-  return applyDecorators(ApiResponse({ status, description: '', type: undefined, content }));
+  return ApiResponse({ status, description: '', type: undefined, content });
 }
 
 /** A JSON body schema referring to a documented class (registered with `@ApiExtraModels`). */
@@ -21,6 +20,9 @@ export function jsonOf(type: new () => unknown): { schema: object } {
 
 /** What GitHub delivers for the `issues` and `pull_request` events (the members read here). */
 export class GithubDeliveryBody {
-  @ApiProperty({ example: 'closed', description: 'What happened to the issue or pull request' })
-  action!: string;
+  @ApiPropertyOptional({
+    example: 'closed',
+    description: 'What happened to the issue or pull request (a `ping` has none)',
+  })
+  action?: string;
 }
