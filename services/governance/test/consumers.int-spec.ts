@@ -36,7 +36,7 @@ describe('governance: its consumers and read models', () => {
     expect(Object.keys(REFUSED).sort()).toEqual([...KEYS].sort());
     for (const key of KEYS) {
       expect(REFUSED[key].startsWith(CONSUMERS[key].filterSubject.replace(/>$/, ''))).toBe(true);
-      await t.publish(REFUSED[key], {} as PayloadOf<Subject>);
+      await t.publish(REFUSED[key], {} as PayloadOf<Subject>, { breaksContract: true });
     }
     for (const key of KEYS) {
       const reasons = await waitFor(
@@ -72,6 +72,48 @@ describe('governance: its consumers and read models', () => {
         ) || undefined,
       { timeoutMs: 15_000, message: 'the refused proposal dead-lettered' },
     );
+  });
+
+  it('dead-letters an impl_proposal without a target or with a non-UUID decision_id, with the reason', async () => {
+    const implProposal = (target: {
+      decision_id?: string | null;
+      requirement_id?: string | null;
+    }) =>
+      t.publish(
+        'ihf.agents.proposal.accepted.v1',
+        {
+          proposal_id: randomUUID(),
+          kind: 'impl_proposal',
+          hub_id: HUB,
+          accepted_by: randomUUID(),
+          accepted_at: new Date().toISOString(),
+          title: 'Build it',
+          description: 'As decided',
+          ...target,
+        },
+        { hubId: HUB },
+      );
+    // The contract lets both through: decision_id is checked only for policy_flag.
+    const neither = await implProposal({ decision_id: null, requirement_id: null });
+    const notUuid = await implProposal({ decision_id: 'not-a-uuid' });
+    const reasons = await waitFor(
+      async () => {
+        const r = await t.deadLetters(CONSUMERS.governance_agents.durable);
+        return r.some((x) => /names neither a decision nor a requirement/.test(x)) &&
+          r.some((x) => /decision_id "not-a-uuid" is not a UUID/.test(x))
+          ? r
+          : undefined;
+      },
+      { timeoutMs: 15_000, message: 'both refused impl_proposals dead-lettered' },
+    );
+    expect(reasons.filter((r) => r.includes(neither.payload.proposal_id))).toHaveLength(1);
+    expect(reasons.filter((r) => r.includes(notUuid.payload.proposal_id))).toHaveLength(1);
+    expect(
+      await t.sql(
+        'select 1 from governance.work_item_drafts where source_proposal_id in ($1, $2)',
+        [neither.payload.proposal_id, notUuid.payload.proposal_id],
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the newest candidate status whatever the order its events arrive in', async () => {

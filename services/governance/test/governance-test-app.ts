@@ -20,6 +20,7 @@ import {
   type TestEnvironment,
   type TestPublishOptions,
   waitFor,
+  withResponseValidation,
 } from '@ihf/testing';
 import { governanceAppOptions } from '../src/bootstrap.js';
 import { GovernanceConfig } from '../src/config/governance.config.js';
@@ -74,8 +75,11 @@ export class GovernanceTestApp {
     };
     const config = loadConfig(GovernanceConfig, vars);
     await migrateGovernance(t.env.databaseUrl);
+    // Every answer is checked against the OpenAPI document: a drift fails the test that saw it.
     t.restartApp = () =>
-      createServiceApp({ ...governanceAppOptions(config, vars), config: GovernanceConfig });
+      createServiceApp(
+        withResponseValidation({ ...governanceAppOptions(config, vars), config: GovernanceConfig }),
+      );
     t.app = await t.restartApp();
     t.bus = await TestBus.connect(t.env.natsUrl, t.env.natsNamespace);
     return t;

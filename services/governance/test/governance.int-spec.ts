@@ -684,10 +684,10 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
       components: { schemas: Record<string, unknown> };
     }>();
-    expect(doc.components.schemas).toHaveProperty('ProblemDto');
+    expect(doc.components.schemas).toHaveProperty('ProblemDoc');
     expect(doc.components.schemas).toHaveProperty('TraceView');
     expect(Object.keys(doc.paths['/api/v1/requirements'].post.responses).sort()).toEqual(
-      ['201', '403', '404', '409'].sort(),
+      ['201', '400', '401', '403', '404', '409', '413', '415', '503'].sort(),
     );
     expect(doc.paths['/api/v1/webhooks/github/{hubId}'].post.responses).toHaveProperty('401');
   });

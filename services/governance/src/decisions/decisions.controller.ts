@@ -10,19 +10,15 @@ import {
   Res,
   StreamableFile,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiExtraModels, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
-import { ApiProblems } from '../common/openapi.js';
+import { ApiOperationDoc } from '@ihf/platform';
+import { ApiSuccessContent, jsonOf } from '../common/openapi.js';
 import { GOVERN_ROLES } from '../common/roles.js';
 import {
   DecisionDetailView,
+  DecisionView,
   PolicyReferenceView,
   WorkItemView,
 } from '../requirements/dto/requirement.dto.js';
@@ -33,6 +29,7 @@ import {
   DecisionPageView,
   LinkWorkItemDto,
   PolicyScopeListView,
+  PolicyScopeView,
   RecordDecisionDto,
 } from './dto/decision.dto.js';
 import { DecisionsService } from './decisions.service.js';
@@ -42,7 +39,6 @@ const wantsMarkdown = (accept: string | undefined): boolean =>
   /(^|,)\s*text\/markdown\s*(;|,|$)/i.test(accept ?? '');
 
 @ApiTags('decisions')
-@ApiBearerAuth()
 @Controller('api/v1')
 export class DecisionsController {
   constructor(
@@ -53,12 +49,19 @@ export class DecisionsController {
   /** Records a decision (never edited later; `supersedes_id` replaces an earlier one). */
   @Post('decisions')
   @Roles(...GOVERN_ROLES)
-  @ApiCreatedResponse({ type: DecisionDetailView })
-  @ApiProblems(
-    [403, 'GOVERNANCE.GOVERNOR_REQUIRED'],
-    [409, 'GOVERNANCE.DECISION_ALREADY_SUPERSEDED or GOVERNANCE.DECISION_ID_TAKEN'],
-    [422, 'GOVERNANCE.INVALID_DECISION_SUBJECT or GOVERNANCE.INVALID_SUPERSESSION'],
-  )
+  @ApiOperationDoc({
+    summary: 'Record a decision',
+    description:
+      'Records a decision on a requirement and/or a candidate of one hub the caller governs. Decisions are never edited: `supersedes_id` replaces an earlier one. Re-sending a request with the same client-chosen `id` returns the stored decision.',
+    response: { status: 201, description: 'The decision', type: DecisionDetailView },
+    body: true,
+    problems: {
+      403: ['GOVERNANCE.GOVERNOR_REQUIRED'],
+      409: ['GOVERNANCE.DECISION_ALREADY_SUPERSEDED', 'GOVERNANCE.DECISION_ID_TAKEN'],
+      422: ['GOVERNANCE.INVALID_DECISION_SUBJECT', 'GOVERNANCE.INVALID_SUPERSESSION'],
+      503: ['GOVERNANCE.CANDIDATE_LOOKUP_UNAVAILABLE'],
+    },
+  })
   record(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: RecordDecisionDto,
@@ -68,8 +71,13 @@ export class DecisionsController {
 
   /** The decision log: filters, newest first, cursor-paginated. */
   @Get('decisions')
-  @ApiOkResponse({ type: DecisionPageView })
-  @ApiProblems([400, 'REQUEST.INVALID_CURSOR'], [403, 'AUTH.HUB_ACCESS_DENIED'])
+  @ApiOperationDoc({
+    summary: 'Search the decision log',
+    description:
+      "Decisions of the caller's hubs matching the filters, newest first, keyset-paginated.",
+    response: { status: 200, description: 'A page of decisions', type: DecisionView, page: true },
+    problems: { 400: ['REQUEST.INVALID_CURSOR'], 403: ['AUTH.HUB_ACCESS_DENIED'] },
+  })
   log(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: DecisionLogQuery,
@@ -79,9 +87,14 @@ export class DecisionsController {
 
   /** The filtered decision log as CSV (all pages, streamed; `limit` and `cursor` ignored). */
   @Get('decisions/export')
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'CSV with a header row', content: { 'text/csv': {} } })
-  @ApiProblems([403, 'AUTH.HUB_ACCESS_DENIED'])
+  @ApiSuccessContent(200, { 'text/csv': {} })
+  @ApiOperationDoc({
+    summary: 'Export the decision log as CSV',
+    description:
+      'The decisions matching the filters, all pages streamed as `text/csv` with a header row (`limit` and `cursor` are ignored).',
+    response: { status: 200, description: 'CSV with a header row' },
+    problems: { 400: [], 403: ['AUTH.HUB_ACCESS_DENIED'] },
+  })
   export(@CurrentUser() user: AuthenticatedUser, @Query() query: DecisionLogQuery): StreamableFile {
     return new StreamableFile(this.decisions.export(user, query), {
       type: 'text/csv; charset=utf-8',
@@ -91,12 +104,19 @@ export class DecisionsController {
 
   /** One decision; with `Accept: text/markdown` its MADR record. */
   @Get('decisions/:id')
-  @ApiProduces('application/json', 'text/markdown')
-  @ApiOkResponse({
-    type: DecisionDetailView,
-    description: 'JSON, or the MADR Markdown record for Accept: text/markdown',
+  @ApiExtraModels(DecisionDetailView)
+  @ApiSuccessContent(200, { 'application/json': jsonOf(DecisionDetailView), 'text/markdown': {} })
+  @ApiOperationDoc({
+    summary: 'Get a decision',
+    description:
+      "One decision of the caller's hubs with its policy references and work items; with `Accept: text/markdown`, its MADR record.",
+    response: {
+      status: 200,
+      description: 'The decision (JSON), or its MADR record for `Accept: text/markdown`',
+    },
+    problems: { 400: [], 404: ['GOVERNANCE.DECISION_NOT_FOUND'] },
+    uuidParams: ['id'],
   })
-  @ApiProblems([404, 'GOVERNANCE.DECISION_NOT_FOUND'])
   async get(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -111,12 +131,18 @@ export class DecisionsController {
 
   @Post('decisions/:id/policy-references')
   @Roles(...GOVERN_ROLES)
-  @ApiCreatedResponse({ type: PolicyReferenceView })
-  @ApiProblems(
-    [403, 'GOVERNANCE.GOVERNOR_REQUIRED'],
-    [404, 'GOVERNANCE.DECISION_NOT_FOUND'],
-    [409, 'GOVERNANCE.ALREADY_LINKED'],
-  )
+  @ApiOperationDoc({
+    summary: 'Cite a policy in a decision',
+    description: 'Adds a policy scope (once per decision) with an optional constraint note.',
+    response: { status: 201, description: 'The policy reference', type: PolicyReferenceView },
+    body: true,
+    problems: {
+      403: ['GOVERNANCE.GOVERNOR_REQUIRED'],
+      404: ['GOVERNANCE.DECISION_NOT_FOUND'],
+      409: ['GOVERNANCE.ALREADY_LINKED'],
+    },
+    uuidParams: ['id'],
+  })
   addPolicyReference(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -127,13 +153,20 @@ export class DecisionsController {
 
   @Post('decisions/:id/work-items')
   @Roles(...GOVERN_ROLES)
-  @ApiCreatedResponse({ type: WorkItemView })
-  @ApiProblems(
-    [403, 'GOVERNANCE.GOVERNOR_REQUIRED'],
-    [404, 'GOVERNANCE.DECISION_NOT_FOUND'],
-    [409, 'GOVERNANCE.ALREADY_LINKED'],
-    [422, 'GOVERNANCE.INVALID_WORK_ITEM_REF or GOVERNANCE.TRACKER_BASE_URL_MISSING'],
-  )
+  @ApiOperationDoc({
+    summary: 'Link a work item to a decision',
+    description:
+      "Links a tracker's work item (GitHub, GitLab, Jira, Linear, Azure Boards or a URL) that carries the decision out; its URL is built from the hub's tracker settings.",
+    response: { status: 201, description: 'The linked work item', type: WorkItemView },
+    body: true,
+    problems: {
+      403: ['GOVERNANCE.GOVERNOR_REQUIRED'],
+      404: ['GOVERNANCE.DECISION_NOT_FOUND'],
+      409: ['GOVERNANCE.ALREADY_LINKED'],
+      422: ['GOVERNANCE.INVALID_WORK_ITEM_REF', 'GOVERNANCE.TRACKER_BASE_URL_MISSING'],
+    },
+    uuidParams: ['id'],
+  })
   linkWorkItem(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -144,8 +177,13 @@ export class DecisionsController {
 
   /** The policy scopes a hub's decisions cite. */
   @Get('hubs/:hubId/policy-scopes')
-  @ApiOkResponse({ type: PolicyScopeListView })
-  @ApiProblems([403, 'AUTH.HUB_ACCESS_DENIED'])
+  @ApiOperationDoc({
+    summary: "List a hub's policy scopes",
+    description: "The policy scopes the hub's decisions cite, with how many references cite each.",
+    response: { status: 200, description: 'The policy scopes', type: PolicyScopeView, list: true },
+    problems: { 400: [], 403: ['AUTH.HUB_ACCESS_DENIED'] },
+    uuidParams: ['hubId'],
+  })
   scopes(
     @CurrentUser() user: AuthenticatedUser,
     @Param('hubId', ParseUUIDPipe) hubId: string,

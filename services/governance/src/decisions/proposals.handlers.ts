@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type EntityManager } from '@mikro-orm/core';
+import { isUUID } from 'class-validator';
 import { CONSUMERS, type EventEnvelope, type ProposalAcceptedV1, Subjects } from '@ihf/contracts';
 import { EventConsumers, NonRetryableError } from '@ihf/messaging';
 import { query } from '../common/sql.js';
@@ -42,6 +43,19 @@ export class ProposalHandlers implements OnModuleInit {
         proposalId,
       });
     } else if (p.kind === 'impl_proposal') {
+      // The contract checks decision_id only for policy_flag (and requirement_id only when
+      // present): a draft needs a target, and a non-UUID id would fail its SQL cast on every
+      // redelivery instead of being refused once.
+      if (p.decision_id == null && p.requirement_id == null) {
+        throw new NonRetryableError(
+          `impl_proposal ${proposalId} names neither a decision nor a requirement`,
+        );
+      }
+      if (p.decision_id != null && !isUUID(p.decision_id)) {
+        throw new NonRetryableError(
+          `impl_proposal ${proposalId}: decision_id ${JSON.stringify(p.decision_id).slice(0, 100)} is not a UUID`,
+        );
+      }
       const decisionId = p.decision_id?.toLowerCase() ?? null;
       const requirementId = p.requirement_id?.toLowerCase() ?? null;
       const target = decisionId

@@ -1,15 +1,15 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@ihf/auth';
-import { ApiProblems } from '../common/openapi.js';
+import { ApiOperationDoc } from '@ihf/platform';
 import { GOVERN_ROLES } from '../common/roles.js';
 import { DecisionsService } from '../decisions/decisions.service.js';
 import {
   EditRequirementDto,
   ListRequirementsQuery,
   PromoteCandidateDto,
-  RequirementHistoryView,
   RequirementPageView,
+  RequirementHistoryView,
   RequirementView,
   RetireRequirementDto,
   SupersedeRequirementDto,
@@ -18,7 +18,6 @@ import {
 import { RequirementsService } from './requirements.service.js';
 
 @ApiTags('requirements')
-@ApiBearerAuth()
 @Controller('api/v1/requirements')
 export class RequirementsController {
   constructor(
@@ -29,15 +28,19 @@ export class RequirementsController {
   /** Promotes an accepted candidate of a hub the caller governs into an active requirement. */
   @Post()
   @Roles(...GOVERN_ROLES)
-  @ApiCreatedResponse({ type: RequirementView })
-  @ApiProblems(
-    [403, 'Not a governor of the hub'],
-    [404, 'GOVERNANCE.CANDIDATE_NOT_FOUND'],
-    [
-      409,
-      'GOVERNANCE.CANDIDATE_NOT_ACCEPTED (candidate_status names it) or GOVERNANCE.CANDIDATE_ALREADY_PROMOTED',
-    ],
-  )
+  @ApiOperationDoc({
+    summary: 'Promote a candidate to a requirement',
+    description:
+      "Promotes an accepted requirement candidate of a hub the caller governs into an active requirement; title and description default to the candidate's. A refused candidate's status is in the problem's `candidate_status`.",
+    response: { status: 201, description: 'The requirement', type: RequirementView },
+    body: true,
+    problems: {
+      403: ['GOVERNANCE.GOVERNOR_REQUIRED'],
+      404: ['GOVERNANCE.CANDIDATE_NOT_FOUND'],
+      409: ['GOVERNANCE.CANDIDATE_NOT_ACCEPTED', 'GOVERNANCE.CANDIDATE_ALREADY_PROMOTED'],
+      503: ['GOVERNANCE.CANDIDATE_LOOKUP_UNAVAILABLE'],
+    },
+  })
   promote(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: PromoteCandidateDto,
@@ -46,8 +49,18 @@ export class RequirementsController {
   }
 
   @Get()
-  @ApiOkResponse({ type: RequirementPageView })
-  @ApiProblems([400, 'REQUEST.INVALID_CURSOR'], [403, 'AUTH.HUB_ACCESS_DENIED'])
+  @ApiOperationDoc({
+    summary: 'List requirements',
+    description:
+      "Requirements of the caller's hubs, optionally of one hub or status, keyset-paginated.",
+    response: {
+      status: 200,
+      description: 'A page of requirements',
+      type: RequirementView,
+      page: true,
+    },
+    problems: { 400: ['REQUEST.INVALID_CURSOR'], 403: ['AUTH.HUB_ACCESS_DENIED'] },
+  })
   list(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: ListRequirementsQuery,
@@ -56,8 +69,13 @@ export class RequirementsController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: RequirementView })
-  @ApiProblems([404, 'GOVERNANCE.REQUIREMENT_NOT_FOUND'])
+  @ApiOperationDoc({
+    summary: 'Get a requirement',
+    description: "One requirement of the caller's hubs.",
+    response: { status: 200, description: 'The requirement', type: RequirementView },
+    problems: { 400: [], 404: ['GOVERNANCE.REQUIREMENT_NOT_FOUND'] },
+    uuidParams: ['id'],
+  })
   get(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -67,8 +85,17 @@ export class RequirementsController {
 
   /** Every change of the requirement, oldest first (the append-only audit). */
   @Get(':id/history')
-  @ApiOkResponse({ type: RequirementHistoryView })
-  @ApiProblems([404, 'GOVERNANCE.REQUIREMENT_NOT_FOUND'])
+  @ApiOperationDoc({
+    summary: "A requirement's history",
+    description: 'The requirement and every change of it, oldest first (the append-only audit).',
+    response: {
+      status: 200,
+      description: 'The requirement and its changes',
+      type: RequirementHistoryView,
+    },
+    problems: { 400: [], 404: ['GOVERNANCE.REQUIREMENT_NOT_FOUND'] },
+    uuidParams: ['id'],
+  })
   history(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -78,8 +105,14 @@ export class RequirementsController {
 
   /** Candidate, sources, widget, decisions with supersessions, policies and work items. */
   @Get(':id/trace')
-  @ApiOkResponse({ type: TraceView })
-  @ApiProblems([404, 'GOVERNANCE.REQUIREMENT_NOT_FOUND'])
+  @ApiOperationDoc({
+    summary: "A requirement's trace",
+    description:
+      'Where the requirement comes from and what became of it: its candidate and sources, widget, decisions with their supersessions, policies, work items and work-item drafts.',
+    response: { status: 200, description: 'The trace', type: TraceView },
+    problems: { 400: [], 404: ['GOVERNANCE.REQUIREMENT_NOT_FOUND'] },
+    uuidParams: ['id'],
+  })
   trace(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -89,12 +122,19 @@ export class RequirementsController {
 
   @Patch(':id')
   @Roles(...GOVERN_ROLES)
-  @ApiOkResponse({ type: RequirementView })
-  @ApiProblems(
-    [403, 'GOVERNANCE.GOVERNOR_REQUIRED'],
-    [404, 'GOVERNANCE.REQUIREMENT_NOT_FOUND'],
-    [409, 'GOVERNANCE.REQUIREMENT_NOT_ACTIVE or GOVERNANCE.REQUIREMENT_VERSION_CONFLICT'],
-  )
+  @ApiOperationDoc({
+    summary: 'Edit a requirement',
+    description:
+      'Changes the title or description of an active requirement (kept in its history); with `expected_version`, refuses an edit based on an older version.',
+    response: { status: 200, description: 'The requirement', type: RequirementView },
+    body: true,
+    problems: {
+      403: ['GOVERNANCE.GOVERNOR_REQUIRED'],
+      404: ['GOVERNANCE.REQUIREMENT_NOT_FOUND'],
+      409: ['GOVERNANCE.REQUIREMENT_NOT_ACTIVE', 'GOVERNANCE.REQUIREMENT_VERSION_CONFLICT'],
+    },
+    uuidParams: ['id'],
+  })
   edit(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -105,13 +145,20 @@ export class RequirementsController {
 
   @Post(':id/supersede')
   @Roles(...GOVERN_ROLES)
-  @ApiCreatedResponse({ type: RequirementView })
-  @ApiProblems(
-    [403, 'GOVERNANCE.GOVERNOR_REQUIRED'],
-    [404, 'GOVERNANCE.REQUIREMENT_NOT_FOUND'],
-    [409, 'GOVERNANCE.REQUIREMENT_NOT_ACTIVE'],
-    [422, 'GOVERNANCE.INVALID_SUCCESSOR'],
-  )
+  @ApiOperationDoc({
+    summary: 'Supersede a requirement',
+    description:
+      'Marks an active requirement as replaced by another active requirement of its hub.',
+    response: { status: 201, description: 'The superseded requirement', type: RequirementView },
+    body: true,
+    problems: {
+      403: ['GOVERNANCE.GOVERNOR_REQUIRED'],
+      404: ['GOVERNANCE.REQUIREMENT_NOT_FOUND'],
+      409: ['GOVERNANCE.REQUIREMENT_NOT_ACTIVE'],
+      422: ['GOVERNANCE.INVALID_SUCCESSOR'],
+    },
+    uuidParams: ['id'],
+  })
   supersede(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -122,12 +169,18 @@ export class RequirementsController {
 
   @Post(':id/retire')
   @Roles(...GOVERN_ROLES)
-  @ApiCreatedResponse({ type: RequirementView })
-  @ApiProblems(
-    [403, 'GOVERNANCE.GOVERNOR_REQUIRED'],
-    [404, 'GOVERNANCE.REQUIREMENT_NOT_FOUND'],
-    [409, 'GOVERNANCE.REQUIREMENT_NOT_ACTIVE'],
-  )
+  @ApiOperationDoc({
+    summary: 'Retire a requirement',
+    description: 'Retires an active requirement (final: it can no longer change).',
+    response: { status: 201, description: 'The retired requirement', type: RequirementView },
+    body: true,
+    problems: {
+      403: ['GOVERNANCE.GOVERNOR_REQUIRED'],
+      404: ['GOVERNANCE.REQUIREMENT_NOT_FOUND'],
+      409: ['GOVERNANCE.REQUIREMENT_NOT_ACTIVE'],
+    },
+    uuidParams: ['id'],
+  })
   retire(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,

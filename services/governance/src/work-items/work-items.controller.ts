@@ -10,10 +10,11 @@ import {
   Put,
   Req,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { type AuthenticatedUser, CurrentUser, Public, Roles } from '@ihf/auth';
-import { ApiProblems } from '../common/openapi.js';
+import { ApiOperationDoc } from '@ihf/platform';
+import { GithubDeliveryBody } from '../common/openapi.js';
 import { GOVERN_ROLES } from '../common/roles.js';
 import {
   HubSettingsView,
@@ -24,15 +25,20 @@ import {
 import { rawBodyOf } from './raw-body.js';
 import { WorkItemsService } from './work-items.service.js';
 
-@ApiTags('work items')
+@ApiTags('work-items')
 @Controller('api/v1')
 export class WorkItemsController {
   constructor(private readonly workItems: WorkItemsService) {}
 
   @Get('hubs/:hubId/tracker-settings')
-  @ApiBearerAuth()
-  @ApiOkResponse({ type: HubSettingsView })
-  @ApiProblems([403, 'AUTH.HUB_ACCESS_DENIED'])
+  @ApiOperationDoc({
+    summary: "Get a hub's tracker settings",
+    description:
+      "The base URLs of the hub's trackers, whether a GitHub webhook secret is set, and the webhook's path.",
+    response: { status: 200, description: 'The settings', type: HubSettingsView },
+    problems: { 400: [], 403: ['AUTH.HUB_ACCESS_DENIED'] },
+    uuidParams: ['hubId'],
+  })
   settings(
     @CurrentUser() user: AuthenticatedUser,
     @Param('hubId', ParseUUIDPipe) hubId: string,
@@ -41,10 +47,16 @@ export class WorkItemsController {
   }
 
   @Put('hubs/:hubId/tracker-settings')
-  @ApiBearerAuth()
   @Roles(...GOVERN_ROLES)
-  @ApiOkResponse({ type: HubSettingsView })
-  @ApiProblems([403, 'AUTH.HUB_ACCESS_DENIED or GOVERNANCE.GOVERNOR_REQUIRED'])
+  @ApiOperationDoc({
+    summary: "Set a hub's tracker settings",
+    description:
+      'Sets the base URLs work-item links are built from: `null` clears one, an absent field keeps it.',
+    response: { status: 200, description: 'The settings', type: HubSettingsView },
+    body: true,
+    problems: { 403: ['AUTH.HUB_ACCESS_DENIED', 'GOVERNANCE.GOVERNOR_REQUIRED'] },
+    uuidParams: ['hubId'],
+  })
   putSettings(
     @CurrentUser() user: AuthenticatedUser,
     @Param('hubId', ParseUUIDPipe) hubId: string,
@@ -55,14 +67,20 @@ export class WorkItemsController {
 
   /** Sets the secret GitHub signs the hub's deliveries with (stored encrypted, never returned). */
   @Put('hubs/:hubId/github-webhook-secret')
-  @ApiBearerAuth()
   @Roles(...GOVERN_ROLES)
   @HttpCode(204)
-  @ApiNoContentResponse()
-  @ApiProblems(
-    [403, 'AUTH.HUB_ACCESS_DENIED or GOVERNANCE.GOVERNOR_REQUIRED'],
-    [503, 'GOVERNANCE.SECRET_KEY_MISSING'],
-  )
+  @ApiOperationDoc({
+    summary: "Set a hub's GitHub webhook secret",
+    description:
+      "Sets the secret GitHub signs the hub's webhook deliveries with; it is stored encrypted and never returned.",
+    response: { status: 204, description: 'The secret is set' },
+    body: true,
+    problems: {
+      403: ['AUTH.HUB_ACCESS_DENIED', 'GOVERNANCE.GOVERNOR_REQUIRED'],
+      503: ['GOVERNANCE.SECRET_KEY_MISSING'],
+    },
+    uuidParams: ['hubId'],
+  })
   async putSecret(
     @CurrentUser() user: AuthenticatedUser,
     @Param('hubId', ParseUUIDPipe) hubId: string,
@@ -78,11 +96,23 @@ export class WorkItemsController {
   @Post('webhooks/github/:hubId')
   @Public()
   @HttpCode(200)
-  @ApiOkResponse({ type: WebhookAnswerView })
-  @ApiProblems(
-    [400, 'GOVERNANCE.WEBHOOK_DELIVERY_INVALID'],
-    [401, 'GOVERNANCE.WEBHOOK_SIGNATURE_INVALID'],
-  )
+  @ApiOperationDoc({
+    summary: "GitHub's webhook",
+    description:
+      "Receives GitHub's `issues` and `pull_request` events for the hub (content type `application/json`) and updates the states of linked work items. No token: each delivery is verified with `X-Hub-Signature-256` over the raw body and the hub's secret, and processed once per `X-GitHub-Delivery`.",
+    auth: 'public',
+    response: {
+      status: 200,
+      description: 'What the delivery changed',
+      type: WebhookAnswerView,
+    },
+    bodyType: GithubDeliveryBody,
+    problems: {
+      400: ['GOVERNANCE.WEBHOOK_DELIVERY_INVALID'],
+      401: ['GOVERNANCE.WEBHOOK_SIGNATURE_INVALID'],
+    },
+    uuidParams: ['hubId'],
+  })
   github(
     @Param('hubId', ParseUUIDPipe) hubId: string,
     @Headers('x-github-event') event: string | undefined,

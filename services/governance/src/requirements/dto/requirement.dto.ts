@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsIn,
@@ -230,11 +230,19 @@ export class WorkItemDraftView {
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
+@ApiExtraModels(TraceCandidateView, TraceWidgetView)
 export class TraceView {
   @ApiProperty({ type: RequirementView }) requirement!: RequirementView;
-  @ApiProperty({ type: TraceCandidateView, nullable: true })
+  // A `$ref` ignores `nullable` beside it: a nullable object is `allOf` its one schema.
+  @ApiProperty({ nullable: true, allOf: [{ $ref: getSchemaPath(TraceCandidateView) }] })
   candidate!: TraceCandidateView | null;
-  @ApiProperty({ type: TraceWidgetView, nullable: true }) widget!: TraceWidgetView | null;
+  @ApiProperty({
+    nullable: true,
+    allOf: [{ $ref: getSchemaPath(TraceWidgetView) }],
+    description:
+      'Null when neither governance nor ingestion (or no answer from it) knows the widget',
+  })
+  widget!: TraceWidgetView | null;
   @ApiProperty({ type: [String], description: 'Requirements this one superseded' })
   supersedes!: string[];
   @ApiProperty({ type: [DecisionDetailView], description: 'Oldest first, with supersessions' })
