@@ -2,7 +2,8 @@
  * `@ihf/auth`: how every IHF service authenticates and authorises requests.
  *
  * - User JWTs from identity, verified against its JWKS (`JwtStrategy`, `JwtAuthGuard`).
- * - Roles (`@Roles`, `RolesGuard`) and hub scope (`assertHubAccess`, `accessibleHubIds`).
+ * - Roles (`@Roles`, `RolesGuard`) and hub scope (`assertHubAccess`, `accessibleHubIds`, and
+ *   `hubScopeCondition` for SQL).
  * - Hub API keys (`@ApiKeyAuth`, `ApiKeyGuard`, `ApiKeyVerifier`, key helpers).
  * - `TestTokenIssuer` for tests.
  *
@@ -48,6 +49,7 @@ export {
 export { JwtAuthGuard } from './jwt/jwt-auth.guard.js';
 export { JwtStrategy } from './jwt/jwt.strategy.js';
 export { accessibleHubIds, assertHubAccess, canAccessHub } from './hub-scope/hub-scope.js';
+export { hubScopeCondition } from './hub-scope/hub-scope-sql.js';
 export {
   API_KEY_PREFIX_LENGTH,
   API_KEY_SECRET_BYTES,

@@ -6,7 +6,7 @@ import {
   type FeedbackAnnotationCreatedV1,
   type Severity,
 } from '@ihf/contracts';
-import { iso, isoRequired, query, queryOne } from '../common/sql.js';
+import { iso, isoRequired, query, queryOne } from '@ihf/persistence';
 
 /** A row of `feedback.annotations`. */
 export interface AnnotationRow {

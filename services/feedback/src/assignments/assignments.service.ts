@@ -5,7 +5,7 @@ import { Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { CandidateRepository } from '../candidates/candidate.repository.js';
 import { CandidatesService } from '../candidates/candidates.service.js';
-import { isoRequired, query } from '../common/sql.js';
+import { isoRequired, query } from '@ihf/persistence';
 import { PrincipalReadModel } from '../read-models/principal-read-model.repository.js';
 import { OPEN_STATUSES } from '../triage/triage-workflow.js';
 import {

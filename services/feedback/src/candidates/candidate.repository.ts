@@ -5,7 +5,7 @@ import {
   type FeedbackCandidateCreatedV1,
   type Severity,
 } from '@ihf/contracts';
-import { iso, isoRequired, query, queryOne } from '../common/sql.js';
+import { iso, isoRequired, query, queryOne } from '@ihf/persistence';
 import { allowedTransitions } from '../triage/triage-workflow.js';
 
 /** A row of `feedback.requirement_candidates` with its current reviewer. */

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { type CandidateGetResponseV1, RpcPatterns } from '@ihf/contracts';
-import { isoRequired } from '../common/sql.js';
+import { isoRequired } from '@ihf/persistence';
 import { CandidateRepository } from './candidate.repository.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

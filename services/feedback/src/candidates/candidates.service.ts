@@ -16,7 +16,7 @@ import {
   type AnnotationView,
   toAnnotationView,
 } from '../annotations/annotation.repository.js';
-import { iso, isoRequired, query, queryOne } from '../common/sql.js';
+import { iso, isoRequired, query, queryOne } from '@ihf/persistence';
 import {
   candidateCreatedPayload,
   CandidateRepository,

@@ -1,6 +1,6 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { type RoleName } from '@ihf/contracts';
-import { pgArray, query, queryOne } from '../common/sql.js';
+import { pgArray, query, queryOne } from '@ihf/persistence';
 
 /** What feedback knows about a user (identity owns it): roles, hub memberships, deactivation. */
 export interface PrincipalFacts {

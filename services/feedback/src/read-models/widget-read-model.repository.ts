@@ -1,6 +1,6 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { type WidgetStatus } from '@ihf/contracts';
-import { query, queryOne } from '../common/sql.js';
+import { query, queryOne } from '@ihf/persistence';
 
 /** What feedback knows about a widget (ingestion owns it). */
 export interface WidgetFacts {

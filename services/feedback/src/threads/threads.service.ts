@@ -2,11 +2,15 @@ import { cursorTimeSql, decodeCursor, type Page, toPage } from '@ihf/platform';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM } from '@mikro-orm/core';
-import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
+import {
+  type AuthenticatedUser,
+  assertHubAccess,
+  canAccessHub,
+  hubScopeCondition,
+} from '@ihf/auth';
 import { type Severity, Subjects, type ThreadChange } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
-import { hubScopeCondition } from '../common/hub-scope.js';
-import { iso, isoRequired, pgArray, query, queryOne } from '../common/sql.js';
+import { iso, isoRequired, pgArray, query, queryOne } from '@ihf/persistence';
 import { WidgetNotFoundError } from '../read-models/read-models.errors.js';
 import { WidgetDirectory } from '../read-models/widget-directory.service.js';
 import {

@@ -1,8 +1,7 @@
 import { type CursorPosition, cursorTimeSql } from '@ihf/platform';
-import { type AuthenticatedUser } from '@ihf/auth';
+import { type AuthenticatedUser, hubScopeCondition } from '@ihf/auth';
 import { CANDIDATE_COLUMNS } from '../candidates/candidate.repository.js';
-import { hubScopeCondition } from '../common/hub-scope.js';
-import { pgArray } from '../common/sql.js';
+import { pgArray } from '@ihf/persistence';
 import { type TriageQueueQuery } from './dto/triage.dto.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   type CandidateView,
   toCandidateView,
 } from '../candidates/candidate.repository.js';
-import { query } from '../common/sql.js';
+import { query } from '@ihf/persistence';
 import { type TriageQueueQuery } from './dto/triage.dto.js';
 import { buildTriageQueueSql } from './triage-queue.query.js';
 

@@ -3,7 +3,7 @@ import { type EntityManager, MikroORM } from '@mikro-orm/core';
 import { type AuthenticatedUser } from '@ihf/auth';
 import { type CandidateStatus, Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
-import { isoRequired, queryOne } from '../common/sql.js';
+import { isoRequired, queryOne } from '@ihf/persistence';
 import { isTriager } from '../common/roles.js';
 import {
   CandidateRepository,

@@ -1,6 +1,6 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { type DecisionOutcome, type WorkItemState, type WorkItemSystem } from '@ihf/contracts';
-import { iso, isoRequired, query, queryOne } from '../common/sql.js';
+import { iso, isoRequired, query, queryOne } from '@ihf/persistence';
 import {
   type DecisionView,
   type PolicyReferenceView,

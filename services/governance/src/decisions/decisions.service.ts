@@ -3,13 +3,17 @@ import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { stringify } from 'csv-stringify';
-import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
+import {
+  type AuthenticatedUser,
+  assertHubAccess,
+  canAccessHub,
+  hubScopeCondition,
+} from '@ihf/auth';
 import { Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { decodeCursor, toPage } from '@ihf/platform';
-import { hubScopeCondition } from '../common/hub-scope.js';
 import { governsHub } from '../common/roles.js';
-import { isoRequired, query, queryOne } from '../common/sql.js';
+import { isoRequired, query, queryOne } from '@ihf/persistence';
 import { CandidateDirectory } from '../read-models/candidate-directory.service.js';
 import { CandidateReadModel } from '../read-models/candidate-read-model.repository.js';
 import { WidgetDirectory } from '../read-models/widget-directory.service.js';

@@ -3,7 +3,7 @@ import { type EntityManager } from '@mikro-orm/core';
 import { isUUID } from 'class-validator';
 import { CONSUMERS, type EventEnvelope, type ProposalAcceptedV1, Subjects } from '@ihf/contracts';
 import { EventConsumers, NonRetryableError } from '@ihf/messaging';
-import { query } from '../common/sql.js';
+import { query } from '@ihf/persistence';
 import { RequirementRepository } from '../requirements/requirement.repository.js';
 import { DecisionRepository } from './decision.repository.js';
 import { DecisionsService } from './decisions.service.js';

@@ -5,7 +5,7 @@ import {
   type FeedbackCandidateCreatedV1,
   type FeedbackCandidateStatusChangedV1,
 } from '@ihf/contracts';
-import { query, queryOne } from '../common/sql.js';
+import { query, queryOne } from '@ihf/persistence';
 
 /** What governance knows about a requirement candidate (feedback owns it). */
 export interface CandidateFacts {

@@ -1,6 +1,6 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { type RequirementStatus } from '@ihf/contracts';
-import { isoRequired, query, queryOne } from '../common/sql.js';
+import { isoRequired, query, queryOne } from '@ihf/persistence';
 import { type RequirementView } from './dto/requirement.dto.js';
 
 export interface RequirementRow {

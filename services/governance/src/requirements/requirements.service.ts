@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { type AuthenticatedUser, assertHubAccess, canAccessHub } from '@ihf/auth';
+import {
+  type AuthenticatedUser,
+  assertHubAccess,
+  canAccessHub,
+  hubScopeCondition,
+} from '@ihf/auth';
 import { Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { decodeCursor, toPage } from '@ihf/platform';
-import { hubScopeCondition } from '../common/hub-scope.js';
 import { governsHub } from '../common/roles.js';
-import { isoRequired, query } from '../common/sql.js';
+import { isoRequired, query } from '@ihf/persistence';
 import { CandidateDirectory } from '../read-models/candidate-directory.service.js';
 import {
   type EditRequirementDto,

@@ -4,7 +4,7 @@ import { type AuthenticatedUser, assertHubAccess } from '@ihf/auth';
 import { Subjects, type WorkItemState, type WorkItemSystem } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { governsHub } from '../common/roles.js';
-import { isoRequired, query, queryOne } from '../common/sql.js';
+import { isoRequired, query, queryOne } from '@ihf/persistence';
 import { GovernanceConfig } from '../config/governance.config.js';
 import {
   WORK_ITEM_COLUMNS,

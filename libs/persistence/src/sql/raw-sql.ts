@@ -3,8 +3,8 @@ import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 
 /**
  * Runs SQL on `em` (inside its transaction when it has one) with `?` placeholders and returns
- * the rows. Governance's repositories use SQL directly: the log and trace queries are shaped
- * for their indexes, and the writes need row locks and `on conflict` clauses.
+ * the rows. For repositories that write their SQL by hand: queries shaped for their indexes,
+ * writes that need row locks and `on conflict` clauses.
  */
 export async function query<T>(
   em: EntityManager,
