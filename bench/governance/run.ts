@@ -269,6 +269,8 @@ async function main(): Promise<void> {
       ['log: hub, decider', { hub_id: hub, decided_by: await u(db, 'decider7') }],
       ['log: hub, text "checkout" (1 in 8)', { hub_id: hub, q: 'checkout' }],
       ['log: hub, text "zeppelin" (1 in 997)', { hub_id: hub, q: 'zeppelin' }],
+      // The planner's worst case: a word the hub never uses but other hubs do.
+      ['log: hub, text "quokka" (other hubs only: empty page)', { hub_id: hub, q: 'quokka' }],
       [
         `log: hub, keyset page ${Math.floor(SIZE.decisions / HUBS / 2).toLocaleString('en')} rows deep`,
         { hub_id: hub, cursor: encodeCursor({ at: deep[0].at, id: deep[0].id }) },
@@ -289,7 +291,15 @@ async function main(): Promise<void> {
       const sql = decisionLogSql(hubs, q, LIMIT + 1);
       const served = await get<DecisionPage>(path, token);
       const { rows } = await db.query<{ id: string }>(sql.sql, sql.params);
-      if (rows.length === 0) throw new Error(`${name}: the SQL finds no decision`);
+      if (q.q === 'quokka') {
+        const { rows: elsewhere } = await db.query(
+          `select 1 from governance.decision_records
+           where search @@ plainto_tsquery('simple', 'quokka') and hub_id <> $1 limit 1`,
+          [hub],
+        );
+        if (rows.length > 0 || elsewhere.length === 0)
+          throw new Error(`${name}: the seed should put the word in other hubs only`);
+      } else if (rows.length === 0) throw new Error(`${name}: the SQL finds no decision`);
       same(
         name,
         served.items.map((i) => i.id),

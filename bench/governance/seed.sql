@@ -55,7 +55,8 @@ from governance.requirements;
 
 -- Decision d: hub (d - 1) % h; within a hub the outcome and the decider cycle with d / h.
 -- Titles and rationales draw words from a small vocabulary (full-text filters), with one
--- rare word in 997 (a prime: in every hub).
+-- rare word in 997 (a prime: in every hub), and 'quokka' in 1 in 991 of every hub but hub0
+-- (decision d is in hub d % h when h divides the requirements).
 insert into governance.decision_records (id, hub_id, title, rationale, outcome, requirement_id,
   candidate_id, widget_id, supersedes_id, decided_by, decided_at, notes)
 select pg_temp.u('decision' || d), pg_temp.u('hub' || (q % s.nh)),
@@ -63,7 +64,8 @@ select pg_temp.u('decision' || d), pg_temp.u('hub' || (q % s.nh)),
        'Because of ' || (array['checkout','latency','privacy','export','onboarding','billing',
          'search','accessibility'])[1 + d % 8] || ' feedback and ' ||
          (array['mobile','desktop','tablet'])[1 + d % 3] || ' users'
-         || case when d % 997 = 0 then ' zeppelin' else '' end,
+         || case when d % 997 = 0 then ' zeppelin' else '' end
+         || case when d % 991 = 0 and d % s.nh <> 0 then ' quokka' else '' end,
        (array['approved','rejected','deferred','needs_information'])[1 + (d / s.nh) % 4],
        pg_temp.u('req' || q), pg_temp.u('candidate' || q), pg_temp.u('widget' || (q % s.widgets)),
        case when d > s.nr and ((d - 1) / s.nr) % 5 = 1 then pg_temp.u('decision' || (d - s.nr)) end,
