@@ -12,7 +12,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstreamManager,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { sleep } from './util.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -175,8 +180,20 @@ export class BenchSession {
   async dropStreams(namespace = this.namespace): Promise<void> {
     const jsm = await this.jsm();
     const prefix = `${namespace.toUpperCase()}_`;
-    for await (const s of jsm.streams.list()) {
-      if (s.config.name.startsWith(prefix)) await jsm.streams.delete(s.config.name);
+    // Other people's tests create and delete streams all the time: listing every stream's info
+    // can meet one deleted meanwhile (StreamNotFoundError, which left an interrupted run's
+    // streams behind). Names only, and a stream already gone is fine.
+    const ours: string[] = [];
+    for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) ours.push(name);
+    for (const name of ours) {
+      try {
+        await jsm.streams.delete(name);
+      } catch (error) {
+        if (!(
+          error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound
+        ))
+          throw error;
+      }
     }
   }
 
