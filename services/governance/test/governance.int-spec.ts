@@ -561,6 +561,70 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
   });
 
   describe('the decision log, its export and hub scoping', () => {
+    it('merges the hubs of a member of several, page by page, as one newest-first log', async () => {
+      // Decisions in both hubs, interleaved in time; a member of both pages through the log
+      // without a hub filter (one page per hub merged in SQL) and must see exactly what an
+      // admin sees of those two hubs, in the same order, with no repeat and no gap.
+      const ra = await requirement(HUB_A, governor);
+      const rb = await requirement(HUB_B, governorB);
+      for (let i = 0; i < 3; i++) {
+        await decide({ requirement_id: ra.id, outcome: 'approved', title: `Merge A${i}` });
+        await decide(
+          {
+            requirement_id: rb.id,
+            outcome: i === 1 ? 'rejected' : 'approved',
+            title: `Merge B${i}`,
+          },
+          governorB,
+        );
+      }
+      const both = user(['viewer'], [HUB_A, HUB_B]);
+      const admin = user(['admin'], []);
+      const expected = (
+        await t.request<{ items: Decision[] }>('GET', '/api/v1/decisions?limit=200', {
+          user: admin,
+        })
+      ).body.items
+        .filter((d) => [HUB_A, HUB_B].includes((d as unknown as { hub_id: string }).hub_id))
+        .map((d) => d.id);
+      expect(expected.length).toBeGreaterThanOrEqual(6);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: { items: Decision[]; next_cursor: string | null } } =
+          await t.request('GET', `/api/v1/decisions?limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+            user: both,
+          });
+        expect(page.status).toBe(200);
+        seen.push(...page.body.items.map((d) => d.id));
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      expect(seen).toEqual(expected);
+      // A hub-led filter (outcome) takes the same path, and agrees with the admin's view.
+      const inHubs = (items: Decision[]): string[] =>
+        items
+          .filter((d) => [HUB_A, HUB_B].includes((d as unknown as { hub_id: string }).hub_id))
+          .map((d) => d.id);
+      const approvedByAdmin = inHubs(
+        (
+          await t.request<{ items: Decision[] }>(
+            'GET',
+            '/api/v1/decisions?outcome=approved&limit=200',
+            {
+              user: admin,
+            },
+          )
+        ).body.items,
+      );
+      const approved = await t.request<{ items: Decision[] }>(
+        'GET',
+        '/api/v1/decisions?outcome=approved&limit=200',
+        { user: both },
+      );
+      expect(approved.body.items.map((d) => d.id)).toEqual(approvedByAdmin);
+      expect(approvedByAdmin.length).toBeGreaterThanOrEqual(5);
+    });
+
     it('filters, paginates by cursor, exports CSV and never shows another hub', async () => {
       const r = await requirement();
       const ids: string[] = [];

@@ -5,6 +5,7 @@ import { type EntityManager, MikroORM, UniqueConstraintViolationException } from
 import { stringify } from 'csv-stringify';
 import {
   type AuthenticatedUser,
+  accessibleHubIds,
   assertHubAccess,
   canAccessHub,
   hubScopeCondition,
@@ -13,7 +14,7 @@ import { Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { decodeCursor, toPage } from '@ihf/platform';
 import { governsHub } from '../common/roles.js';
-import { isoRequired, query, queryOne } from '@ihf/persistence';
+import { isoRequired, pgArray, query, queryOne } from '@ihf/persistence';
 import { CandidateDirectory } from '../read-models/candidate-directory.service.js';
 import { CandidateReadModel } from '../read-models/candidate-read-model.repository.js';
 import { WidgetDirectory } from '../read-models/widget-directory.service.js';
@@ -63,7 +64,14 @@ const EXPORT_PAGE = 1000;
 /**
  * The decision log's SQL: scope and filters, keyset after `(decided_at, id)`, newest first.
  * Each filter has an index led by it (hub, hub+outcome, widget, decider, requirement; text by
- * the GIN index); see the README for the plans. Exported for the plans' recording.
+ * the GIN index; all hubs by time); see the README for the plans. Exported for the plans'
+ * recording.
+ *
+ * A member of several hubs without a hub filter gets one page per hub merged into one (a
+ * lateral join over the hub ids): `hub_id = any(…) order by decided_at` would read and sort
+ * every decision of those hubs (546 ms p95 at 1,000,000 decisions in bench/governance, against
+ * under 10 ms per hub). Filters whose own index is not led by the hub (widget, requirement,
+ * text) keep the single query, which starts from that index.
  */
 export function decisionLogSql(
   user: AuthenticatedUser,
@@ -71,11 +79,8 @@ export function decisionLogSql(
   after: { at: string; id: string } | undefined,
   limit: number,
 ): { sql: string; params: unknown[] } {
-  const scope = q.hub_id
-    ? { sql: 'd.hub_id = ?', params: [q.hub_id.toLowerCase()] as unknown[] }
-    : hubScopeCondition(user, 'd.hub_id');
-  const where = [scope.sql];
-  const params = [...scope.params];
+  const where: string[] = [];
+  const params: unknown[] = [];
   const add = (sql: string, value: unknown): void => {
     where.push(sql);
     params.push(value);
@@ -91,10 +96,26 @@ export function decisionLogSql(
     where.push('(d.decided_at, d.id) < (?::timestamptz, ?::uuid)');
     params.push(after.at, after.id);
   }
+  const hubs = q.hub_id ? [q.hub_id.toLowerCase()] : accessibleHubIds(user);
+  const hubLed = !q.widget_id && !q.requirement_id && !q.q?.trim();
+  if (hubs !== 'all' && hubs.length > 1 && hubLed) {
+    return {
+      sql: `select d.* from unnest(?::uuid[]) as h(hub_id)
+        cross join lateral (
+          select ${DECISION_COLUMNS} from governance.decision_records d
+           where ${['d.hub_id = h.hub_id', ...where].join(' and ')}
+           order by d.decided_at desc, d.id desc limit ?) d
+        order by d.decided_at desc, d.id desc limit ?`,
+      params: [pgArray(hubs.map((h) => h.toLowerCase())), ...params, limit, limit],
+    };
+  }
+  const scope = q.hub_id
+    ? { sql: 'd.hub_id = ?', params: [q.hub_id.toLowerCase()] as unknown[] }
+    : hubScopeCondition(user, 'd.hub_id');
   return {
     sql: `select ${DECISION_COLUMNS} from governance.decision_records d
-      where ${where.join(' and ')} order by d.decided_at desc, d.id desc limit ?`,
-    params: [...params, limit],
+      where ${[scope.sql, ...where].join(' and ')} order by d.decided_at desc, d.id desc limit ?`,
+    params: [...scope.params, ...params, limit],
   };
 }
 
