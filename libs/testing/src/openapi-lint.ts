@@ -131,3 +131,44 @@ export function openApiGaps(document: {
   }
   return gaps;
 }
+
+/** A service's OpenAPI document as served, and what the checks of every service say of it. */
+export interface ServedOpenApi {
+  /** `/docs-json`. */
+  readonly document: Record<string, unknown>;
+  /** `/docs/json` (must be the same document). */
+  readonly alternate: Record<string, unknown>;
+  readonly lint: SpectralReport;
+  readonly gaps: readonly string[];
+}
+
+/**
+ * Fetches `service`'s document at both paths through `inject` (its app's), writes it out (see
+ * {@link writeOpenApi}), lints it, prints Spectral's counts and lists its gaps: the part every
+ * service's `openapi.int-spec.ts` checks alike. Throws when a path does not answer 200 JSON.
+ */
+export async function servedOpenApi(
+  service: string,
+  inject: (url: string) => Promise<{
+    statusCode: number;
+    headers: Record<string, unknown>;
+    body: string;
+  }>,
+): Promise<ServedOpenApi> {
+  const fetchDocument = async (url: string): Promise<Record<string, unknown>> => {
+    const res = await inject(url);
+    const header = res.headers['content-type'];
+    const type = typeof header === 'string' ? header : '';
+    if (res.statusCode !== 200 || !type.startsWith('application/json'))
+      throw new Error(`${service} ${url}: ${res.statusCode} ${type}, not a JSON document`);
+    return JSON.parse(res.body) as Record<string, unknown>;
+  };
+  const document = await fetchDocument('/docs-json');
+  const alternate = await fetchDocument('/docs/json');
+  writeOpenApi(service, document);
+  const lint = lintOpenApi(document);
+  console.log(
+    `Spectral (spectral:oas) on ${service}: ${lint.errors} errors, ${lint.warnings} warnings`,
+  );
+  return { document, alternate, lint, gaps: openApiGaps(document as never) };
+}

@@ -1,4 +1,4 @@
-import { lintOpenApi, openApiGaps, OpenApiResponseValidator, writeOpenApi } from '@ihf/testing';
+import { OpenApiResponseValidator, type ServedOpenApi, servedOpenApi } from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
 
 describe('ingestion OpenAPI document', () => {
@@ -12,33 +12,27 @@ describe('ingestion OpenAPI document', () => {
     await f?.stop();
   });
 
-  async function document(url = '/docs-json'): Promise<Record<string, never>> {
-    const res = await f.app.inject({ method: 'GET', url });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^application\/json/);
-    return res.json();
-  }
+  let served: ServedOpenApi;
+  beforeAll(async () => {
+    served = await servedOpenApi('ingestion', (url) => f.app.inject({ method: 'GET', url }));
+  });
+  const document = (): Record<string, never> =>
+    structuredClone(served.document) as Record<string, never>;
 
-  it('is served at /docs-json and at /docs/json, the same', async () => {
-    expect(await document('/docs/json')).toEqual(await document('/docs-json'));
+  it('is served at /docs-json and at /docs/json, the same', () => {
+    expect(served.alternate).toEqual(served.document);
   });
 
-  it('lints with 0 errors and 0 warnings under spectral:oas', async () => {
-    const doc = await document();
-    writeOpenApi('ingestion', doc);
-    const report = lintOpenApi(doc);
-    console.log(
-      `Spectral (spectral:oas) on ingestion: ${report.errors} errors, ${report.warnings} warnings`,
-    );
-    expect(report.findings.filter((r) => r.severity <= 1)).toEqual([]);
+  it('lints with 0 errors and 0 warnings under spectral:oas', () => {
+    expect(served.lint.findings.filter((r) => r.severity <= 1)).toEqual([]);
   });
 
-  it('documents every operation completely (summary, tags, bodies, problems, security)', async () => {
-    expect(openApiGaps(await document())).toEqual([]);
+  it('documents every operation completely (summary, tags, bodies, problems, security)', () => {
+    expect(served.gaps).toEqual([]);
   });
 
-  it('declares the reporting endpoints with the hub API key and a request body', async () => {
-    const doc = (await document()) as unknown as {
+  it('declares the reporting endpoints with the hub API key and a request body', () => {
+    const doc = document() as unknown as {
       paths: Record<string, Record<string, { security?: object[]; requestBody?: object }>>;
       components: { securitySchemes: Record<string, { bearerFormat?: string }> };
     };
@@ -53,7 +47,7 @@ describe('ingestion OpenAPI document', () => {
 
   it('refuses a real answer that drifts from the document', async () => {
     // The real document with one field's type changed: the real answer no longer matches.
-    const doc = (await document()) as unknown as {
+    const doc = document() as unknown as {
       components: { schemas: Record<string, { properties: Record<string, object> }> };
     };
     const hub = await f.createHub();
