@@ -675,3 +675,43 @@ function withString(value: unknown, text: string): unknown {
   if (!visit(copy) && !Array.isArray(copy)) copy.probe = text;
   return copy;
 }
+
+/**
+ * Sends every {@link hostileCases} request of `doc` once per set of `auths` headers through
+ * `app`, prints how many, and returns what broke the contract (a 5xx, a 4xx that is not a
+ * problem with a stable code, or not the code a case fixes): empty when all held.
+ */
+export async function sendHostileCases(
+  service: string,
+  app: InjectableApp,
+  doc: FuzzedOpenApiDocument,
+  auths: readonly Record<string, string>[],
+  knownValues: Readonly<Record<string, readonly string[]>> = {},
+): Promise<string[]> {
+  const failures: string[] = [];
+  let sent = 0;
+  for (const headers of auths) {
+    for (const c of hostileCases(doc, headers, knownValues)) {
+      const res = await app.inject(c.request);
+      sent++;
+      const violation = contractViolation(res);
+      // A 2xx may be CSV or Markdown (an export that ignores a hostile cursor): only JSON has a code.
+      const header = res.headers['content-type'];
+      const json = typeof header === 'string' && header.includes('json');
+      const code = json
+        ? (JSON.parse(res.body || 'null') as { code?: string } | null)?.code
+        : undefined;
+      if (violation) failures.push(`${c.name}: ${violation} ${res.body.slice(0, 200)}`);
+      else if (c.code && code !== c.code) failures.push(`${c.name}: ${code} instead of ${c.code}`);
+    }
+  }
+  console.log(`[hostile input] ${service}: ${sent} requests`);
+  return failures;
+}
+
+/** The findings of a fuzz report, one line each (for `expect(…).toEqual([])`). */
+export function describeFindings(report: FuzzReport): string[] {
+  return report.findings.map(
+    (x) => `${x.request.method} ${x.request.url.slice(0, 200)}: ${x.problem} ${x.body}`,
+  );
+}

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
-  contractViolation,
-  fuzzService,
-  hostileCases,
+  describeFindings,
   type FuzzedOpenApiDocument,
+  fuzzService,
+  sendHostileCases,
 } from '@ihf/testing';
 import { FeedbackTestApp, user, widgetSnapshot } from './feedback-test-app.js';
 
@@ -70,20 +70,7 @@ describe('feedback: hostile input and the OpenAPI fuzz', () => {
 
   it('answers each class of hostile input with a 4xx problem and stores nothing', async () => {
     const before = await counts();
-    const failures: string[] = [];
-    let sent = 0;
-    for (const headers of auths) {
-      for (const c of hostileCases(doc, headers, known)) {
-        const res = await t.app.inject(c.request);
-        sent++;
-        const violation = contractViolation(res);
-        const code = (res.json<{ code?: string }>() ?? {}).code;
-        if (violation) failures.push(`${c.name}: ${violation} ${res.body.slice(0, 200)}`);
-        else if (c.code && code !== c.code)
-          failures.push(`${c.name}: ${code} instead of ${c.code}`);
-      }
-    }
-    console.log(`[hostile input] feedback: ${sent} requests`);
+    const failures = await sendHostileCases('feedback', t.app, doc, auths, known);
     expect(failures).toEqual([]);
     expect(await counts()).toEqual(before);
   });
@@ -94,10 +81,6 @@ describe('feedback: hostile input and the OpenAPI fuzz', () => {
       auth: [...auths, { authorization: 'Bearer not.a.jwt' }],
       knownValues: known,
     });
-    expect(
-      report.findings.map(
-        (x) => `${x.request.method} ${x.request.url.slice(0, 200)}: ${x.problem} ${x.body}`,
-      ),
-    ).toEqual([]);
+    expect(describeFindings(report)).toEqual([]);
   });
 });

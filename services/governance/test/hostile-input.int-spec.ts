@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
-  contractViolation,
-  fuzzService,
-  hostileCases,
+  describeFindings,
   type FuzzedOpenApiDocument,
+  fuzzService,
+  sendHostileCases,
 } from '@ihf/testing';
 import { GovernanceTestApp, user } from './governance-test-app.js';
 
@@ -72,22 +72,7 @@ describe('governance: hostile input and the OpenAPI fuzz', () => {
 
   it('answers each class of hostile input with a 4xx problem and stores nothing', async () => {
     const before = await counts();
-    const failures: string[] = [];
-    let sent = 0;
-    for (const headers of auths) {
-      for (const c of hostileCases(doc, headers, known)) {
-        const res = await t.app.inject(c.request);
-        sent++;
-        const violation = contractViolation(res);
-        // A 2xx may be CSV (the export ignores a hostile cursor) or MADR: only JSON has a code.
-        const json = String(res.headers['content-type'] ?? '').includes('json');
-        const code = json ? (res.json<{ code?: string }>() ?? {}).code : undefined;
-        if (violation) failures.push(`${c.name}: ${violation} ${res.body.slice(0, 200)}`);
-        else if (c.code && code !== c.code)
-          failures.push(`${c.name}: ${code} instead of ${c.code}`);
-      }
-    }
-    console.log(`[hostile input] governance: ${sent} requests`);
+    const failures = await sendHostileCases('governance', t.app, doc, auths, known);
     expect(failures).toEqual([]);
     expect(await counts()).toEqual(before);
   });
@@ -98,10 +83,6 @@ describe('governance: hostile input and the OpenAPI fuzz', () => {
       auth: [...auths, { authorization: 'Bearer not.a.jwt' }],
       knownValues: known,
     });
-    expect(
-      report.findings.map(
-        (x) => `${x.request.method} ${x.request.url.slice(0, 200)}: ${x.problem} ${x.body}`,
-      ),
-    ).toEqual([]);
+    expect(describeFindings(report)).toEqual([]);
   });
 });

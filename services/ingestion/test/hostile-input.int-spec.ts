@@ -1,8 +1,8 @@
 import {
-  contractViolation,
-  fuzzService,
-  hostileCases,
+  describeFindings,
   type FuzzedOpenApiDocument,
+  fuzzService,
+  sendHostileCases,
 } from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
 
@@ -50,20 +50,7 @@ describe('ingestion: hostile input and the OpenAPI fuzz', () => {
 
   it('answers each class of hostile input with a 4xx problem and stores nothing', async () => {
     const before = await counts();
-    const failures: string[] = [];
-    let sent = 0;
-    for (const headers of auths) {
-      for (const c of hostileCases(doc, headers, known)) {
-        const res = await f.app.inject(c.request);
-        sent++;
-        const violation = contractViolation(res);
-        const code = (res.json<{ code?: string }>() ?? {}).code;
-        if (violation) failures.push(`${c.name}: ${violation} ${res.body.slice(0, 200)}`);
-        else if (c.code && code !== c.code)
-          failures.push(`${c.name}: ${code} instead of ${c.code}`);
-      }
-    }
-    console.log(`[hostile input] ingestion: ${sent} requests`);
+    const failures = await sendHostileCases('ingestion', f.app, doc, auths, known);
     expect(failures).toEqual([]);
     expect(await counts()).toEqual(before);
   });
@@ -93,10 +80,6 @@ describe('ingestion: hostile input and the OpenAPI fuzz', () => {
       auth: [...auths, { authorization: 'Bearer not.a.jwt' }],
       knownValues: known,
     });
-    expect(
-      report.findings.map(
-        (x) => `${x.request.method} ${x.request.url.slice(0, 200)}: ${x.problem} ${x.body}`,
-      ),
-    ).toEqual([]);
+    expect(describeFindings(report)).toEqual([]);
   });
 });
