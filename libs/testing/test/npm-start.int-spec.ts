@@ -5,13 +5,20 @@
 // built dist/ (run `npm run build` first; `npm start` builds incrementally anyway), on this
 // file's own database, bus namespace and free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createTestEnvironment, type TestEnvironment } from '../src/test-environment.js';
 import { waitFor } from '../src/wait-for.js';
 
 const ROOT = join(__dirname, '../../..');
-const SERVICES = ['identity', 'ingestion', 'feedback'] as const;
+// Every service `npm start` starts (scripts/services.mjs: each folder of services/ with a
+// package.json), each on a free port through its `<SERVICE>_PORT`.
+const SERVICES = readdirSync(join(ROOT, 'services')).filter((name) =>
+  existsSync(join(ROOT, 'services', name, 'package.json')),
+);
+const portVariable = (service: string): string =>
+  `${service.toUpperCase().replace(/-/g, '_')}_PORT`;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -62,9 +69,12 @@ describe('npm start', () => {
   });
 
   it('prints a readiness table, keeps stdout JSON when it is not a terminal, and SIGTERM to npm stops every service and frees its port', async () => {
+    expect(SERVICES).toEqual(
+      expect.arrayContaining(['identity', 'ingestion', 'feedback', 'governance']),
+    );
     const ports = Object.fromEntries(
       await Promise.all(SERVICES.map(async (s) => [s, await freePort()] as const)),
-    ) as Record<(typeof SERVICES)[number], number>;
+    ) as Record<string, number>;
     let stdout = '';
     let stderr = '';
     npm = spawn('npm', ['start'], {
@@ -76,9 +86,7 @@ describe('npm start', () => {
         IHF_NATS_NAMESPACE: env.natsNamespace,
         IHF_STREAM_MAX_BYTES: String(64 * 1024 * 1024),
         LOG_LEVEL: 'info',
-        IDENTITY_PORT: String(ports.identity),
-        INGESTION_PORT: String(ports.ingestion),
-        FEEDBACK_PORT: String(ports.feedback),
+        ...Object.fromEntries(SERVICES.map((s) => [portVariable(s), String(ports[s])])),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -103,7 +111,7 @@ describe('npm start', () => {
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
       const entry = JSON.parse(line) as { service?: string; pid?: number };
-      if (entry.pid && SERVICES.includes(entry.service as (typeof SERVICES)[number]))
+      if (entry.pid && entry.service && SERVICES.includes(entry.service))
         servicePids.add(entry.pid);
     }
     expect(servicePids.size).toBe(SERVICES.length);
