@@ -561,6 +561,26 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
   });
 
   describe('the decision log, its export and hub scoping', () => {
+    it('refuses with a 400, not a 500, times no JavaScript Date reads and references no index holds', async () => {
+      // Strict ISO 8601 accepts week and ordinal dates; they were an Invalid Date in the SQL.
+      for (const time of ['2026-W01', '2026-W01-1', '2026-123']) {
+        for (const path of ['/api/v1/decisions', '/api/v1/decisions/export']) {
+          const res = await t.request<Problem>('GET', `${path}?from=${time}`, { user: viewer });
+          expect(res.status).toBe(400);
+          expect(res.body.code).toBe('REQUEST.VALIDATION_FAILED');
+        }
+      }
+      // 2,000 CJK characters (6 kB) overflowed the unique btree index on the reference.
+      const r = await requirement();
+      const d = await decide({ requirement_id: r.id });
+      const long = await t.request<Problem>('POST', `/api/v1/decisions/${d.body.id}/work-items`, {
+        body: { system: 'url', ref: `https://example.com/${'界'.repeat(2000)}` },
+        user: governor,
+      });
+      expect(long.status).toBe(400);
+      expect(long.body.code).toBe('REQUEST.VALIDATION_FAILED');
+    });
+
     it('merges the hubs of a member of several, page by page, as one newest-first log', async () => {
       // Decisions in both hubs, interleaved in time; a member of both pages through the log
       // without a hub filter (one page per hub merged in SQL) and must see exactly what an
@@ -751,7 +771,7 @@ describe('governance: requirements, decisions, work items, webhook, log and trac
     expect(doc.components.schemas).toHaveProperty('ProblemDoc');
     expect(doc.components.schemas).toHaveProperty('TraceView');
     expect(Object.keys(doc.paths['/api/v1/requirements'].post.responses).sort()).toEqual(
-      ['201', '400', '401', '403', '404', '409', '413', '415', '503'].sort(),
+      ['201', '400', '401', '403', '404', '409', '413', '415', '422', '503'].sort(),
     );
     expect(doc.paths['/api/v1/webhooks/github/{hubId}'].post.responses).toHaveProperty('401');
   });

@@ -30,7 +30,8 @@ export class CandidateDirectory {
    */
   async findForPromotion(em: EntityManager, id: string): Promise<CandidateFacts | undefined> {
     const known = await CandidateReadModel.find(em, id, true);
-    if (known?.status === 'accepted') return known;
+    // A row made from a status event alone has no title yet: ask feedback for the whole candidate.
+    if (known?.status === 'accepted' && known.title) return known;
     return this.lookUp(em, id, known);
   }
 

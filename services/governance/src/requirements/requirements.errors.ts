@@ -58,6 +58,17 @@ export class RequirementNotActiveError extends DomainError {
   }
 }
 
+/** A promotion with no title of its own whose candidate has none either. */
+export class RequirementTitleRequiredError extends DomainError {
+  constructor(candidateId: string) {
+    super({
+      code: 'GOVERNANCE.REQUIREMENT_TITLE_REQUIRED',
+      status: 422,
+      message: `Candidate ${candidateId} has no title yet: give the requirement a title`,
+    });
+  }
+}
+
 /** A requirement is superseded by another active requirement of its hub. */
 export class InvalidSuccessorError extends DomainError {
   constructor(message: string) {

@@ -37,6 +37,7 @@ import {
   NotAGovernorError,
   RequirementNotActiveError,
   RequirementNotFoundError,
+  RequirementTitleRequiredError,
   RequirementVersionConflictError,
 } from './requirements.errors.js';
 
@@ -72,6 +73,7 @@ export class RequirementsService {
           throw new CandidateNotAcceptedError(candidateId, candidate.status);
         }
         const title = (dto.title ?? candidate.title ?? '').trim();
+        if (!title) throw new RequirementTitleRequiredError(candidateId);
         const description = dto.description ?? candidate.description ?? title;
         const [row] = await query<RequirementRow>(
           em,

@@ -94,6 +94,7 @@ export class UsersController {
     problems: {
       403: ['IDENTITY.CURRENT_PASSWORD_INCORRECT'],
       404: ['IDENTITY.USER_NOT_FOUND'],
+      409: ['IDENTITY.USER_DEACTIVATED'],
       422: ['IDENTITY.WEAK_PASSWORD'],
     },
   })

@@ -87,7 +87,11 @@ export class QuarantineController {
       'Checks the chosen entries (default: the oldest) again against the active contracts; accepted ones are stored as if just reported. Admins and governors.',
     response: { status: 200, description: 'A result per entry', type: ReplayQuarantineResponse },
     body: true,
-    problems: { 403: ['AUTH.HUB_ACCESS_DENIED'], 404: ['INGESTION.HUB_NOT_FOUND'] },
+    problems: {
+      403: ['AUTH.HUB_ACCESS_DENIED'],
+      404: ['INGESTION.HUB_NOT_FOUND'],
+      503: ['INGESTION.STORAGE_UNAVAILABLE'],
+    },
     uuidParams: ['hubId'],
   })
   replay(

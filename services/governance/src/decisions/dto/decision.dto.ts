@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsISO8601,
+  IsRFC3339,
   IsOptional,
   IsString,
   IsUUID,
@@ -101,9 +101,14 @@ export class LinkWorkItemDto {
     description:
       'github owner/repo#123, gitlab group/project#12 or !7, jira PROJ-42, linear ENG-42, azure_boards AB#123, url https://…',
   })
+  // Printable ASCII (percent-encode a URL) and short: the reference is a key of a unique
+  // btree index, whose entries must stay under Postgres' ~2.7 kB (2,000 CJK characters were a 500).
   @IsString()
   @NoNulCharacters()
-  @MaxLength(2000)
+  @MaxLength(500)
+  @Matches(/^[\x21-\x7e]+$/, {
+    message: 'ref must be printable ASCII without spaces (percent-encode a URL)',
+  })
   ref!: string;
 }
 
@@ -133,14 +138,16 @@ export class DecisionLogQuery {
   @IsUUID()
   decided_by?: string;
 
+  // RFC 3339 (a date-time with its offset), not any ISO 8601: week and ordinal dates
+  // (`2026-W01`) pass a strict ISO check but are no JavaScript Date, which was a 500.
   @ApiPropertyOptional({ format: 'date-time', description: 'decided_at ≥ from' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRFC3339()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'decided_at < to' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRFC3339()
   to?: string;
 
   @ApiPropertyOptional({ description: 'Words in title, rationale or notes' })
