@@ -1,7 +1,8 @@
+import { type PrincipalKind } from '@ihf/contracts';
 import { type Role } from '../roles/role.js';
 
-/** Whether the principal is a person or an agent client (an AI or automation acting via the API). */
-export type PrincipalKind = 'user' | 'agent';
+/** Whether the principal is a person or an agent client (the value set of `@ihf/contracts`). */
+export type { PrincipalKind };
 
 /**
  * The principal of a request authenticated with a user JWT, as `@CurrentUser()` returns it.

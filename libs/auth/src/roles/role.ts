@@ -1,13 +1,13 @@
+import { ROLES, type RoleName } from '@ihf/contracts';
+
 /**
- * The roles a principal can hold (ARCHITECTURE.md, "Identity and access").
- *
- * Kept in sync by hand with `ROLES` in `@ihf/contracts` (identity events); both mirror the roles
- * the identity service issues in the `roles` claim.
+ * The roles a principal can hold (ARCHITECTURE.md, "Identity and access"): the one value set of
+ * `@ihf/contracts`, which identity's events and `roles` claim carry too.
  */
-export const ROLES = ['admin', 'triager', 'reviewer', 'governor', 'viewer', 'agent'] as const;
+export { ROLES };
 
 /** One of {@link ROLES}. */
-export type Role = (typeof ROLES)[number];
+export type Role = RoleName;
 
 /**
  * Named constants for {@link Role}, so that call sites read `@Roles(Role.Triager)`; plain string

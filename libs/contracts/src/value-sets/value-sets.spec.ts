@@ -77,8 +77,8 @@ describe('value sets crossing a service boundary', () => {
     ).toHaveLength(1);
     expect(findCopies('a.ts', `type S = 'low' | 'medium' | 'high' | 'critical';`)).toHaveLength(1);
     expect(findCopies('a.ts', "check (source in ('ingestion','api'))")).toHaveLength(1);
-    expect(findCopies('a.ts', `@IsIn(['in_review', 'promoted'])`)).toEqual([
-      { file: 'a.ts', valueSet: 'CANDIDATE_STATUSES', literals: ['in_review', 'promoted'] },
+    expect(findCopies('a.ts', `@IsIn(['in_review', 'duplicate'])`)).toEqual([
+      { file: 'a.ts', valueSet: 'CANDIDATE_STATUSES', literals: ['in_review', 'duplicate'] },
     ]);
     expect(
       findCopies('a.ts', `['friction', 'bug', 'idea', 'question', 'praise', 'other']`),

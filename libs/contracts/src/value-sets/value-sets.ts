@@ -127,6 +127,10 @@ export type WorkItemSystem = (typeof WORK_ITEM_SYSTEMS)[number];
 export const WORK_ITEM_STATES = ['unknown', 'open', 'closed', 'merged'] as const;
 export type WorkItemState = (typeof WORK_ITEM_STATES)[number];
 
+/** What a change of a requirement appended to its history (governance's `requirement_history`). */
+export const REQUIREMENT_CHANGES = ['promoted', 'edited', 'superseded', 'retired'] as const;
+export type RequirementChange = (typeof REQUIREMENT_CHANGES)[number];
+
 /**
  * A free-text field that must say something (annotation bodies): at least one non-space
  * character. Feedback refuses a blank body, so ingestion refuses it at the door too.
@@ -154,6 +158,7 @@ export const VALUE_SETS = {
   PROPOSAL_KINDS,
   DECISION_OUTCOMES,
   REQUIREMENT_STATUSES,
+  REQUIREMENT_CHANGES,
   WORK_ITEM_SYSTEMS,
   WORK_ITEM_STATES,
 } as const satisfies Record<string, readonly string[]>;

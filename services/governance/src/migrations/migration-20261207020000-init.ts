@@ -1,6 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 import {
   DECISION_OUTCOMES,
+  REQUIREMENT_CHANGES,
   REQUIREMENT_STATUSES,
   WORK_ITEM_STATES,
   WORK_ITEM_SYSTEMS,
@@ -110,7 +111,7 @@ export class InitGovernance extends Migration {
       changed_by uuid,
       changed_at timestamptz not null default now(),
       constraint requirement_history_change_known
-        check (change in ('promoted','edited','superseded','retired')),
+        check (change in ${oneOf(REQUIREMENT_CHANGES)}),
       constraint requirement_history_status_known check (status in ${oneOf(REQUIREMENT_STATUSES)}),
       constraint requirement_history_version_key unique (requirement_id, version)
     )`);

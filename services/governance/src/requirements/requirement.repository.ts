@@ -1,5 +1,5 @@
 import { type EntityManager } from '@mikro-orm/core';
-import { type RequirementStatus } from '@ihf/contracts';
+import { type RequirementChange, type RequirementStatus } from '@ihf/contracts';
 import { isoRequired, query, queryOne } from '@ihf/persistence';
 import { type RequirementView } from './dto/requirement.dto.js';
 
@@ -20,9 +20,6 @@ export interface RequirementRow {
 
 export const REQUIREMENT_COLUMNS = `id, hub_id, title, description, source_candidate_id,
   source_widget_id, status, superseded_by_id, version, created_by, created_at, updated_at`;
-
-/** What a requirement change appends to `requirement_history`. */
-export type RequirementChange = 'promoted' | 'edited' | 'superseded' | 'retired';
 
 export class RequirementRepository {
   static async find(

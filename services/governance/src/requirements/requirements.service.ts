@@ -7,7 +7,7 @@ import {
   canAccessHub,
   hubScopeCondition,
 } from '@ihf/auth';
-import { Subjects } from '@ihf/contracts';
+import { type RequirementChange, Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { decodeCursor, toPage } from '@ihf/platform';
 import { governsHub } from '../common/roles.js';
@@ -169,7 +169,7 @@ export class RequirementsService {
         const row = await this.visible(em, user, id);
         const changes = await query<{
           version: number;
-          change: string;
+          change: RequirementChange;
           title: string;
           description: string;
           status: RequirementRow['status'];

@@ -16,7 +16,9 @@ import {
   type CandidateStatus,
   DECISION_OUTCOMES,
   type DecisionOutcome,
+  REQUIREMENT_CHANGES,
   REQUIREMENT_STATUSES,
+  type RequirementChange,
   type RequirementStatus,
   WORK_ITEM_STATES,
   WORK_ITEM_SYSTEMS,
@@ -142,7 +144,7 @@ export class RequirementPageView {
 
 export class RequirementChangeView {
   @ApiProperty() version!: number;
-  @ApiProperty({ enum: ['promoted', 'edited', 'superseded', 'retired'] }) change!: string;
+  @ApiProperty({ enum: REQUIREMENT_CHANGES }) change!: RequirementChange;
   @ApiProperty() title!: string;
   @ApiProperty() description!: string;
   @ApiProperty({ enum: REQUIREMENT_STATUSES }) status!: RequirementStatus;
