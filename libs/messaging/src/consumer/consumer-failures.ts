@@ -1,6 +1,6 @@
 import { type EntityManager } from '@mikro-orm/core';
-import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
-import { assertSchemaName } from '@ihf/persistence';
+import { assertSchemaName, query } from '@ihf/persistence';
+import { hasSqlState } from '@ihf/observability';
 
 /**
  * SQL creating the table of consumer handler failures in a service's schema, for a migration
@@ -28,10 +28,6 @@ export function consumerFailuresSql(schema: string): string[] {
   ];
 }
 
-function sql(em: EntityManager): SqlEntityManager {
-  return em as unknown as SqlEntityManager;
-}
-
 /** Counts one real handler failure of `eventId` (its own statement); returns the count so far. */
 export async function recordConsumerFailure(
   em: EntityManager,
@@ -40,7 +36,8 @@ export async function recordConsumerFailure(
   eventId: string,
   error: string,
 ): Promise<number> {
-  const rows = await sql(em).execute<{ failures: number }[]>(
+  const rows = await query<{ failures: number }>(
+    em,
     `insert into "${schema}".consumer_failures as f (consumer, event_id, failures, last_error)
      values (?, ?, 1, ?)
      on conflict (consumer, event_id) do update
@@ -58,10 +55,10 @@ export async function clearConsumerFailures(
   consumer: string,
   eventId: string,
 ): Promise<void> {
-  await sql(em).execute(
-    `delete from "${schema}".consumer_failures where consumer = ? and event_id = ?`,
-    [consumer, eventId],
-  );
+  await query(em, `delete from "${schema}".consumer_failures where consumer = ? and event_id = ?`, [
+    consumer,
+    eventId,
+  ]);
 }
 
 /** Deletes failure counts not touched for `retentionMs` (their messages left the stream). */
@@ -70,7 +67,8 @@ export async function pruneConsumerFailures(
   schema: string,
   retentionMs: number,
 ): Promise<number> {
-  const rows = await sql(em).execute<{ event_id: string }[]>(
+  const rows = await query<{ event_id: string }>(
+    em,
     `delete from "${schema}".consumer_failures
      where last_failed_at < now() - (? * interval '1 millisecond') returning event_id`,
     [retentionMs],
@@ -80,10 +78,6 @@ export async function pruneConsumerFailures(
 
 /** A statement cancelled by `statement_timeout` (or by an operator): SQLSTATE 57014. */
 export function isStatementTimeout(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    const { code, sqlState } = e as { code?: unknown; sqlState?: unknown };
-    if (code === '57014' || sqlState === '57014') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return hasSqlState(error, STATEMENT_TIMEOUT);
 }
+const STATEMENT_TIMEOUT: ReadonlySet<string> = new Set(['57014']);

@@ -20,6 +20,14 @@ export class OutageLog {
     return this.failures;
   }
 
+  /**
+   * How long to wait after the next failed pass: doubling from half a second, at most 30 s
+   * (the listener cuts the wait short while the database is unreachable).
+   */
+  nextDelayMs(): number {
+    return Math.min(250 * 2 ** Math.min(this.failures + 1, 7), 30_000);
+  }
+
   failed(error: unknown, retryInMs: number): void {
     this.failures++;
     const now = Date.now();

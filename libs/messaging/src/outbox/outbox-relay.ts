@@ -223,7 +223,7 @@ export class OutboxRelay {
         await this.cleanupIfDue();
       } catch (error) {
         // The listener cuts this wait short while the database is unreachable (see its poll).
-        const delay = Math.min(250 * 2 ** Math.min(outage.count + 1, 7), 30_000);
+        const delay = outage.nextDelayMs();
         outage.failed(error, delay);
         await this.listener.wait(delay);
         continue;

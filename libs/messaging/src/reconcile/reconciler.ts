@@ -1,7 +1,6 @@
 import { type MikroORM } from '@mikro-orm/core';
-import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { type NatsConnection } from '@nats-io/nats-core';
-import { assertSchemaName } from '@ihf/persistence';
+import { assertSchemaName, query } from '@ihf/persistence';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { EventHeaders, physicalSubject, type EventEnvelope } from '@ihf/contracts';
 import { type Logger, silentLogger } from '../logger.js';
@@ -223,10 +222,13 @@ export function outboxReconcileSource(options: {
   return {
     name: 'outbox',
     async relayedSince(since) {
-      const em = options.orm.em.fork() as unknown as SqlEntityManager;
-      const rows = await em.execute<
-        { id: string; subject: string; envelope: EventEnvelope; created_at: Date }[]
-      >(
+      const rows = await query<{
+        id: string;
+        subject: string;
+        envelope: EventEnvelope;
+        created_at: Date;
+      }>(
+        options.orm.em.fork(),
         `select id, subject, envelope, created_at from "${options.schema}".outbox
           where published_at >= ? order by published_at`,
         [since],
@@ -264,8 +266,9 @@ export function tailReconcileSource(
     name: `tail:${name}`,
     active: options.active,
     async relayedSince(since) {
-      const em = options.orm.em.fork() as unknown as SqlEntityManager;
-      const rows = await em.execute<TailedRow[]>(
+      const em = options.orm.em.fork();
+      const rows = await query<TailedRow>(
+        em,
         `select t.*, t."${timeColumn}" as "__written_at",
                 t.tx_id::text || ':' || t.tail_seq::text as "__key"
            from "${schema}".relay_cursors c
@@ -279,7 +282,8 @@ export function tailReconcileSource(
       );
       const setAside = new Set(
         (
-          await em.execute<{ row_key: string }[]>(
+          await query<{ row_key: string }>(
+            em,
             `select row_key from "${schema}".relay_failures where name = ?`,
             [name],
           )

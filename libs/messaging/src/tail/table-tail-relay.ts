@@ -312,7 +312,7 @@ export class TableTailRelay {
       } catch (error) {
         this.cursor = undefined;
         // The listener cuts this wait short while the database is unreachable (see its poll).
-        const delay = Math.min(250 * 2 ** Math.min(outage.count + 1, 7), 30_000);
+        const delay = outage.nextDelayMs();
         outage.failed(error, delay);
         await this.listener.wait(delay);
         continue;

@@ -209,7 +209,8 @@ export function toProblem(
 const UNSTORABLE_TEXT_STATES = new Set(['22021', '22P05']);
 
 /** Whether the error or one of its causes (ORMs wrap driver errors) has one of `states`. */
-function hasSqlState(error: unknown, states: ReadonlySet<string>): boolean {
+/** Whether `error` (or one of its causes) carries one of the SQLSTATEs `states`. */
+export function hasSqlState(error: unknown, states: ReadonlySet<string>): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const { code, sqlState } = e as { code?: unknown; sqlState?: unknown };
     if (
