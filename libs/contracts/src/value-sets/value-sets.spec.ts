@@ -95,5 +95,9 @@ describe('value sets crossing a service boundary', () => {
     };
     expect(literal('CATEGORIES')).toEqual(VALUE_SETS.ANNOTATION_CATEGORIES);
     expect(literal('SEVERITIES')).toEqual(VALUE_SETS.SEVERITIES);
+    // The reporter's actor types (a union type in the SDK's core, which ships no arrays).
+    const reporter = readFileSync(join(ROOT, 'libs/sdk-web/src/reporter.ts'), 'utf8');
+    const union = /export type ActorType = ([^;]*);/.exec(reporter)?.[1] ?? '';
+    expect([...union.matchAll(WORD)].map((m) => m[2])).toEqual(VALUE_SETS.ACTOR_TYPES);
   });
 });
