@@ -11,15 +11,16 @@ export const DEFAULT_PORTS = {
   governance: 3003,
   'deployment-outcomes': 3004,
   'agent-proposals': 3005,
+  notifications: 3006,
 };
 
-/** Services present under services/ (identity first: the others fetch its keys). */
+/** Services present under services/ with an entry point (identity first: the others fetch its keys). */
 export function listServices(root) {
   const dir = join(root, 'services');
   if (!existsSync(dir)) return [];
   const order = Object.keys(DEFAULT_PORTS);
   return readdirSync(dir)
-    .filter((name) => existsSync(join(dir, name, 'package.json')))
+    .filter((name) => existsSync(join(dir, name, 'src', 'main.ts')))
     .sort(
       (a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b),
     );
