@@ -86,6 +86,17 @@ describe('toProblem', () => {
     expect(isDependencyUnavailable(pgError('08006', 'connection failure'))).toBe(true);
   });
 
+  it('answers a deadlock or serialization failure with 503 and a short Retry-After, not a 500', () => {
+    for (const code of ['40P01', '40001']) {
+      const error = new Error('query failed', {
+        cause: Object.assign(new Error('deadlock detected'), { code }),
+      });
+      const mapped = map(error);
+      expect(mapped.problem).toMatchObject({ status: 503, code: 'SERVICE.CONCURRENT_UPDATE' });
+      expect(mapped.retryAfterSeconds).toBe(1);
+    }
+  });
+
   it("carries a DomainError's Retry-After", () => {
     class Busy extends DomainError {
       constructor() {

@@ -99,6 +99,8 @@ const RESERVED_MEMBERS = new Set([
  * Maps anything thrown while handling a request to an RFC 9457 problem:
  *
  * - a {@link DomainError}: its status, code, message and extensions;
+ * - a deadlock or serialization failure (40P01, 40001): 503 `SERVICE.CONCURRENT_UPDATE`
+ *   with `Retry-After: 1`;
  * - a {@link RequestValidationError}: 400 `REQUEST.VALIDATION_FAILED` with `errors`
  *   (400, not 422, so that every malformed input, be it bad JSON or a bad field, is one
  *   status for clients; 422 is left to domain errors that reject well-formed input);
@@ -160,6 +162,19 @@ export function toProblem(
     );
   }
 
+  // Two transactions that collided (a deadlock, a serialization failure): neither the client's
+  // fault nor an outage, and the same request succeeds when sent again.
+  if (hasSqlState(exception, CONCURRENCY_CONFLICT_STATES)) {
+    return {
+      ...build(
+        503,
+        'SERVICE.CONCURRENT_UPDATE',
+        'The request collided with a concurrent change to the same data; send it again',
+      ),
+      retryAfterSeconds: 1,
+    };
+  }
+
   // Postgres down is not the client's fault, nor a bug: 503, and the client may retry.
   if (isDependencyUnavailable(exception)) {
     return {
@@ -208,8 +223,10 @@ export function toProblem(
  */
 const UNSTORABLE_TEXT_STATES = new Set(['22021', '22P05']);
 
-/** Whether the error or one of its causes (ORMs wrap driver errors) has one of `states`. */
-/** Whether `error` (or one of its causes) carries one of the SQLSTATEs `states`. */
+/** 40001 (serialization failure) and 40P01 (deadlock detected): a retry succeeds. */
+const CONCURRENCY_CONFLICT_STATES = new Set(['40001', '40P01']);
+
+/** Whether `error` (or one of its causes: ORMs wrap driver errors) carries one of `states`. */
 export function hasSqlState(error: unknown, states: ReadonlySet<string>): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const { code, sqlState } = e as { code?: unknown; sqlState?: unknown };
