@@ -152,6 +152,7 @@ fieldset.known legend{font-weight:600;padding:0 .25rem}
 button{font:inherit;padding:.45rem .9rem;border-radius:.25rem;border:1px solid #1d4ed8;background:#fff;color:#1d4ed8;cursor:pointer}
 button.primary{background:#1d4ed8;color:#fff}
 button[disabled]{opacity:.6;cursor:progress}
+button[aria-disabled=true]{cursor:default}
 button.x{position:absolute;top:.6rem;right:.6rem;border:0;font-size:1.3rem;line-height:1;padding:.2rem .45rem}
 :focus-visible{outline:3px solid ${FOCUS_RING};outline-offset:2px;box-shadow:0 0 0 2px #fff}
 .launcher{font:600 15px/1.2 system-ui,sans-serif;position:fixed;right:1rem;bottom:1rem;z-index:2147483645;background:#1d4ed8;color:#fff;border-radius:999px;padding:.6rem 1rem;box-shadow:0 4px 12px rgba(0,0,0,.25)}
@@ -450,10 +451,12 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
           { type: 'button', 'aria-label': `Me too: ${issue.title}` },
           'Me too',
         );
+        // aria-disabled, not disabled: a disabled button drops the focus out of the dialog.
         button.addEventListener('click', () => {
+          if (button.getAttribute('aria-disabled') === 'true') return;
           void (async () => {
             try {
-              button.disabled = true;
+              button.setAttribute('aria-disabled', 'true');
               error.textContent = '';
               status.textContent = 'Sending your "me too"…';
               const id = meTooIds.get(issue.candidate_id) ?? uuid();
@@ -464,7 +467,7 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
                 button.setAttribute('aria-label', `Counted: ${issue.title}`);
                 status.textContent = `Thank you! You were counted for "${issue.title}".`;
               } else {
-                button.disabled = false;
+                button.removeAttribute('aria-disabled');
                 status.textContent = '';
                 error.textContent = `Your "me too" could not be sent: ${result.message}. Please try again.`;
               }
