@@ -34,7 +34,9 @@ export interface Backend {
   /** Annotations as the triage side sees them (the feedback service, in a live run). */
   annotations(): Promise<BackendAnnotation[]>;
   /** "Me too" posts the backend stored (the fake's; feedback's votes in a live run). */
-  meToos?(): Promise<{ candidate_id: string; reporter_id: string; widget_id?: string }[]>;
+  readonly meToos?: () => Promise<
+    { candidate_id: string; reporter_id: string; widget_id?: string }[]
+  >;
   /** How often an event id reached the server, when the backend can tell (the fake can). */
   receivedCount?(id: string): number;
 }

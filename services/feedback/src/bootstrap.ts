@@ -23,7 +23,10 @@ export const FEEDBACK_OPENAPI: OpenApiOptions = {
     { name: 'triage', description: 'The triage workflow and queue of requirement candidates' },
     { name: 'votes', description: 'Votes of hub users and "me too" of end users on candidates' },
     { name: 'subscriptions', description: 'Who follows a candidate and hears what happens to it' },
-    { name: 'merges', description: 'Merging duplicate candidates, with provenance, and undoing it' },
+    {
+      name: 'merges',
+      description: 'Merging duplicate candidates, with provenance, and undoing it',
+    },
   ],
 };
 
