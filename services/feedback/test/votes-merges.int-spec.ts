@@ -340,6 +340,18 @@ describe('feedback: votes, "me too", subscribers and merges', () => {
       (e) => e.payload.merge_id === merged.body.id,
     );
     expect(event.payload).toMatchObject({ votes_moved: 1, kept_vote_count: 3 });
+    // Subscription events keep a follower list elsewhere (notifications) exact.
+    await t.waitForEvent(
+      'ihf.feedback.candidate.unsubscribed.v1',
+      (e) => e.payload.candidate_id === dup.id && e.payload.subscriber_id === reporterDup,
+    );
+    await t.waitForEvent(
+      'ihf.feedback.candidate.subscribed.v1',
+      (e) =>
+        e.payload.candidate_id === kept.id &&
+        e.payload.subscriber_id === reporterDup &&
+        e.payload.origin === 'source_annotation',
+    );
 
     const undone = await undo(merged.body.id);
     expect(undone.status).toBe(200);
@@ -375,6 +387,25 @@ describe('feedback: votes, "me too", subscribers and merges', () => {
       'ihf.feedback.candidate.merge_undone.v1',
       (e) => e.payload.merge_id === merged.body.id && e.payload.votes_returned === 3,
     );
+    await t.waitForEvent(
+      'ihf.feedback.candidate.unsubscribed.v1',
+      (e) => e.payload.candidate_id === kept.id && e.payload.subscriber_id === reporterDup,
+    );
+    const resubscribed = await t.feedbackEvents(
+      'ihf.feedback.candidate.subscribed.v1',
+      (e) => e.payload.candidate_id === dup.id && e.payload.subscriber_id === reporterDup,
+    );
+    // Once at creation, once with the undo.
+    await waitFor(
+      async () =>
+        (
+          await t.feedbackEvents(
+            'ihf.feedback.candidate.subscribed.v1',
+            (e) => e.payload.candidate_id === dup.id && e.payload.subscriber_id === reporterDup,
+          )
+        ).length === 2 || undefined,
+      { message: `resubscribed on undo (${resubscribed.length} so far)` },
+    );
 
     // A second undo is refused; the provenance of both stays listed.
     const twice = await undo(merged.body.id);
@@ -389,6 +420,60 @@ describe('feedback: votes, "me too", subscribers and merges', () => {
     expect(listed.body.merges).toEqual([
       expect.objectContaining({ id: merged.body.id, undone_by: triager.id }),
     ]);
+  });
+
+  it('merges along chains: the kept candidate shows all sources; undoing the outer merge restores the inner one', async () => {
+    const reporterC = randomUUID();
+    const a = await fresh();
+    const b = await fresh();
+    const c = await candidateFrom(await reported(reporterC));
+    expect((await vote(c.id, otherMember)).status).toBe(201);
+    // C into B through the triage transition (a merge too), then B into A.
+    const moved = await t.request('POST', `/api/v1/candidates/${c.id}/transitions`, {
+      user: triager,
+      body: { to: 'duplicate', duplicate_of_id: b.id },
+    });
+    expect(moved.status).toBe(200);
+    const [inner] = (
+      await t.request<{ merges: Merge[] }>('GET', `/api/v1/candidates/${c.id}/merges`, {
+        user: member,
+      })
+    ).body.merges;
+    expect(inner).toMatchObject({ duplicate_id: c.id, kept_id: b.id, merged_by: triager.id });
+    const outer = await merge(b.id, a.id);
+    expect(outer.status).toBe(201);
+    expect((await votes(a.id, otherMember)).body).toMatchObject({
+      vote_count: 1,
+      voted_by_me: true,
+    });
+    const history = await t.request<{
+      merged_source_annotations: { merge_id: string; from_candidate_id: string }[];
+    }>('GET', `/api/v1/candidates/${a.id}/history`, { user: member });
+    expect(history.body.merged_source_annotations.map((m) => m.from_candidate_id).sort()).toEqual(
+      [b.id, c.id].sort(),
+    );
+    expect((await subscribers(a.id)).items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ subscriber_id: reporterC, merged_from_candidate_id: b.id }),
+      ]),
+    );
+
+    expect((await undo(outer.body.id)).status).toBe(200);
+    // Back on B, with the provenance of the inner merge again.
+    expect((await votes(b.id, otherMember)).body).toMatchObject({
+      vote_count: 1,
+      voted_by_me: true,
+    });
+    expect((await subscribers(b.id)).items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ subscriber_id: reporterC, merged_from_candidate_id: c.id }),
+      ]),
+    );
+    // The inner merge's kept candidate changed since (merged, then restored): refused.
+    expect(await undo(inner.id)).toMatchObject({
+      status: 409,
+      body: { code: 'FEEDBACK.MERGE_UNDO_STALE' },
+    });
   });
 
   it('refuses an undo after a later change to either candidate', async () => {

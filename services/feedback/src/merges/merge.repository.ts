@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type EntityManager } from '@mikro-orm/core';
-import { type CandidateStatus, type ParticipantKind } from '@ihf/contracts';
+import {
+  type CandidateStatus,
+  type ParticipantKind,
+  type SubscriptionOrigin,
+} from '@ihf/contracts';
 import { query, queryOne } from '@ihf/persistence';
 
 /** A row of `feedback.candidate_merges`. */
@@ -18,6 +22,13 @@ export interface MergeRow {
   readonly kept_version: number;
   readonly undone_at: Date | null;
   readonly undone_by: string | null;
+}
+
+/** A subscription a merge or an undo moved (for the subscription events). */
+export interface MovedSubscription {
+  readonly kind: ParticipantKind;
+  readonly id: string;
+  readonly origin: SubscriptionOrigin;
 }
 
 /** What a merge did with one vote or subscription of the duplicate. */
@@ -49,6 +60,10 @@ export interface MergeResult {
   readonly merge: MergeRow;
   readonly votesMoved: number;
   readonly subscribersMoved: number;
+  /** Subscriptions now on the kept candidate (were on the duplicate). */
+  readonly subscriptionsMoved: MovedSubscription[];
+  /** Subscriptions of the duplicate folded into the kept candidate's own. */
+  readonly subscriptionsCollapsed: MovedSubscription[];
   readonly keptVoteCount: number;
   readonly keptSubscriberCount: number;
 }
@@ -109,8 +124,10 @@ export class MergeRepository {
         kept.version,
       ],
     );
-    const moved: number[] = [];
+    const moved: MovedSubscription[][] = [];
+    const collapsed: MovedSubscription[][] = [];
     for (const p of PARTICIPATIONS) {
+      const returning = `returning ${p.kind} as kind, ${p.id} as id, ${p.sub ? 'origin' : 'null as origin'}`;
       await query(
         em,
         `insert into feedback.candidate_merge_items (merge_id, is_subscription, participant_kind,
@@ -122,26 +139,31 @@ export class MergeRepository {
          from feedback.${p.table} d where d.candidate_id = ?`,
         [mergeId, p.sub, r.keptId, r.duplicateId],
       );
-      await query(
-        em,
-        `delete from feedback.${p.table} d where d.candidate_id = ? and exists (
-           select 1 from feedback.${p.table} k where k.candidate_id = ?
-           and k.${p.kind} = d.${p.kind} and k.${p.id} = d.${p.id})`,
-        [r.duplicateId, r.keptId],
+      collapsed.push(
+        await query<MovedSubscription>(
+          em,
+          `delete from feedback.${p.table} d where d.candidate_id = ? and exists (
+             select 1 from feedback.${p.table} k where k.candidate_id = ?
+             and k.${p.kind} = d.${p.kind} and k.${p.id} = d.${p.id}) ${returning}`,
+          [r.duplicateId, r.keptId],
+        ),
       );
-      const rows = await query(
-        em,
-        `update feedback.${p.table} set candidate_id = ?, merge_id = ?
-         where candidate_id = ? returning 1`,
-        [r.keptId, mergeId, r.duplicateId],
+      moved.push(
+        await query<MovedSubscription>(
+          em,
+          `update feedback.${p.table} set candidate_id = ?, merge_id = ?
+           where candidate_id = ? ${returning}`,
+          [r.keptId, mergeId, r.duplicateId],
+        ),
       );
-      moved.push(rows.length);
     }
     const counts = await this.counts(em, r.keptId);
     return {
       merge: (await this.find(em, mergeId)) as MergeRow,
-      votesMoved: moved[0],
-      subscribersMoved: moved[1],
+      votesMoved: moved[0].length,
+      subscribersMoved: moved[1].length,
+      subscriptionsMoved: moved[1],
+      subscriptionsCollapsed: collapsed[1],
       keptVoteCount: counts.votes,
       keptSubscriberCount: counts.subscribers,
     };
@@ -150,27 +172,30 @@ export class MergeRepository {
   /**
    * Puts back what the merge moved: rows it moved that are still on the kept candidate go back
    * to the duplicate (with the merge that had brought them before, if any), and rows it folded
-   * in are recreated there. Returns the votes and subscriptions returned.
+   * in are recreated there. Returns how many votes came back, and the subscriptions that left
+   * the kept candidate (`back`) or were only recreated on the duplicate (`recreated`).
    */
   static async undo(
     em: EntityManager,
     merge: MergeRow,
     undoneBy: string | null,
     at: Date,
-  ): Promise<{ votes: number; subscribers: number }> {
-    const returned: number[] = [];
+  ): Promise<{ votes: number; back: MovedSubscription[]; recreated: MovedSubscription[] }> {
+    const back: MovedSubscription[][] = [];
+    const recreated: MovedSubscription[][] = [];
     for (const p of PARTICIPATIONS) {
-      const back = await query(
+      const origin = p.sub ? 'origin' : 'null as origin';
+      const movedBack = await query<MovedSubscription>(
         em,
         `update feedback.${p.table} t set candidate_id = ?, merge_id = i.previous_merge_id
          from feedback.candidate_merge_items i
          where i.merge_id = ? and i.is_subscription = ? and not i.collapsed
            and t.candidate_id = ? and t.merge_id = ?
            and t.${p.kind} = i.participant_kind and t.${p.id} = i.participant_id
-         returning 1`,
+         returning t.${p.kind} as kind, t.${p.id} as id, ${p.sub ? 't.origin' : 'null as origin'}`,
         [merge.duplicate_id, merge.id, p.sub, merge.kept_id, merge.id],
       );
-      const recreated = await query(
+      const made = await query<MovedSubscription>(
         em,
         `insert into feedback.${p.table} (candidate_id, ${p.kind}, ${p.id}, hub_id, ${p.at},
            ${p.sub ? 'origin, ' : ''}merge_id)
@@ -178,17 +203,18 @@ export class MergeRepository {
            ${p.sub ? 'i.original_origin, ' : ''}i.previous_merge_id
          from feedback.candidate_merge_items i
          where i.merge_id = ? and i.is_subscription = ? and i.collapsed
-         on conflict do nothing returning 1`,
+         on conflict do nothing returning ${p.kind} as kind, ${p.id} as id, ${origin}`,
         [merge.duplicate_id, merge.hub_id, merge.id, p.sub],
       );
-      returned.push(back.length + recreated.length);
+      back.push(movedBack);
+      recreated.push(made);
     }
     await query(
       em,
       'update feedback.candidate_merges set undone_at = ?, undone_by = ? where id = ?',
       [at, undoneBy, merge.id],
     );
-    return { votes: returned[0], subscribers: returned[1] };
+    return { votes: back[0].length + recreated[0].length, back: back[1], recreated: recreated[1] };
   }
 
   static async find(em: EntityManager, id: string, lock = false): Promise<MergeRow | undefined> {

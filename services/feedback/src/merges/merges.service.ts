@@ -7,6 +7,7 @@ import { iso, isoRequired, query } from '@ihf/persistence';
 import { CandidateRepository } from '../candidates/candidate.repository.js';
 import { CandidatesService } from '../candidates/candidates.service.js';
 import { CandidateVersionConflictError } from '../triage/triage.errors.js';
+import { subscriptionMoveEvents } from '../subscriptions/subscribe-with-events.js';
 import { TriageService } from '../triage/triage.service.js';
 import { type MergeCandidateDto } from './dto/merge.dto.js';
 import { type MergeRow, MergeRepository } from './merge.repository.js';
@@ -158,10 +159,23 @@ export class MergesService {
           restored_status: merge.from_status,
           undone_by: user.id,
           votes_returned: returned.votes,
-          subscribers_returned: returned.subscribers,
+          subscribers_returned: returned.back.length + returned.recreated.length,
           undone_at: isoRequired(at),
         },
         { hubId: merge.hub_id, aggregateId: kept.id },
+      );
+      subscriptionMoveEvents(
+        em,
+        this.outbox,
+        merge.hub_id,
+        [
+          ...returned.back.flatMap((s) => [
+            { candidateId: kept.id, ...s, subscribed: false },
+            { candidateId: duplicate.id, ...s, subscribed: true },
+          ]),
+          ...returned.recreated.map((s) => ({ candidateId: duplicate.id, ...s, subscribed: true })),
+        ],
+        at,
       );
       return (await this.views(em, [(await MergeRepository.find(em, merge.id)) as MergeRow]))[0];
     });

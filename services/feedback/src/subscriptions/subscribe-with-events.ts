@@ -1,5 +1,5 @@
 import { type EntityManager } from '@mikro-orm/core';
-import { type SubscriptionOrigin, Subjects } from '@ihf/contracts';
+import { type ParticipantKind, type SubscriptionOrigin, Subjects } from '@ihf/contracts';
 import { type Outbox } from '@ihf/messaging';
 import { isoRequired } from '@ihf/persistence';
 import { type NewSubscriber, SubscriptionRepository } from './subscription.repository.js';
@@ -33,4 +33,55 @@ export async function subscribeWithEvents(
     );
   }
   return added.length;
+}
+
+/** A subscription that appeared on or left a candidate without a request of its own. */
+export interface SubscriptionChange {
+  readonly candidateId: string;
+  readonly kind: ParticipantKind;
+  readonly id: string;
+  readonly origin: SubscriptionOrigin;
+  readonly subscribed: boolean;
+}
+
+/**
+ * Writes subscribed / unsubscribed events for subscriptions a merge or an undo moved, so that a
+ * consumer keeping its own list of who follows what (notifications) stays exact.
+ */
+export function subscriptionMoveEvents(
+  em: EntityManager,
+  outbox: Outbox,
+  hubId: string,
+  changes: readonly SubscriptionChange[],
+  at: Date,
+): void {
+  for (const c of changes) {
+    const meta = { hubId, aggregateId: c.candidateId };
+    if (c.subscribed) {
+      outbox.add(
+        em,
+        Subjects.Feedback.CandidateSubscribedV1,
+        {
+          candidate_id: c.candidateId,
+          subscriber_kind: c.kind,
+          subscriber_id: c.id,
+          origin: c.origin,
+          subscribed_at: isoRequired(at),
+        },
+        meta,
+      );
+    } else {
+      outbox.add(
+        em,
+        Subjects.Feedback.CandidateUnsubscribedV1,
+        {
+          candidate_id: c.candidateId,
+          subscriber_kind: c.kind,
+          subscriber_id: c.id,
+          unsubscribed_at: isoRequired(at),
+        },
+        meta,
+      );
+    }
+  }
 }

@@ -13,6 +13,7 @@ import {
 } from '../candidates/candidate.repository.js';
 import { CandidatesService } from '../candidates/candidates.service.js';
 import { MergeRepository, type MergeResult } from '../merges/merge.repository.js';
+import { subscriptionMoveEvents } from '../subscriptions/subscribe-with-events.js';
 import { type TransitionDto } from './dto/triage.dto.js';
 import {
   CandidateVersionConflictError,
@@ -176,6 +177,24 @@ export class TriageService {
         merged_at: isoRequired(at),
       },
       { hubId: before.hub_id, aggregateId: result.merge.kept_id },
+    );
+    const keptId = result.merge.kept_id;
+    subscriptionMoveEvents(
+      em,
+      this.outbox,
+      before.hub_id,
+      [
+        ...result.subscriptionsMoved.flatMap((s) => [
+          { candidateId: before.id, ...s, subscribed: false },
+          { candidateId: keptId, ...s, subscribed: true },
+        ]),
+        ...result.subscriptionsCollapsed.map((s) => ({
+          candidateId: before.id,
+          ...s,
+          subscribed: false,
+        })),
+      ],
+      at,
     );
     return result;
   }
