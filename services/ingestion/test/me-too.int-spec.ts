@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type CandidateGetResponseV1, RpcPatterns } from '@ihf/contracts';
 import { TestBus, waitFor } from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
 
@@ -73,6 +74,66 @@ describe('ingestion: "me too" from end users', () => {
         widget_id: widget.id,
       },
     });
+  });
+
+  it('asks feedback about the candidate: refuses one not in the hub, accepts one that is, and accepts when feedback is silent', async () => {
+    const inHub = randomUUID();
+    const elsewhere = randomUUID();
+    const hubs = new Map([
+      [inHub, hub.id],
+      [elsewhere, randomUUID()],
+    ]);
+    const asked: string[] = [];
+    const stop = bus.respond<{ candidate_id: string }, CandidateGetResponseV1>(
+      RpcPatterns.Feedback.CandidateGetV1,
+      (data) => {
+        asked.push(data.candidate_id);
+        const hubId = hubs.get(data.candidate_id);
+        return hubId
+          ? {
+              found: true,
+              candidate: {
+                candidate_id: data.candidate_id,
+                hub_id: hubId,
+                title: 'Total does not update',
+                description: 'x',
+                status: 'open',
+                version: 1,
+                source_widget_id: widget.id,
+                source_thread_id: null,
+                source_annotation_id: null,
+                source_proposal_id: null,
+                requirement_id: null,
+                created_at: new Date().toISOString(),
+              },
+            }
+          : { found: false, candidate: null };
+      },
+    );
+    const body = (candidateId: string) => ({
+      id: randomUUID(),
+      hub_id: hub.id,
+      candidate_id: candidateId,
+      reporter_id: randomUUID(),
+    });
+    try {
+      for (const candidateId of [randomUUID(), elsewhere]) {
+        expect(await post(body(candidateId))).toMatchObject({
+          status: 422,
+          body: {
+            code: 'INGESTION.ME_TOO_REFUSED',
+            reason: 'unknown_candidate',
+            field: 'candidate_id',
+          },
+        });
+      }
+      expect((await post(body(inHub))).status).toBe(202);
+      expect(asked).toHaveLength(3);
+    } finally {
+      stop();
+    }
+    // Nobody answers: the durable path stays open (feedback's consumer checks again).
+    expect((await post(body(randomUUID()))).status).toBe(202);
   });
 
   it("refuses another hub's id, an unknown widget or another hub's widget (422), and bad input (400)", async () => {

@@ -20,7 +20,7 @@ export class MeTooController {
   @IngestionOperationDoc({
     summary: 'Say "me too" about a requirement candidate',
     description:
-      "An end user of the hub's site has the same problem as a known candidate; authenticated with the hub's API key. Answered once durable; feedback then counts it once per reporter_id. A resend with the same id is a duplicate.",
+      "An end user of the hub's site has the same problem as a known candidate; authenticated with the hub's API key. The candidate is checked with feedback (422 when feedback says it is not in the hub; accepted when feedback does not answer in time). Answered once durable; feedback then counts it once per reporter_id. A resend with the same id is a duplicate.",
     auth: 'api-key',
     response: {
       status: 202,
