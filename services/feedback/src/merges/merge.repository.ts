@@ -225,6 +225,16 @@ export class MergeRepository {
     );
   }
 
+  /** The merge that made the candidate a duplicate, unless undone. */
+  static async liveFor(em: EntityManager, duplicateId: string): Promise<MergeRow | undefined> {
+    return queryOne<MergeRow>(
+      em,
+      `select ${MERGE_COLUMNS} from feedback.candidate_merges
+       where duplicate_id = ? and undone_at is null`,
+      [duplicateId],
+    );
+  }
+
   /** Merges into or out of a candidate, newest first. */
   static async listFor(em: EntityManager, candidateId: string, limit: number): Promise<MergeRow[]> {
     return query<MergeRow>(

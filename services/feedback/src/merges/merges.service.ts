@@ -3,7 +3,7 @@ import { type EntityManager, MikroORM } from '@mikro-orm/core';
 import { type AuthenticatedUser, canAccessHub } from '@ihf/auth';
 import { type CandidateStatus, type ParticipantKind, Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
-import { iso, isoRequired, query } from '@ihf/persistence';
+import { iso, isoRequired } from '@ihf/persistence';
 import { CandidateRepository } from '../candidates/candidate.repository.js';
 import { CandidatesService } from '../candidates/candidates.service.js';
 import { CandidateVersionConflictError } from '../triage/triage.errors.js';
@@ -86,12 +86,9 @@ export class MergesService {
         changedBy: user.id,
         actor: 'user',
       });
-      const [merge] = await query<MergeRow>(
-        em,
-        `select id from feedback.candidate_merges where duplicate_id = ? and undone_at is null`,
-        [candidate.id],
-      );
-      return (await this.views(em, [(await MergeRepository.find(em, merge.id)) as MergeRow]))[0];
+      // apply() merged it (a duplicate transition always does): read that merge back.
+      const merge = (await MergeRepository.liveFor(em, candidate.id)) as MergeRow;
+      return (await this.views(em, [merge]))[0];
     });
   }
 
