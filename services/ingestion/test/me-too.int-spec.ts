@@ -79,7 +79,7 @@ describe('ingestion: "me too" from end users', () => {
   it('asks feedback about the candidate: refuses one not in the hub, accepts one that is, and accepts when feedback is silent', async () => {
     const inHub = randomUUID();
     const elsewhere = randomUUID();
-    const hubs = new Map([
+    const hubs = new Map<string, string>([
       [inHub, hub.id],
       [elsewhere, randomUUID()],
     ]);
