@@ -476,6 +476,25 @@ describe('feedback: votes, "me too", subscribers and merges', () => {
     });
   });
 
+  it('leaves no vote behind on a duplicate when votes race a merge', async () => {
+    const kept = await fresh();
+    const dup = await fresh();
+    const voters = Array.from({ length: 6 }, () => user(['viewer'], [HUB_A]));
+    const [merged, ...answers] = await Promise.all([
+      merge(dup.id, kept.id),
+      ...voters.map((v) => vote(dup.id, v)),
+    ]);
+    expect(merged.status).toBe(201);
+    for (const a of answers) {
+      expect([201, 409]).toContain(a.status);
+      if (a.status === 409) expect(a.body.code).toBe('FEEDBACK.CANDIDATE_MERGED');
+    }
+    const accepted = answers.filter((a) => a.status === 201).length;
+    // Votes that committed before the merge moved with it; later ones were refused.
+    expect((await votes(dup.id, member)).body.vote_count).toBe(0);
+    expect((await votes(kept.id, member)).body.vote_count).toBe(accepted);
+  });
+
   it('refuses an undo after a later change to either candidate', async () => {
     const kept = await fresh();
     const dup = await fresh();
