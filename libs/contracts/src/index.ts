@@ -9,6 +9,7 @@ export * from './events/event-examples.js';
 export * from './events/identity/identity.events.js';
 export * from './events/ingestion/ingestion.events.js';
 export * from './events/feedback/feedback.events.js';
+export * from './events/feedback/participation.events.js';
 export * from './events/governance/governance.events.js';
 export * from './events/agents/agents.events.js';
 export * from './rpc/ingestion.rpc.js';

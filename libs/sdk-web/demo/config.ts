@@ -19,4 +19,12 @@ export interface DemoConfig {
   readonly widgets: Readonly<Record<DemoWidget, string>>;
   readonly flushInterval?: number;
   readonly viewDuration?: number;
+  /** The end user's actor id (the annotator's `actor.id`): needed for "me too". */
+  readonly reporterId?: string;
+  /** A known issue (a requirement candidate) the dialog offers "Me too" for, on one widget. */
+  readonly knownIssue?: {
+    readonly candidateId: string;
+    readonly title: string;
+    readonly widget: DemoWidget;
+  };
 }

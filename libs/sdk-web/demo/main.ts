@@ -138,10 +138,17 @@ const ProfileForm = defineComponent({
 });
 createApp(ProfileForm).use(IhfPlugin, { tracker }).mount('#vue-root');
 
+const known = config.knownIssue;
 const annotator = createAnnotator({
   endpoint: config.endpoint,
   apiKey: config.apiKey,
   widgetStateRef: () => location.pathname,
+  ...(config.reporterId ? { actor: { id: config.reporterId, type: 'user' as const } } : {}),
+  // The host knows its known issues (e.g. from its own status page); the dialog offers "Me too".
+  knownIssues: (widget) =>
+    known && widget.getAttribute('data-widget-id') === widgets[known.widget]
+      ? [{ candidate_id: known.candidateId, title: known.title }]
+      : [],
 });
 annotator.mountLauncher('Feedback');
 // A "Feedback" button inside two widgets opens the dialog about that widget, as does Alt+Shift+F

@@ -1,4 +1,4 @@
-// A stand-in for the ingestion service's two browser-facing endpoints, for the browser tests
+// A stand-in for the ingestion service's browser-facing endpoints (events, annotations, "me too"), for the browser tests
 // that run before (and without) the real services. It is as strict as the wire contract the SDK
 // relies on: bearer key, JSON only, `{ events: [...] }`, the reporting contract's field names
 // (unknown fields are rejected), ids deduplicated (`duplicate`), a 202 with one result per
@@ -31,6 +31,7 @@ const ANNOTATION_FIELDS = new Set([
   'widget_state_ref',
   'widget_version',
 ]);
+const ME_TOO_FIELDS = new Set(['id', 'hub_id', 'candidate_id', 'reporter_id', 'widget_id']);
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface StoredEvent {
@@ -54,11 +55,21 @@ export interface StoredAnnotation {
   readonly widget_state_ref?: string;
 }
 
+export interface StoredMeToo {
+  readonly id: string;
+  readonly hub_id: string;
+  readonly candidate_id: string;
+  readonly reporter_id: string;
+  readonly widget_id?: string;
+}
+
 export interface FakeIngestion {
   readonly url: string;
   /** Stored events, once each, in arrival order. */
   readonly events: StoredEvent[];
   readonly annotations: StoredAnnotation[];
+  /** "Me too" posts, once per id. */
+  readonly meToos: StoredMeToo[];
   /** How often each event id was received (2 = a duplicate the server absorbed). */
   readonly received: Map<string, number>;
   /** Requests answered, by path. */
@@ -95,6 +106,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startFakeIngestion(apiKey: string, hubId: string): Promise<FakeIngestion> {
   const events: StoredEvent[] = [];
   const annotations: StoredAnnotation[] = [];
+  const meToos: StoredMeToo[] = [];
   const received = new Map<string, number>();
   const requests: FakeIngestion['requests'] = [];
   let failures: { status: number; retryAfter?: number }[] = [];
@@ -172,6 +184,19 @@ export async function startFakeIngestion(apiKey: string, hubId: string): Promise
         }
         return answer(202, { id: raw.id, status: 'accepted' });
       }
+      if (path === '/api/v1/me-too') {
+        const raw = body as Record<string, unknown>;
+        const unknown = Object.keys(raw).find((k) => !ME_TOO_FIELDS.has(k));
+        const bad = ['id', 'candidate_id', 'reporter_id'].find(
+          (k) => typeof raw[k] !== 'string' || !UUID_RE.test(raw[k]),
+        );
+        if (unknown || bad || raw.hub_id !== hubId) {
+          return answer(422, { title: 'Invalid me too', detail: unknown ?? bad ?? 'hub_mismatch' });
+        }
+        const duplicate = meToos.some((m) => m.id === raw.id);
+        if (!duplicate) meToos.push(raw as unknown as StoredMeToo);
+        return answer(202, { id: raw.id, status: duplicate ? 'duplicate' : 'accepted' });
+      }
       return answer(404, { title: 'Not Found' });
     })().catch(() => send(res, 500, { title: 'fake ingestion failed' }));
   });
@@ -181,6 +206,7 @@ export async function startFakeIngestion(apiKey: string, hubId: string): Promise
     url: `http://127.0.0.1:${port}`,
     events,
     annotations,
+    meToos,
     received,
     requests,
     failNext(count, status, retryAfterSeconds) {

@@ -3,6 +3,7 @@
 // stored — through the services' query APIs (ingestion's events, feedback's annotations), or
 // straight from Postgres (IHF_E2E_VIA=db). Every URL and path is configurable; see
 // e2e/README.md.
+import { randomUUID } from 'node:crypto';
 import { DEMO_WIDGETS, type DemoConfig, type DemoWidget } from '../demo/config.ts';
 import type { Backend, BackendAnnotation, BackendEvent } from './scenarios.ts';
 
@@ -111,6 +112,22 @@ export async function setUpHub(s: LiveSettings): Promise<{ config: DemoConfig; t
     token,
     body: JSON.stringify({ label: 'sdk-web e2e' }),
   });
+  // A known issue of the cart for "me too" (issue 16): a note escalated into a candidate.
+  const title = 'The cart total does not update';
+  const note = await call<{ id: string }>(`${s.feedbackUrl}/api/v1/annotations`, {
+    method: 'POST',
+    token,
+    body: JSON.stringify({ widget_id: widgets.wcCart, body: title }),
+  });
+  const candidate = await call<{ id: string }>(`${s.feedbackUrl}/api/v1/candidates`, {
+    method: 'POST',
+    token,
+    body: JSON.stringify({
+      title,
+      description: 'Known issue of the SDK e2e run',
+      source_annotation_id: note.id,
+    }),
+  });
   return {
     token,
     config: {
@@ -119,6 +136,8 @@ export async function setUpHub(s: LiveSettings): Promise<{ config: DemoConfig; t
       hubId: hub.id,
       widgets,
       viewDuration: 400,
+      reporterId: randomUUID(),
+      knownIssue: { candidateId: candidate.id, title, widget: 'wcCart' },
     },
   };
 }
@@ -149,6 +168,17 @@ export async function liveBackend(
       events: () => allPages<BackendEvent>(`${s.ingestionUrl}${fill(s.eventsPath)}`, token),
       annotations: () =>
         allPages<BackendAnnotation>(`${s.feedbackUrl}${fill(s.annotationsPath)}`, token),
+      // The reporters who voted ("me too"), as feedback lists the candidate's followers.
+      meToos: async () => {
+        const id = config.knownIssue?.candidateId;
+        if (!id) return [];
+        const followers = await call<{
+          items: { subscriber_kind: string; subscriber_id: string; origin: string }[];
+        }>(`${s.feedbackUrl}/api/v1/candidates/${id}/subscribers`, { token });
+        return followers.items
+          .filter((f) => f.subscriber_kind === 'reporter' && f.origin === 'vote')
+          .map((f) => ({ candidate_id: id, reporter_id: f.subscriber_id }));
+      },
       close: () => Promise.resolve(),
     };
   }
@@ -168,6 +198,14 @@ export async function liveBackend(
         await pool.query<BackendAnnotation>(
           `select id, widget_id, widget_version, body, category, severity
              from "feedback".annotations where hub_id = $1`,
+          [config.hubId],
+        )
+      ).rows,
+    meToos: async () =>
+      (
+        await pool.query<{ candidate_id: string; reporter_id: string }>(
+          `select candidate_id, voter_id as reporter_id from "feedback".candidate_votes
+            where hub_id = $1 and voter_kind = 'reporter'`,
           [config.hubId],
         )
       ).rows,

@@ -13,6 +13,7 @@ import {
   annotationScenario,
   captureScenario,
   inWidgetScenario,
+  meTooScenario,
   offlineScenario,
   pointScenario,
   unloadScenario,
@@ -27,6 +28,7 @@ export const LIVE_SCENARIOS = {
   annotationScenario,
   pointScenario,
   inWidgetScenario,
+  meTooScenario,
   offlineScenario,
   unloadScenario,
 } as const;
@@ -67,7 +69,8 @@ export function watchReporting(context: BrowserContext, endpoint: string): Repor
   };
   const base = endpoint.replace(/\/$/, '');
   const url = `${base}/api/v1/interaction-events`;
-  const watched = (u: string) => u === url || u === `${base}/api/v1/annotations`;
+  const watched = (u: string) =>
+    u === url || u === `${base}/api/v1/annotations` || u === `${base}/api/v1/me-too`;
   const failed = (what: string) =>
     log.failedRequests.set(what, (log.failedRequests.get(what) ?? 0) + 1);
   context.on('requestfailed', (request) => {
@@ -169,6 +172,7 @@ export async function prepareLiveRun(options: LiveRunOptions): Promise<LiveRun> 
     const withCounts: Backend = {
       events: () => backend.events(),
       annotations: () => backend.annotations(),
+      ...(backend.meToos ? { meToos: backend.meToos } : {}),
       receivedCount: (id) => reporting.received(id),
     };
     const ctx: ScenarioContext = {

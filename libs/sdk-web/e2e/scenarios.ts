@@ -33,6 +33,10 @@ export interface Backend {
   events(): Promise<BackendEvent[]>;
   /** Annotations as the triage side sees them (the feedback service, in a live run). */
   annotations(): Promise<BackendAnnotation[]>;
+  /** "Me too" posts the backend stored (the fake's; feedback's votes in a live run). */
+  readonly meToos?: () => Promise<
+    { candidate_id: string; reporter_id: string; widget_id?: string }[]
+  >;
   /** How often an event id reached the server, when the backend can tell (the fake can). */
   receivedCount?(id: string): number;
 }
@@ -506,6 +510,52 @@ export async function inWidgetScenario(ctx: ScenarioContext): Promise<void> {
     await dialog.getByRole('button', { name: 'Back to the page' }).click();
     await dialog.waitFor({ state: 'detached' });
     assert.ok(await email.evaluate((e) => e === document.activeElement), 'focus back in the field');
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * "Me too" on a known issue from the dialog (issue 16): opened from the widget's own button, the
+ * dialog lists the issue with a labelled button; pressing it (by keyboard) counts the person
+ * once, says so in the status region, and the button says "Counted".
+ */
+export async function meTooScenario(ctx: ScenarioContext): Promise<void> {
+  const known = ctx.config.knownIssue;
+  assert.ok(
+    known && ctx.config.reporterId && ctx.backend.meToos,
+    'the run configures a known issue',
+  );
+  const page = await openDemo(ctx);
+  try {
+    const button = page
+      .locator('#wc-cart [data-ihf-annotate-widget]')
+      .getByRole('button', { name: /^Feedback on / });
+    await button.click();
+    const dialog = page.getByRole('dialog', { name: 'Leave feedback' });
+    await dialog.waitFor();
+    await dialog.getByRole('group', { name: /me too/i }).waitFor();
+    const meToo = dialog.getByRole('button', { name: `Me too: ${known.title}` });
+    await meToo.focus();
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('button', { name: `Counted: ${known.title}` }).waitFor();
+    assert.match(
+      (await dialog.getByRole('status').textContent()) ?? '',
+      /You were counted for/,
+      'the status region says it was counted',
+    );
+    mkdirSync(ctx.artifacts, { recursive: true });
+    await page.screenshot({ path: join(ctx.artifacts, 'annotation-me-too.png') });
+    const stored = await waitForBackend(ctx, 'the "me too" at the backend', async () => {
+      const all = (await ctx.backend.meToos!()).filter(
+        (m) => m.candidate_id === known.candidateId && m.reporter_id === ctx.config.reporterId,
+      );
+      return all.length > 0 ? all : undefined;
+    });
+    assert.equal(stored.length, 1, 'counted once');
+    if (stored[0].widget_id !== undefined) {
+      assert.equal(stored[0].widget_id, ctx.config.widgets[known.widget]);
+    }
   } finally {
     await page.close();
   }

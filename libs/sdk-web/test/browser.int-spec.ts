@@ -14,6 +14,7 @@ import {
   annotationScenario,
   captureScenario,
   inWidgetScenario,
+  meTooScenario,
   offlineScenario,
   pointScenario,
   unloadScenario,
@@ -43,6 +44,12 @@ const config = (endpoint: string): DemoConfig => ({
   },
   flushInterval: 3000,
   viewDuration: 400,
+  reporterId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  knownIssue: {
+    candidateId: '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e',
+    title: 'The cart total does not update',
+    widget: 'wcCart',
+  },
 });
 
 let fake: FakeIngestion;
@@ -81,6 +88,7 @@ beforeAll(async () => {
     backend: {
       events: () => Promise.resolve([...fake.events]),
       annotations: () => Promise.resolve([...fake.annotations]),
+      meToos: () => Promise.resolve([...fake.meToos]),
       receivedCount: (id) => fake.received.get(id) ?? 0,
     },
   };
@@ -193,6 +201,9 @@ describe('demo page in Chromium, against a stand-in ingestion service', () => {
   it('opens the dialog about a widget from its own button and from Alt+Shift+F inside it', () =>
     inWidgetScenario(ctx));
 
+  it('says "me too" about a known issue from the dialog, by keyboard, counted once', () =>
+    meTooScenario(ctx));
+
   it('keeps events while offline and sends them exactly once when back online', () =>
     offlineScenario(ctx));
 
@@ -235,6 +246,7 @@ describe('demo page in Chromium, against a stand-in ingestion service', () => {
       'annotation-dialog.png',
       'annotation-sent.png',
       'annotation-point.png',
+      'annotation-me-too.png',
     ]) {
       expect(existsSync(join(ARTIFACTS, file))).toBe(true);
     }

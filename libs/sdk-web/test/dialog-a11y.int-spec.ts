@@ -46,6 +46,13 @@ beforeAll(async () => {
     },
     flushInterval: 60_000,
     viewDuration: 400,
+    // "Me too" on a known issue of the cart (issue 16).
+    reporterId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    knownIssue: {
+      candidateId: '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e',
+      title: 'The cart total does not update',
+      widget: 'wcCart',
+    },
   };
   server = await startDemoServer(config);
   browser = await launchChromium();
@@ -163,6 +170,25 @@ describe('feedback dialog: axe-core', () => {
     found.push(...(await axe('at-rest-320px')));
     await openFromLauncher();
     found.push(...(await axe('open-320px')));
+    await page.keyboard.press('Escape');
+    // "Me too" on the cart's known issue: the group, then the counted state (focus kept).
+    await page
+      .locator('#wc-cart [data-ihf-annotate-widget]')
+      .getByRole('button', { name: /^Feedback on / })
+      .click();
+    await dialog()
+      .getByRole('group', { name: /me too/i })
+      .waitFor();
+    found.push(...(await axe('me-too-320px')));
+    await dialog()
+      .getByRole('button', { name: /^Me too: / })
+      .click();
+    const counted = dialog().getByRole('button', { name: /^Counted: / });
+    await counted.waitFor();
+    expect(
+      await counted.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+    ).toBe(true);
+    found.push(...(await axe('me-too-counted-320px')));
     // Nothing cut off at 320 px: the dialog fits the viewport's width.
     const box = await page.locator('[data-ihf-annotate] dialog').boundingBox();
     expect(box!.x).toBeGreaterThanOrEqual(0);

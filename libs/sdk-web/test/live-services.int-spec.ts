@@ -123,10 +123,10 @@ describe('the SDK against identity, ingestion and feedback (child processes)', (
     expect(run.config.apiKey.startsWith(`ihf_${keys.items[0].prefix}_`)).toBe(true);
   });
 
-  it("ingestion answers the browser's CORS preflight for both reporting endpoints", async () => {
+  it("ingestion answers the browser's CORS preflight for the reporting endpoints", async () => {
     // A customer page is on another origin and sends Authorization: the browser asks first.
     const origin = new URL(run.demoUrl).origin;
-    for (const path of ['/api/v1/interaction-events', '/api/v1/annotations']) {
+    for (const path of ['/api/v1/interaction-events', '/api/v1/annotations', '/api/v1/me-too']) {
       const response = await fetch(`${stack!.ingestionUrl}${path}`, {
         method: 'OPTIONS',
         headers: {
@@ -177,6 +177,12 @@ describe('the SDK against identity, ingestion and feedback (child processes)', (
   it(
     'opens the dialog about a widget from its own button and from Alt+Shift+F, into the feedback service',
     () => LIVE_SCENARIOS.inWidgetScenario(run.ctx),
+    SCENARIO_MS,
+  );
+
+  it(
+    'says "me too" about a known issue from the dialog, counted once by the feedback service',
+    () => LIVE_SCENARIOS.meTooScenario(run.ctx),
     SCENARIO_MS,
   );
 

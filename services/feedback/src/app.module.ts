@@ -7,6 +7,9 @@ import { AnnotationsModule } from './annotations/annotations.module.js';
 import { AssignmentsModule } from './assignments/assignments.module.js';
 import { CandidatesModule } from './candidates/candidates.module.js';
 import { FeedbackConfig } from './config/feedback.config.js';
+import { MergesModule } from './merges/merges.module.js';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
+import { VotesModule } from './votes/votes.module.js';
 import { FEEDBACK_SCHEMA, feedbackOrmSettings } from './database/feedback-orm.settings.js';
 import { ReadModelsModule } from './read-models/read-models.module.js';
 import { ThreadsModule } from './threads/threads.module.js';
@@ -66,6 +69,9 @@ export class AppModule {
         CandidatesModule,
         TriageModule,
         AssignmentsModule,
+        VotesModule,
+        SubscriptionsModule,
+        MergesModule,
       ],
     };
   }

@@ -11,7 +11,7 @@ export const DEFAULT_PORT = 3002;
 export const FEEDBACK_OPENAPI: OpenApiOptions = {
   title: 'IHF feedback',
   description:
-    'Annotations on widgets, threads that group them, requirement candidates and their triage. Errors are `application/problem+json` with a stable `code`.',
+    'Annotations on widgets, threads that group them, requirement candidates and their triage, votes, followers and merges. Errors are `application/problem+json` with a stable `code`.',
   serverUrl: `http://127.0.0.1:${DEFAULT_PORT}`,
   tags: [
     { name: 'annotations', description: 'Feedback written on widgets' },
@@ -21,6 +21,12 @@ export const FEEDBACK_OPENAPI: OpenApiOptions = {
       description: 'Requirement candidates escalated from feedback, and their reviewers',
     },
     { name: 'triage', description: 'The triage workflow and queue of requirement candidates' },
+    { name: 'votes', description: 'Votes of hub users and "me too" of end users on candidates' },
+    { name: 'subscriptions', description: 'Who follows a candidate and hears what happens to it' },
+    {
+      name: 'merges',
+      description: 'Merging duplicate candidates, with provenance, and undoing it',
+    },
   ],
 };
 

@@ -23,6 +23,7 @@ type ConsumerKey = {
 const REFUSED: Record<ConsumerKey, Subject> = {
   feedback_ingestion_widgets: Subjects.Ingestion.WidgetRegisteredV1,
   feedback_ingestion_annotations: Subjects.Ingestion.AnnotationSubmittedV1,
+  feedback_ingestion_me_too: Subjects.Ingestion.MeTooSubmittedV1,
   feedback_identity: Subjects.Identity.UserCreatedV1,
   feedback_governance: Subjects.Governance.RequirementPromotedV1,
   feedback_agents: Subjects.Agents.ProposalAcceptedV1,

@@ -64,7 +64,10 @@ describe('feedback: hostile input and the OpenAPI fuzz', () => {
         `select (select count(*) from feedback.annotations)::int as annotations,
                 (select count(*) from feedback.annotation_threads)::int as threads,
                 (select count(*) from feedback.requirement_candidates)::int as candidates,
-                (select count(*) from feedback.reviewer_assignments)::int as assignments`,
+                (select count(*) from feedback.reviewer_assignments)::int as assignments,
+                (select count(*) from feedback.candidate_votes)::int as votes,
+                (select count(*) from feedback.candidate_subscribers)::int as subscribers,
+                (select count(*) from feedback.candidate_merges)::int as merges`,
       )
     )[0];
 

@@ -14,6 +14,12 @@ const CHECKS: Record<string, keyof typeof VALUE_SETS> = {
   requirement_candidates_status_known: 'CANDIDATE_STATUSES',
   triage_states_status_known: 'CANDIDATE_STATUSES',
   triage_states_from_status_known: 'CANDIDATE_STATUSES',
+  candidate_merges_from_status_known: 'CANDIDATE_STATUSES',
+  candidate_votes_voter_kind_known: 'PARTICIPANT_KINDS',
+  candidate_subscribers_subscriber_kind_known: 'PARTICIPANT_KINDS',
+  candidate_subscribers_origin_known: 'SUBSCRIPTION_ORIGINS',
+  candidate_merge_items_participant_kind_known: 'PARTICIPANT_KINDS',
+  candidate_merge_items_original_origin_known: 'SUBSCRIPTION_ORIGINS',
 };
 
 describe('feedback: CHECK constraints and the value sets of libs/contracts', () => {

@@ -5,6 +5,8 @@ import { ObservabilityModule } from '@ihf/observability';
 import { PersistenceModule } from '@ihf/persistence';
 import { AnnotationsController } from './annotations/annotations.controller.js';
 import { AnnotationsService } from './annotations/annotations.service.js';
+import { MeTooController } from './me-too/me-too.controller.js';
+import { MeTooService } from './me-too/me-too.service.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { HubApiKeyVerifier } from './api-keys/hub-api-key.verifier.js';
@@ -66,6 +68,7 @@ export class AppModule {
         ReportingController,
         QuarantineController,
         AnnotationsController,
+        MeTooController,
         ContractsController,
         QueriesController,
       ],
@@ -82,6 +85,7 @@ export class AppModule {
         ReportingService,
         QuarantineService,
         AnnotationsService,
+        MeTooService,
         ContractsService,
         QueriesService,
         RetryAfterFilter,

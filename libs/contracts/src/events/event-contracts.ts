@@ -32,6 +32,15 @@ import {
   FeedbackThreadCreatedV1,
 } from './feedback/feedback.events.js';
 import {
+  FeedbackCandidateMergedV1,
+  FeedbackCandidateMergeUndoneV1,
+  FeedbackCandidateSubscribedV1,
+  FeedbackCandidateUnsubscribedV1,
+  FeedbackCandidateVotedV1,
+  FeedbackCandidateVoteWithdrawnV1,
+  MeTooSubmittedV1,
+} from './feedback/participation.events.js';
+import {
   DecisionRecordedV1,
   DecisionSupersededV1,
   PolicyReferenceAddedV1,
@@ -171,6 +180,12 @@ export const EVENT_CONTRACTS = {
     hubScoped: true,
     description: 'An interaction event was stored by ingestion (relayed to IHF_EVENTS).',
   }),
+  [Subjects.Ingestion.MeTooSubmittedV1]: contract({
+    payload: MeTooSubmittedV1,
+    hubScoped: true,
+    description:
+      'An end user said "me too" about a candidate through the SDK and the reporting API.',
+  }),
   [Subjects.Feedback.AnnotationCreatedV1]: contract({
     payload: FeedbackAnnotationCreatedV1,
     hubScoped: true,
@@ -206,6 +221,37 @@ export const EVENT_CONTRACTS = {
     payload: FeedbackCandidateAssignedV1,
     hubScoped: true,
     description: "A requirement candidate's reviewer was assigned or replaced.",
+  }),
+  [Subjects.Feedback.CandidateVotedV1]: contract({
+    payload: FeedbackCandidateVotedV1,
+    hubScoped: true,
+    description: 'A hub user voted for a candidate, or an end user said "me too" (once each).',
+  }),
+  [Subjects.Feedback.CandidateVoteWithdrawnV1]: contract({
+    payload: FeedbackCandidateVoteWithdrawnV1,
+    hubScoped: true,
+    description: 'A hub user withdrew their vote for a candidate.',
+  }),
+  [Subjects.Feedback.CandidateSubscribedV1]: contract({
+    payload: FeedbackCandidateSubscribedV1,
+    hubScoped: true,
+    description: 'Someone follows a candidate (a source reporter, a member, a voter).',
+  }),
+  [Subjects.Feedback.CandidateUnsubscribedV1]: contract({
+    payload: FeedbackCandidateUnsubscribedV1,
+    hubScoped: true,
+    description: 'Someone stopped following a candidate.',
+  }),
+  [Subjects.Feedback.CandidateMergedV1]: contract({
+    payload: FeedbackCandidateMergedV1,
+    hubScoped: true,
+    description:
+      'A duplicate candidate was merged into the kept one (votes, subscribers and sources moved).',
+  }),
+  [Subjects.Feedback.CandidateMergeUndoneV1]: contract({
+    payload: FeedbackCandidateMergeUndoneV1,
+    hubScoped: true,
+    description: 'A merge was undone: the moved votes, subscribers and sources went back.',
   }),
   [Subjects.Governance.RequirementPromotedV1]: contract({
     payload: RequirementPromotedV1,

@@ -19,6 +19,10 @@ const DECISION = 'd4e5f6a7-b8c9-4d0e-8f1a-2b3c4d5e6f16';
 const OTHER_DECISION = 'e5f6a7b8-c9d0-4e1f-9a2b-3c4d5e6f7a17';
 const WORK_ITEM = 'c9d0e1f2-a3b4-4c5d-8e6f-7a8b9c0d1e18';
 const AT = '2026-11-27T10:00:00.000Z';
+// Issue 16 (votes, merges).
+const REPORTER = 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a19';
+const MERGE = 'a0b1c2d3-e4f5-4a6b-9c7d-8e9f0a1b2c20';
+const ME_TOO = 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d21';
 
 const widget = {
   widget_id: WIDGET,
@@ -172,6 +176,14 @@ export const EVENT_EXAMPLES: { readonly [S in Subject]: PayloadOf<S> } = {
     occurred_at: AT,
     received_at: AT,
   },
+  [Subjects.Ingestion.MeTooSubmittedV1]: {
+    me_too_id: ME_TOO,
+    hub_id: HUB,
+    candidate_id: CANDIDATE,
+    reporter_id: REPORTER,
+    widget_id: WIDGET,
+    submitted_at: AT,
+  },
   [Subjects.Feedback.AnnotationCreatedV1]: {
     annotation_id: ANNOTATION,
     widget_id: WIDGET,
@@ -235,6 +247,57 @@ export const EVENT_EXAMPLES: { readonly [S in Subject]: PayloadOf<S> } = {
     previous_reviewer_id: null,
     assigned_by: USER,
     assigned_at: AT,
+  },
+  [Subjects.Feedback.CandidateVotedV1]: {
+    candidate_id: CANDIDATE,
+    voter_kind: 'reporter',
+    voter_id: REPORTER,
+    vote_count: 3,
+    voted_at: AT,
+  },
+  [Subjects.Feedback.CandidateVoteWithdrawnV1]: {
+    candidate_id: CANDIDATE,
+    voter_kind: 'user',
+    voter_id: USER,
+    vote_count: 2,
+    withdrawn_at: AT,
+  },
+  [Subjects.Feedback.CandidateSubscribedV1]: {
+    candidate_id: CANDIDATE,
+    subscriber_kind: 'reporter',
+    subscriber_id: REPORTER,
+    origin: 'source_annotation',
+    subscribed_at: AT,
+  },
+  [Subjects.Feedback.CandidateUnsubscribedV1]: {
+    candidate_id: CANDIDATE,
+    subscriber_kind: 'user',
+    subscriber_id: USER,
+    unsubscribed_at: AT,
+  },
+  [Subjects.Feedback.CandidateMergedV1]: {
+    merge_id: MERGE,
+    duplicate_id: OTHER_CANDIDATE,
+    kept_id: CANDIDATE,
+    from_status: 'open',
+    merged_by: USER,
+    source_proposal_id: null,
+    notes: 'Same hidden checkout button',
+    votes_moved: 2,
+    subscribers_moved: 1,
+    kept_vote_count: 5,
+    kept_subscriber_count: 4,
+    merged_at: AT,
+  },
+  [Subjects.Feedback.CandidateMergeUndoneV1]: {
+    merge_id: MERGE,
+    duplicate_id: OTHER_CANDIDATE,
+    kept_id: CANDIDATE,
+    restored_status: 'open',
+    undone_by: USER,
+    votes_returned: 2,
+    subscribers_returned: 1,
+    undone_at: AT,
   },
   [Subjects.Governance.RequirementPromotedV1]: {
     requirement_id: REQUIREMENT,

@@ -28,6 +28,8 @@ export const Subjects = {
     AdapterSpecStatusChangedV1: 'ihf.ingestion.adapter_spec.status_changed.v1',
     AnnotationSubmittedV1: 'ihf.ingestion.annotation.submitted.v1',
     InteractionRecordedV1: 'ihf.ingestion.interaction.recorded.v1',
+    // Issue 16: an end user's "me too" on a candidate, from the SDK through the reporting API.
+    MeTooSubmittedV1: 'ihf.ingestion.me_too.submitted.v1',
   },
   Feedback: {
     AnnotationCreatedV1: 'ihf.feedback.annotation.created.v1',
@@ -37,6 +39,13 @@ export const Subjects = {
     CandidateCreatedV1: 'ihf.feedback.candidate.created.v1',
     CandidateStatusChangedV1: 'ihf.feedback.candidate.status_changed.v1',
     CandidateAssignedV1: 'ihf.feedback.candidate.assigned.v1',
+    // Issue 16: votes, subscribers and merges (for notifications).
+    CandidateVotedV1: 'ihf.feedback.candidate.voted.v1',
+    CandidateVoteWithdrawnV1: 'ihf.feedback.candidate.vote_withdrawn.v1',
+    CandidateSubscribedV1: 'ihf.feedback.candidate.subscribed.v1',
+    CandidateUnsubscribedV1: 'ihf.feedback.candidate.unsubscribed.v1',
+    CandidateMergedV1: 'ihf.feedback.candidate.merged.v1',
+    CandidateMergeUndoneV1: 'ihf.feedback.candidate.merge_undone.v1',
   },
   Governance: {
     RequirementPromotedV1: 'ihf.governance.requirement.promoted.v1',

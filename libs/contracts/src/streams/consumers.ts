@@ -54,6 +54,14 @@ export const CONSUMERS = {
     stream: 'IHF_INGESTION',
     filterSubject: 'ihf.ingestion.annotation.>',
   },
+  /** End users' "me too" votes, submitted through ingestion's reporting API (issue 16). */
+  feedback_ingestion_me_too: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'feedback__ingestion_me_too',
+    service: 'feedback',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.me_too.>',
+  },
   /** Feedback's read model of users' roles and hubs (reviewer checks). */
   feedback_identity: {
     ...CONSUMER_DEFAULTS,

@@ -43,6 +43,7 @@ export const STREAMS = {
       'ihf.ingestion.reporting_contract.>',
       'ihf.ingestion.adapter_spec.>',
       'ihf.ingestion.annotation.>',
+      'ihf.ingestion.me_too.>',
     ],
     maxAgeMs: 30 * DAY,
     maxBytes: 2 * GIB,

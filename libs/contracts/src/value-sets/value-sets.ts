@@ -34,6 +34,20 @@ export const CANDIDATE_STATUSES = [
 ] as const;
 export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];
 
+/**
+ * Who votes on or follows a candidate (issue 16): a signed-in hub `user` (a principal id), or a
+ * `reporter`, the end user of a hub's site whom the SDK reports with an actor id.
+ */
+export const PARTICIPANT_KINDS = ['user', 'reporter'] as const;
+export type ParticipantKind = (typeof PARTICIPANT_KINDS)[number];
+
+/**
+ * Why someone follows a candidate: they reported one of its source annotations, subscribed
+ * themselves (a hub member), or voted ("me too" included).
+ */
+export const SUBSCRIPTION_ORIGINS = ['source_annotation', 'member', 'vote'] as const;
+export type SubscriptionOrigin = (typeof SUBSCRIPTION_ORIGINS)[number];
+
 /** What changed in an annotation thread. */
 export const THREAD_CHANGES = [
   'annotation_added',
@@ -161,4 +175,6 @@ export const VALUE_SETS = {
   REQUIREMENT_CHANGES,
   WORK_ITEM_SYSTEMS,
   WORK_ITEM_STATES,
+  PARTICIPANT_KINDS,
+  SUBSCRIPTION_ORIGINS,
 } as const satisfies Record<string, readonly string[]>;

@@ -282,3 +282,86 @@ describe('annotation dialog: sending', () => {
     expect(q('[role=alert]').textContent).toContain('widget is retired');
   });
 });
+
+describe('annotation dialog: "me too" on known issues', () => {
+  const REPORTER = '44444444-4444-4444-8444-444444444444';
+  const ISSUE = '55555555-5555-4555-8555-555555555555';
+  const knownIssues = (widget: Element) =>
+    widget.id === 'w1' ? [{ candidate_id: ISSUE, title: 'Total does not update' }] : [];
+
+  it('lists the known issues of the chosen widget, each with a labelled "Me too" button', () => {
+    make({ actor: { id: REPORTER }, knownIssues }).open(document.getElementById('w1'));
+    const known = q<HTMLFieldSetElement>('#ihf-known');
+    expect(known.hidden).toBe(false);
+    expect(known.querySelector('legend')?.textContent).toContain('me too');
+    expect(known.querySelector('button')?.getAttribute('aria-label')).toBe(
+      'Me too: Total does not update',
+    );
+    // Another widget without known issues: the group goes.
+    const select = q<HTMLSelectElement>('#ihf-widget');
+    select.value = '1';
+    select.dispatchEvent(new Event('change'));
+    expect(q<HTMLFieldSetElement>('#ihf-known').hidden).toBe(true);
+  });
+
+  it('shows no "Me too" without an actor id (it counts once per reporter)', () => {
+    make({ knownIssues }).open(document.getElementById('w1'));
+    expect(q<HTMLFieldSetElement>('#ihf-known').hidden).toBe(true);
+  });
+
+  it('posts the "me too" with the hub key, confirms it, and a retry reuses its id', async () => {
+    api = scriptedFetch([{ status: 503 }, { status: 503 }, { status: 202, body: {} }]);
+    make({ actor: { id: REPORTER }, knownIssues, attempts: 2 }).open(document.getElementById('w1'));
+    const button = () => q<HTMLButtonElement>('#ihf-known button');
+    button().click();
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(api.sent).toHaveLength(2);
+    expect(q('[role=alert]').textContent).toContain('"me too" could not be sent');
+    expect(button().getAttribute('aria-disabled')).toBeNull();
+    button().click();
+    await settle();
+    expect(api.sent).toHaveLength(3);
+    expect(api.sent[2].url).toBe('https://ingest.test/api/v1/me-too');
+    expect(api.sent[2].headers.authorization).toBe('Bearer ihf_k_s');
+    expect(api.sent[2].body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
+      hub_id: HUB,
+      candidate_id: ISSUE,
+      reporter_id: REPORTER,
+      widget_id: WIDGET,
+    });
+    expect(new Set(api.sent.map((s) => s.body.id)).size).toBe(1);
+    expect(button().textContent).toBe('Counted');
+    expect(button().getAttribute('aria-disabled')).toBe('true');
+    // Pressed again once counted: nothing more is sent.
+    button().click();
+    await settle();
+    expect(api.sent).toHaveLength(3);
+    expect(q('[role=status]').textContent).toContain(
+      'You were counted for "Total does not update"',
+    );
+  });
+
+  it('meToo() without the UI: needs an actor id and a hub, and reports a 4xx', async () => {
+    expect(await make().meToo({ candidateId: ISSUE, hubId: HUB })).toMatchObject({ ok: false });
+    annotator?.destroy();
+    expect(await make({ actor: { id: REPORTER } }).meToo({ candidateId: ISSUE })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('hubId') as string,
+    });
+    expect(api.sent).toHaveLength(0);
+    api = scriptedFetch([{ status: 422, body: { detail: 'hub_id is not the key hub' } }]);
+    annotator?.destroy();
+    const refused = await make({ actor: { id: REPORTER } }).meToo({
+      candidateId: ISSUE,
+      hubId: HUB,
+    });
+    expect(refused).toEqual({ ok: false, status: 422, message: 'hub_id is not the key hub' });
+    expect(api.sent[0].body).toMatchObject({
+      hub_id: HUB,
+      candidate_id: ISSUE,
+      reporter_id: REPORTER,
+    });
+    expect(api.sent[0].body).not.toHaveProperty('widget_id');
+  });
+});

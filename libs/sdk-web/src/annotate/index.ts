@@ -18,6 +18,8 @@ import type { ActorType } from '../reporter.js';
 import { uuid } from '../uuid.js';
 
 export const ANNOTATIONS_PATH = '/api/v1/annotations';
+/** Ingestion's endpoint for an end user's "me too" about a known issue (a candidate). */
+export const ME_TOO_PATH = '/api/v1/me-too';
 export const CATEGORIES = ['friction', 'bug', 'idea', 'question', 'praise'] as const;
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -41,6 +43,27 @@ export interface Annotation {
   readonly widget_version?: number;
 }
 
+/** A known issue (a requirement candidate) the host lets people say "me too" about. */
+export interface KnownIssue {
+  readonly candidate_id: string;
+  /** What people read next to the "Me too" button. */
+  readonly title: string;
+}
+
+/** One "me too" as the me-too endpoint takes it. */
+export interface MeToo {
+  readonly id: string;
+  readonly hub_id: string;
+  readonly candidate_id: string;
+  /** The end user's actor id: counted once per reporter and candidate. */
+  readonly reporter_id: string;
+  readonly widget_id?: string;
+}
+
+export type MeTooResult =
+  | { readonly ok: true; readonly meToo: MeToo }
+  | { readonly ok: false; readonly status?: number; readonly message: string };
+
 export type SubmitResult =
   | { readonly ok: true; readonly annotation: Annotation }
   | { readonly ok: false; readonly status?: number; readonly message: string };
@@ -63,6 +86,11 @@ export interface AnnotatorOptions {
    * default `Alt+Shift+KeyF`); `false` turns the shortcut off.
    */
   readonly shortcut?: string | false;
+  /**
+   * Known issues of a widget: the dialog lists them with a "Me too" button each (shown only
+   * when `actor.id` is set, since a "me too" counts once per reporter).
+   */
+  readonly knownIssues?: (widget: Element) => readonly KnownIssue[];
 }
 
 export interface Annotator {
@@ -75,6 +103,16 @@ export interface Annotator {
   mountWidgetButton(widget: Element, label?: string): HTMLButtonElement | undefined;
   /** Posts an annotation without the UI (retries like the dialog; never throws). */
   submit(annotation: Annotation): Promise<SubmitResult>;
+  /**
+   * Says "me too" about a known issue without the UI (needs `actor.id`; the hub comes from
+   * `widget`'s attributes or `hubId`). Reuse `id` to retry the same one. Never throws.
+   */
+  meToo(request: {
+    readonly candidateId: string;
+    readonly widget?: Element;
+    readonly hubId?: string;
+    readonly id?: string;
+  }): Promise<MeTooResult>;
   destroy(): void;
 }
 
@@ -108,9 +146,13 @@ textarea{min-height:7rem;resize:vertical}
 .error:empty,.status:empty{margin:0}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:flex-end;margin-top:1rem}
 .point{margin-top:.5rem}
+fieldset.known{border:1px solid #6b7280;border-radius:.25rem;margin:.75rem 0 0;padding:.25rem .6rem .5rem}
+fieldset.known legend{font-weight:600;padding:0 .25rem}
+.issue{display:flex;align-items:center;justify-content:space-between;gap:.5rem;margin-top:.4rem}
 button{font:inherit;padding:.45rem .9rem;border-radius:.25rem;border:1px solid #1d4ed8;background:#fff;color:#1d4ed8;cursor:pointer}
 button.primary{background:#1d4ed8;color:#fff}
 button[disabled]{opacity:.6;cursor:progress}
+button[aria-disabled=true]{cursor:default}
 button.x{position:absolute;top:.6rem;right:.6rem;border:0;font-size:1.3rem;line-height:1;padding:.2rem .45rem}
 :focus-visible{outline:3px solid ${FOCUS_RING};outline-offset:2px;box-shadow:0 0 0 2px #fff}
 .launcher{font:600 15px/1.2 system-ui,sans-serif;position:fixed;right:1rem;bottom:1rem;z-index:2147483645;background:#1d4ed8;color:#fff;border-radius:999px;padding:.6rem 1rem;box-shadow:0 4px 12px rgba(0,0,0,.25)}
@@ -252,24 +294,21 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
     document.addEventListener('keydown', onKey);
   }
 
-  async function submit(annotation: Annotation): Promise<SubmitResult> {
+  /** Posts `body` to `path`, retrying network errors, 429 and 5xx; never throws. */
+  async function post(
+    path: string,
+    body: object,
+  ): Promise<{ ok: true } | { ok: false; status?: number; message: string }> {
     const attempts = Math.max(1, options.attempts ?? 3);
-    let last: SubmitResult = { ok: false, message: 'not sent' };
+    let last: { ok: false; status?: number; message: string } = { ok: false, message: 'not sent' };
     for (let attempt = 0; attempt < attempts; attempt++) {
       const outcome = await postJson(
-        joinUrl(options.endpoint, ANNOTATIONS_PATH),
+        joinUrl(options.endpoint, path),
         options.apiKey,
-        annotation,
+        body,
         options.fetch ? { fetch: options.fetch } : {},
       );
-      if (outcome.kind === 'ok') {
-        try {
-          options.onSubmitted?.(annotation);
-        } catch {
-          // The host's callback is not ours to rethrow.
-        }
-        return { ok: true, annotation };
-      }
+      if (outcome.kind === 'ok') return { ok: true };
       if (outcome.kind === 'fail') {
         const detail = (outcome.body as { detail?: unknown; title?: unknown } | null) ?? {};
         const message =
@@ -293,6 +332,39 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
       }
     }
     return last;
+  }
+
+  async function submit(annotation: Annotation): Promise<SubmitResult> {
+    const result = await post(ANNOTATIONS_PATH, annotation);
+    if (!result.ok) return result;
+    try {
+      options.onSubmitted?.(annotation);
+    } catch {
+      // The host's callback is not ours to rethrow.
+    }
+    return { ok: true, annotation };
+  }
+
+  async function meToo(request: {
+    readonly candidateId: string;
+    readonly widget?: Element;
+    readonly hubId?: string;
+    readonly id?: string;
+  }): Promise<MeTooResult> {
+    const reporter = options.actor?.id;
+    if (!reporter) return { ok: false, message: '"me too" needs the actor id (actor.id)' };
+    const identity = request.widget ? readWidget(request.widget, contract) : null;
+    const hubId = identity?.hub_id ?? request.hubId;
+    if (!hubId) return { ok: false, message: '"me too" needs a widget or a hubId' };
+    const body: MeToo = {
+      id: request.id ?? uuid(),
+      hub_id: hubId,
+      candidate_id: request.candidateId,
+      reporter_id: reporter,
+      ...(identity ? { widget_id: identity.widget_id } : {}),
+    };
+    const result = await post(ME_TOO_PATH, body);
+    return result.ok ? { ok: true, meToo: body } : result;
   }
 
   function close(): void {
@@ -358,8 +430,59 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
       'Point at it',
     );
     const chosen = () => widgets[Number(widgetSelect.value)] ?? widgets[0];
+    // Known issues of the chosen widget, each with a "Me too" button (one id per issue and
+    // dialog, so pressing it again after a failure is a retry).
+    const known = el('fieldset', { class: 'known', id: 'ihf-known' });
+    const meTooIds = new Map<string, string>();
+    const showKnown = () => {
+      known.replaceChildren();
+      const target = widgets.length > 0 ? chosen() : null;
+      const issues =
+        target && options.actor?.id && options.knownIssues
+          ? options.knownIssues(target).slice(0, 10)
+          : [];
+      known.hidden = issues.length === 0;
+      if (!target || issues.length === 0) return;
+      known.append(el('legend', {}, 'Already reported? Say "me too"'));
+      for (const issue of issues) {
+        const row = el('div', { class: 'issue' });
+        const button = el(
+          'button',
+          { type: 'button', 'aria-label': `Me too: ${issue.title}` },
+          'Me too',
+        );
+        // aria-disabled, not disabled: a disabled button drops the focus out of the dialog.
+        button.addEventListener('click', () => {
+          if (button.getAttribute('aria-disabled') === 'true') return;
+          void (async () => {
+            try {
+              button.setAttribute('aria-disabled', 'true');
+              error.textContent = '';
+              status.textContent = 'Sending your "me too"…';
+              const id = meTooIds.get(issue.candidate_id) ?? uuid();
+              meTooIds.set(issue.candidate_id, id);
+              const result = await meToo({ candidateId: issue.candidate_id, widget: target, id });
+              if (result.ok) {
+                button.textContent = 'Counted';
+                button.setAttribute('aria-label', `Counted: ${issue.title}`);
+                status.textContent = `Thank you! You were counted for "${issue.title}".`;
+              } else {
+                button.removeAttribute('aria-disabled');
+                status.textContent = '';
+                error.textContent = `Your "me too" could not be sent: ${result.message}. Please try again.`;
+              }
+            } catch (failure) {
+              warn('me too failed', failure);
+            }
+          })();
+        });
+        row.append(el('span', {}, issue.title), button);
+        known.append(row);
+      }
+    };
     const describeChoice = () => {
       desc.textContent = `About: ${about(chosen())}.`;
+      showKnown();
     };
     if (widgets.length === 0) {
       desc.textContent = 'There is no widget on this page to leave feedback on.';
@@ -407,6 +530,7 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
     const actions = el('div', { class: 'actions' });
     actions.append(cancel, send);
     form.append(
+      known,
       el('label', { for: 'ihf-category' }, 'Category'),
       category,
       el('label', { for: 'ihf-severity' }, 'Severity'),
@@ -419,6 +543,7 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
     );
     dialog.append(closeButton, title, desc);
     if (widgets.length > 0) dialog.append(form);
+    showKnown();
     dialog.append(status);
     root.append(dialog);
     (options.container ?? document.body).append(host);
@@ -683,6 +808,8 @@ export function createAnnotator(options: AnnotatorOptions): Annotator {
     close: safe(close),
     submit: (annotation) =>
       submit(annotation).catch((failure) => ({ ok: false, message: String(failure) })),
+    meToo: (request) =>
+      meToo(request).catch((failure) => ({ ok: false, message: String(failure) })),
     mountLauncher(label = 'Feedback') {
       try {
         if (launcherHost) return launcherHost.shadowRoot?.querySelector('button') ?? undefined;

@@ -116,16 +116,19 @@ export interface TriageStateInsert {
 
 /** SQL access to candidates and their triage audit. */
 export class CandidateRepository {
+  /**
+   * The candidate; `lock` true (or 'update') takes `FOR UPDATE`, 'share' takes `FOR SHARE`
+   * (votes and subscriptions: they wait for a merge, not for each other).
+   */
   static async find(
     em: EntityManager,
     id: string,
-    lock = false,
+    lock: boolean | 'update' | 'share' = false,
   ): Promise<CandidateRow | undefined> {
+    const clause = lock === 'share' ? ' for share of c' : lock ? ' for update of c' : '';
     return queryOne<CandidateRow>(
       em,
-      `select ${CANDIDATE_COLUMNS} from feedback.requirement_candidates c where c.id = ?${
-        lock ? ' for update of c' : ''
-      }`,
+      `select ${CANDIDATE_COLUMNS} from feedback.requirement_candidates c where c.id = ?${clause}`,
       [id],
     );
   }
@@ -224,6 +227,27 @@ export class CandidateRepository {
         s.changedAt,
       ],
     );
+  }
+
+  /**
+   * Takes a merged duplicate back to its status before the merge (an undo); returns its new
+   * version. The one move out of `duplicate`, outside the workflow table on purpose.
+   */
+  static async restoreFromDuplicate(
+    em: EntityManager,
+    id: string,
+    status: CandidateStatus,
+    at: Date,
+  ): Promise<number> {
+    const row = await queryOne<{ version: number }>(
+      em,
+      `update feedback.requirement_candidates set status = ?, duplicate_of_id = null,
+         version = version + 1, updated_at = ?
+       where id = ? and status = 'duplicate' returning version`,
+      [status, at, id],
+    );
+    if (!row) throw new Error(`candidate ${id} is not a duplicate`);
+    return row.version;
   }
 
   static async bumpVersion(em: EntityManager, id: string, at: Date): Promise<void> {

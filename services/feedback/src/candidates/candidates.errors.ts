@@ -25,3 +25,15 @@ export class InvalidCandidateSourceError extends DomainError {
     super({ code: 'FEEDBACK.INVALID_CANDIDATE_SOURCE', status: 422, message });
   }
 }
+
+/** Votes and subscriptions go to the kept candidate once a duplicate was merged into it. */
+export class CandidateMergedError extends DomainError {
+  constructor(id: string, keptId: string) {
+    super({
+      code: 'FEEDBACK.CANDIDATE_MERGED',
+      status: 409,
+      message: `Candidate ${id} was merged into ${keptId}: vote for or follow that one`,
+      extensions: { kept_id: keptId },
+    });
+  }
+}

@@ -25,7 +25,10 @@ import {
   type NewCandidate,
   toCandidateView,
 } from './candidate.repository.js';
+import { subscribeWithEvents } from '../subscriptions/subscribe-with-events.js';
+import { SubscriptionRepository } from '../subscriptions/subscription.repository.js';
 import {
+  CandidateMergedError,
   CandidateNotFoundError,
   CandidateSourceRequiredError,
   InvalidCandidateSourceError,
@@ -49,7 +52,35 @@ export const CANDIDATE_HISTORY_SQL = {
   /** Params: source annotation id (twice), source thread id, limit. */
   sourceAnnotations: `select ${ANNOTATION_COLUMNS} from feedback.annotations
       where id = ? or parent_id = ? or thread_id = ? order by created_at, id limit ?`,
+  /**
+   * Source annotations of the candidates merged into this one (live merges, followed down
+   * chains: C merged into B merged into A gives A the sources of B and C). Params: candidate
+   * id, limit.
+   */
+  mergedSourceAnnotations: `with recursive merged as (
+        select m.id as merge_id, m.duplicate_id from feedback.candidate_merges m
+        where m.kept_id = ? and m.undone_at is null
+        union
+        select m.id, m.duplicate_id from feedback.candidate_merges m
+        join merged on m.kept_id = merged.duplicate_id where m.undone_at is null)
+      select merged.merge_id, merged.duplicate_id as from_candidate_id, ${ANNOTATION_COLUMNS.split(
+        ',',
+      )
+        .map((c) => `a.${c.trim()}`)
+        .join(', ')}
+      from merged join feedback.requirement_candidates d on d.id = merged.duplicate_id
+      join feedback.annotations a
+        on a.id = d.source_annotation_id or a.parent_id = d.source_annotation_id
+        or a.thread_id = d.source_thread_id
+      order by a.created_at, a.id limit ?`,
 } as const;
+
+/** A source annotation that came with a merged duplicate. */
+export interface MergedSourceView {
+  readonly merge_id: string;
+  readonly from_candidate_id: string;
+  readonly annotation: AnnotationView;
+}
 
 /** A transition in a candidate's history. */
 export interface TransitionView {
@@ -76,6 +107,8 @@ export interface CandidateHistoryView {
   readonly transitions: TransitionView[];
   readonly assignments: AssignmentChangeView[];
   readonly source_annotations: AnnotationView[];
+  /** Sources of the duplicates merged into it, with the merge and the candidate they came from. */
+  readonly merged_source_annotations: MergedSourceView[];
 }
 
 /** Where a candidate comes from, checked. */
@@ -136,6 +169,20 @@ export class CandidatesService {
       aggregateId: row.id,
       aggregateVersion: row.version,
     });
+    // The people who reported it hear what happens to it (issue 16).
+    const reporters = await SubscriptionRepository.sourceReporters(
+      em,
+      row.source_annotation_id,
+      row.source_thread_id,
+    );
+    await subscribeWithEvents(
+      em,
+      this.outbox,
+      row,
+      reporters,
+      'source_annotation',
+      candidate.createdAt,
+    );
     return row;
   }
 
@@ -148,11 +195,18 @@ export class CandidatesService {
     em: EntityManager,
     user: AuthenticatedUser,
     id: string,
-    lock = false,
+    lock: boolean | 'update' | 'share' = false,
   ): Promise<CandidateRow> {
     const row = await CandidateRepository.find(em, id.toLowerCase(), lock);
     if (!row || !canAccessHub(user, row.hub_id)) throw new CandidateNotFoundError(id);
     return row;
+  }
+
+  /** 409 for a duplicate that was merged: its votes and followers live on the kept one. */
+  refuseMerged(candidate: CandidateRow): void {
+    if (candidate.status === 'duplicate' && candidate.duplicate_of_id) {
+      throw new CandidateMergedError(candidate.id, candidate.duplicate_of_id);
+    }
   }
 
   /** Transitions, assignment changes and source annotations of a candidate, oldest first. */
@@ -161,7 +215,7 @@ export class CandidatesService {
     return this.orm.em.fork().transactional(
       async (em) => {
         const candidate = await this.visible(em, user, id);
-        const [transitions, assignments, annotations] = await Promise.all([
+        const [transitions, assignments, annotations, merged] = await Promise.all([
           query<{
             status: CandidateStatus;
             from_status: CandidateStatus | null;
@@ -183,6 +237,11 @@ export class CandidatesService {
             candidate.source_thread_id,
             HISTORY_ANNOTATIONS_LIMIT,
           ]),
+          query<AnnotationRow & { merge_id: string; from_candidate_id: string }>(
+            em,
+            CANDIDATE_HISTORY_SQL.mergedSourceAnnotations,
+            [candidate.id, HISTORY_ANNOTATIONS_LIMIT],
+          ),
         ]);
         return {
           candidate: toCandidateView(candidate),
@@ -195,6 +254,11 @@ export class CandidatesService {
             changed_at: iso(a.changed_at) ?? '',
           })),
           source_annotations: annotations.map(toAnnotationView),
+          merged_source_annotations: merged.map((m) => ({
+            merge_id: m.merge_id,
+            from_candidate_id: m.from_candidate_id,
+            annotation: toAnnotationView(m),
+          })),
         };
       },
       { readOnly: true },

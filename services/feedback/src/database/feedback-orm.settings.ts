@@ -6,6 +6,7 @@ import { WidgetPartVersions } from '../migrations/migration-20261207003000-widge
 import { ConsumerFailures } from '../migrations/migration-20261207010000-consumer-failures.js';
 import { PrincipalVersions } from '../migrations/migration-20261207011000-principal-versions.js';
 import { ActorTypeKnown } from '../migrations/migration-20261207012000-actor-type-known.js';
+import { VotesSubscribersMerges } from '../migrations/migration-2026120816100100-votes-subscribers-merges.js';
 
 /** Postgres schema owned by feedback. */
 export const FEEDBACK_SCHEMA = 'feedback';
@@ -27,6 +28,7 @@ export function feedbackOrmSettings(databaseUrl: string): ServiceOrmSettings {
       { name: 'Migration20261207010000_consumer_failures', class: ConsumerFailures },
       { name: 'Migration20261207011000_principal_versions', class: PrincipalVersions },
       { name: 'Migration20261207012000_actor_type_known', class: ActorTypeKnown },
+      { name: 'Migration2026120816100100_votes_subscribers_merges', class: VotesSubscribersMerges },
     ],
   };
 }

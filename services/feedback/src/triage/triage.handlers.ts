@@ -17,7 +17,8 @@ import { TriageService } from './triage.service.js';
 
 /**
  * What other services decide about candidates: governance's promotions, and accepted agent
- * proposals (duplicate flags mark a duplicate, requirement drafts create a candidate). A
+ * proposals (duplicate flags merge the duplicate like a triager's merge, requirement drafts
+ * create a candidate). A
  * decision this service cannot apply (unknown candidate, a transition the workflow refuses)
  * is dead-lettered with the reason, never acknowledged silently.
  */
@@ -86,6 +87,7 @@ export class TriageHandlers implements OnModuleInit {
           requirementId: null,
           changedBy: p.accepted_by,
           actor: 'user',
+          sourceProposalId: p.proposal_id.toLowerCase(),
         }),
       );
     } else if (p.kind === 'requirement_draft') {

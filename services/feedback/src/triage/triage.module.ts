@@ -10,5 +10,6 @@ import { TriageService } from './triage.service.js';
   imports: [CandidatesModule, ReadModelsModule],
   controllers: [TriageController],
   providers: [TriageService, TriageQueueService, TriageHandlers],
+  exports: [TriageService],
 })
 export class TriageModule {}

@@ -12,6 +12,8 @@ import {
   toCandidateView,
 } from '../candidates/candidate.repository.js';
 import { CandidatesService } from '../candidates/candidates.service.js';
+import { MergeRepository, type MergeResult } from '../merges/merge.repository.js';
+import { subscriptionMoveEvents } from '../subscriptions/subscribe-with-events.js';
 import { type TransitionDto } from './dto/triage.dto.js';
 import {
   CandidateVersionConflictError,
@@ -30,6 +32,8 @@ export interface TransitionRequest {
   readonly requirementId: string | null;
   readonly changedBy: string | null;
   readonly actor: TransitionActor;
+  /** The accepted agent proposal behind a duplicate flag (merge provenance). */
+  readonly sourceProposalId?: string | null;
 }
 
 /**
@@ -127,7 +131,72 @@ export class TriageService {
       },
       { hubId: candidate.hub_id, aggregateId: candidate.id, aggregateVersion: updated.version },
     );
+    if (request.to === 'duplicate') {
+      await this.merge(em, candidate, updated, request, at);
+    }
     return updated;
+  }
+
+  /**
+   * Marking a duplicate merges it (issue 16): its votes, subscribers and sources move to the
+   * kept candidate, with provenance in `candidate_merges`; `merged.v1` tells notifications.
+   */
+  private async merge(
+    em: EntityManager,
+    before: CandidateRow,
+    after: CandidateRow,
+    request: TransitionRequest,
+    at: Date,
+  ): Promise<MergeResult> {
+    const result = await MergeRepository.merge(em, {
+      hubId: before.hub_id,
+      duplicateId: before.id,
+      duplicateVersion: after.version,
+      keptId: request.duplicateOfId as string,
+      fromStatus: before.status,
+      mergedBy: request.changedBy,
+      notes: request.notes,
+      sourceProposalId: request.sourceProposalId ?? null,
+      at,
+    });
+    this.outbox.add(
+      em,
+      Subjects.Feedback.CandidateMergedV1,
+      {
+        merge_id: result.merge.id,
+        duplicate_id: before.id,
+        kept_id: result.merge.kept_id,
+        from_status: before.status,
+        merged_by: request.changedBy,
+        source_proposal_id: result.merge.source_proposal_id,
+        notes: request.notes,
+        votes_moved: result.votesMoved,
+        subscribers_moved: result.subscribersMoved,
+        kept_vote_count: result.keptVoteCount,
+        kept_subscriber_count: result.keptSubscriberCount,
+        merged_at: isoRequired(at),
+      },
+      { hubId: before.hub_id, aggregateId: result.merge.kept_id },
+    );
+    const keptId = result.merge.kept_id;
+    subscriptionMoveEvents(
+      em,
+      this.outbox,
+      before.hub_id,
+      [
+        ...result.subscriptionsMoved.flatMap((s) => [
+          { candidateId: before.id, ...s, subscribed: false },
+          { candidateId: keptId, ...s, subscribed: true },
+        ]),
+        ...result.subscriptionsCollapsed.map((s) => ({
+          candidateId: before.id,
+          ...s,
+          subscribed: false,
+        })),
+      ],
+      at,
+    );
+    return result;
   }
 
   private async checkDuplicateTarget(

@@ -30,6 +30,15 @@ export class IngestionConfig extends TokenVerifyingServiceConfig {
   @Max(50_000)
   INGESTION_GROUP_COMMIT_MAX_ROWS = 5000;
 
+  /**
+   * How long a "me too" waits for feedback to confirm its candidate (issue 16); without an
+   * answer in time it is accepted and feedback decides.
+   */
+  @IsInt()
+  @Min(50)
+  @Max(10_000)
+  INGESTION_CANDIDATE_LOOKUP_TIMEOUT_MS = 1000;
+
   /** Longest a group commit may take before the requests get 503 (their events may still land). */
   @IsInt()
   @Min(100)

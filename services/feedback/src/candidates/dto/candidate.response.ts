@@ -12,6 +12,7 @@ import { type CandidateView } from '../candidate.repository.js';
 import {
   type AssignmentChangeView,
   type CandidateHistoryView,
+  type MergedSourceView,
   type TransitionView,
 } from '../candidates.service.js';
 
@@ -119,6 +120,17 @@ export class AssignmentChangeResponse implements AssignmentChangeView {
   changed_at!: string;
 }
 
+export class MergedSourceResponse implements MergedSourceView {
+  @ApiProperty({ format: 'uuid', description: 'The merge that brought it here' })
+  merge_id!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The duplicate it was a source of' })
+  from_candidate_id!: string;
+
+  @ApiProperty({ type: AnnotationResponse })
+  annotation!: AnnotationResponse;
+}
+
 export class CandidateHistoryResponse implements CandidateHistoryView {
   @ApiProperty({ type: CandidateResponse })
   candidate!: CandidateResponse;
@@ -131,4 +143,10 @@ export class CandidateHistoryResponse implements CandidateHistoryView {
 
   @ApiProperty({ type: [AnnotationResponse] })
   source_annotations!: AnnotationResponse[];
+
+  @ApiProperty({
+    type: [MergedSourceResponse],
+    description: 'Sources of the duplicates merged into it (until a merge is undone)',
+  })
+  merged_source_annotations!: MergedSourceResponse[];
 }
