@@ -110,4 +110,50 @@ export const CONSUMERS = {
     stream: 'IHF_AGENTS',
     filterSubject: 'ihf.agents.proposal.>',
   },
+  // --- deployment-outcomes (issue 13) ---
+  /** Decisions, requirements and work items for the lineage of a deployment. */
+  deployment_governance: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'deployment__governance',
+    service: 'deployment-outcomes',
+    stream: 'IHF_GOVERNANCE',
+    filterSubject: 'ihf.governance.>',
+  },
+  /** Candidates (source widget, annotation, thread) for the lineage of a deployment. */
+  deployment_feedback_candidates: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'deployment__feedback_candidates',
+    service: 'deployment-outcomes',
+    stream: 'IHF_FEEDBACK',
+    filterSubject: 'ihf.feedback.candidate.>',
+  },
+  /** Widgets (hub, name, current version) for affected widgets and annotation versions. */
+  deployment_ingestion_widgets: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'deployment__ingestion_widgets',
+    service: 'deployment-outcomes',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.widget.>',
+  },
+  /**
+   * Interaction rollups: pulled in batches by the service's own loop, each batch applied with
+   * the stream-sequence watermark in one transaction (no inbox row per event).
+   */
+  deployment_interaction_rollup: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'deployment__interaction_rollup',
+    service: 'deployment-outcomes',
+    stream: 'IHF_EVENTS',
+    filterSubject: 'ihf.ingestion.interaction.>',
+    maxAckPending: 20_000,
+  },
+  /** Annotation rollups (per widget, version, category, severity), batched like the above. */
+  deployment_annotation_rollup: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'deployment__annotation_rollup',
+    service: 'deployment-outcomes',
+    stream: 'IHF_FEEDBACK',
+    filterSubject: 'ihf.feedback.annotation.>',
+    maxAckPending: 20_000,
+  },
 } as const satisfies Record<string, ConsumerDefinition>;
