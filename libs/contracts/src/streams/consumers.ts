@@ -135,25 +135,7 @@ export const CONSUMERS = {
     stream: 'IHF_INGESTION',
     filterSubject: 'ihf.ingestion.widget.>',
   },
-  /**
-   * Interaction rollups: pulled in batches by the service's own loop, each batch applied with
-   * the stream-sequence watermark in one transaction (no inbox row per event).
-   */
-  deployment_interaction_rollup: {
-    ...CONSUMER_DEFAULTS,
-    durable: 'deployment__interaction_rollup',
-    service: 'deployment-outcomes',
-    stream: 'IHF_EVENTS',
-    filterSubject: 'ihf.ingestion.interaction.>',
-    maxAckPending: 20_000,
-  },
-  /** Annotation rollups (per widget, version, category, severity), batched like the above. */
-  deployment_annotation_rollup: {
-    ...CONSUMER_DEFAULTS,
-    durable: 'deployment__annotation_rollup',
-    service: 'deployment-outcomes',
-    stream: 'IHF_FEEDBACK',
-    filterSubject: 'ihf.feedback.annotation.>',
-    maxAckPending: 20_000,
-  },
+  // The interaction and annotation rollups read IHF_EVENTS and `ihf.feedback.annotation.>` with
+  // ordered consumers from their Postgres watermark (no durable, no ack): see the
+  // deployment-outcomes README, "Rollups".
 } as const satisfies Record<string, ConsumerDefinition>;
