@@ -36,23 +36,42 @@ export interface AffectedWidgetRow {
   readonly via: string;
 }
 
+const date = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
+
+/** A deployment row with its timestamps as Dates (raw SQL may hand back strings). */
+export function deploymentRow(raw: DeploymentRow): DeploymentRow {
+  return {
+    ...raw,
+    deployed_at: date(raw.deployed_at),
+    final_at: date(raw.final_at),
+    finalized_at: raw.finalized_at === null ? null : date(raw.finalized_at),
+    last_measured_at: raw.last_measured_at === null ? null : date(raw.last_measured_at),
+    before_window_seconds: Number(raw.before_window_seconds),
+    after_window_seconds: Number(raw.after_window_seconds),
+  };
+}
+
 /** Start of the before-window of `d`. */
 export const beforeStartOf = (d: DeploymentRow): Date =>
   new Date(d.deployed_at.getTime() - d.before_window_seconds * 1000);
 
 export const DeploymentRepository = {
   async get(em: EntityManager, id: string): Promise<DeploymentRow | undefined> {
-    return queryOne<DeploymentRow>(em, `select * from deployment.deployment_records where id = ?`, [
-      id,
-    ]);
+    const row = await queryOne<DeploymentRow>(
+      em,
+      `select * from deployment.deployment_records where id = ?`,
+      [id],
+    );
+    return row && deploymentRow(row);
   },
 
   async byRun(em: EntityManager, hubId: string, runId: string): Promise<DeploymentRow | undefined> {
-    return queryOne<DeploymentRow>(
+    const row = await queryOne<DeploymentRow>(
       em,
       `select * from deployment.deployment_records where hub_id = ? and pipeline_run_id = ?`,
       [hubId, runId],
     );
+    return row && deploymentRow(row);
   },
 
   async widgets(em: EntityManager, id: string): Promise<AffectedWidgetRow[]> {

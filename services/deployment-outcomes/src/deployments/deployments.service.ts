@@ -8,7 +8,11 @@ import { query, queryOne } from '@ihf/persistence';
 import { Clock } from '../common/clock.js';
 import { actsInHub, HOOK_ROLES, RECORD_ROLES } from '../common/roles.js';
 import { DeploymentConfig } from '../config/deployment.config.js';
-import { DeploymentRepository, type DeploymentRow } from './deployment.repository.js';
+import {
+  DeploymentRepository,
+  deploymentRow,
+  type DeploymentRow,
+} from './deployment.repository.js';
 import {
   DeploymentNotFoundError,
   DeploymentRoleRequiredError,
@@ -133,7 +137,7 @@ export class DeploymentsService {
           finalAt,
         ],
       );
-      const d = row!;
+      const d = deploymentRow(row!);
       for (const w of lineage.widgets) {
         await query(
           em,

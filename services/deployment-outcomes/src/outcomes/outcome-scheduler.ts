@@ -10,7 +10,7 @@ import { type Logger } from '@ihf/messaging';
 import { query, queryOne } from '@ihf/persistence';
 import { Clock } from '../common/clock.js';
 import { DeploymentConfig } from '../config/deployment.config.js';
-import { type DeploymentRow } from '../deployments/deployment.repository.js';
+import { deploymentRow, type DeploymentRow } from '../deployments/deployment.repository.js';
 import { OutcomesService } from './outcomes.service.js';
 
 /** Key of the transaction-scoped advisory lock: one replica measures at a time. */
@@ -74,7 +74,8 @@ export class OutcomeScheduler implements OnApplicationBootstrap, BeforeApplicati
         [now, new Date(now.getTime() - every)],
       );
       const written = { provisional: 0, final: 0 };
-      for (const d of due) written[await this.outcomes.writeMeasurement(em, d, now)]++;
+      for (const d of due.map(deploymentRow))
+        written[await this.outcomes.writeMeasurement(em, d, now)]++;
       return written;
     });
   }

@@ -311,22 +311,24 @@ export class OutcomesService {
         title: decision?.title ?? null,
         outcome: decision?.outcome ?? null,
       },
-      requirement: d.requirement_id
-        ? { id: d.requirement_id, title: requirement?.title ?? null }
-        : null,
+      requirements: d.requirement_id
+        ? [{ id: d.requirement_id, title: requirement?.title ?? null }]
+        : [],
       phase: final ? 'final' : 'provisional',
       figures,
       manual_signals: rows.filter((r) => r.phase === 'manual').map(signalView),
-      evaluation: evaluation
-        ? {
-            id: evaluation.id,
-            deployment_id: d.id,
-            score: Number(evaluation.score),
-            rationale: evaluation.rationale,
-            evaluated_by: evaluation.evaluated_by,
-            evaluated_at: isoRequired(evaluation.evaluated_at),
-          }
-        : null,
+      evaluations: evaluation
+        ? [
+            {
+              id: evaluation.id,
+              deployment_id: d.id,
+              score: Number(evaluation.score),
+              rationale: evaluation.rationale,
+              evaluated_by: evaluation.evaluated_by,
+              evaluated_at: isoRequired(evaluation.evaluated_at),
+            },
+          ]
+        : [],
     };
   }
 

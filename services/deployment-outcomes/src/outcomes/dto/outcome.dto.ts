@@ -161,8 +161,11 @@ export class OutcomeReportView {
   @ApiProperty({ type: DecisionSummaryView })
   decision!: DecisionSummaryView;
 
-  @ApiProperty({ type: RequirementSummaryView, nullable: true })
-  requirement!: RequirementSummaryView | null;
+  @ApiProperty({
+    type: [RequirementSummaryView],
+    description: 'The requirement, if the decision had one',
+  })
+  requirements!: RequirementSummaryView[];
 
   @ApiProperty({ enum: ['provisional', 'final'], description: 'Whether the figures are final' })
   phase!: 'provisional' | 'final';
@@ -176,8 +179,11 @@ export class OutcomeReportView {
   @ApiProperty({ type: [SignalView], description: 'Signals people and tools added' })
   manual_signals!: SignalView[];
 
-  @ApiProperty({ type: EvaluationView, nullable: true })
-  evaluation!: EvaluationView | null;
+  @ApiProperty({
+    type: [EvaluationView],
+    description: 'The evaluation, once given (at most one per deployment)',
+  })
+  evaluations!: EvaluationView[];
 }
 
 export class FrictionQuery {
