@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AnnotationCategory, type Severity } from '@ihf/contracts';
+import { type Severity } from '@ihf/contracts';
 import { OutcomeScheduler } from '../src/outcomes/outcome-scheduler.js';
 import { DeploymentTestApp, type TestUser, user } from './deployment-test-app.js';
 
@@ -156,7 +156,7 @@ describe('deployment-outcomes: a deployment and its measured outcome', () => {
           widget_id: WIDGET,
           parent_id: null,
           thread_id: null,
-          category: 'friction' as AnnotationCategory,
+          category: 'friction',
           severity,
           actor_id: null,
           actor_type: 'user',
@@ -250,7 +250,7 @@ describe('deployment-outcomes: a deployment and its measured outcome', () => {
     await t.bus.waitForEvent(
       'IHF_DEPLOYMENT',
       'ihf.deployment.deployment.recorded.v1',
-      (e) => (e.payload as Record<string, unknown>).deployment_id === deploymentId,
+      (e) => e.payload.deployment_id === deploymentId,
     );
   });
 

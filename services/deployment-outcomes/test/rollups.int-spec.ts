@@ -95,12 +95,12 @@ describe('deployment-outcomes: interaction rollup, exactly once', () => {
   it('counts every event once after a consumer died mid-batch, a restart and two readers at once', async () => {
     // 1. A consumer that commits two batches, then dies inside the third transaction.
     let batches = 0;
-    const dying = consumer(async () => {
+    const dying = consumer(() => {
       batches++;
-      if (batches >= 3) throw new Error('killed mid-batch');
+      return batches >= 3 ? Promise.reject(new Error('killed mid-batch')) : Promise.resolve();
     });
     await dying.start();
-    await waitFor(async () => (batches >= 3 ? true : undefined), {
+    await waitFor(() => Promise.resolve(batches >= 3 ? true : undefined), {
       timeoutMs: 20_000,
       message: 'third batch',
     });

@@ -61,7 +61,7 @@ export class RollupsLifecycle
     this.pool = new Pool({ connectionString: this.config.DATABASE_URL, max: 2 });
     for (const feed of [INTERACTION_FEED, ANNOTATION_FEED] as const) {
       const consumer = new RollupConsumer<unknown>({
-        feed: feed as never,
+        feed: feed,
         js: this.js,
         pool: this.pool,
         namespace: this.config.IHF_NATS_NAMESPACE,
