@@ -8,7 +8,6 @@ import {
 
 /** Each CHECK that lists a value set of libs/contracts, and the set it must equal. */
 const CHECKS: Record<string, keyof typeof VALUE_SETS> = {
-  deployment_records_environment_known: 'DEPLOYMENT_ENVIRONMENTS',
   deployment_records_recorder_known: 'DEPLOYMENT_RECORDERS',
   affected_widgets_source_known: 'AFFECTED_WIDGET_SOURCES',
   outcome_signals_phase_known: 'OUTCOME_PHASES',

@@ -149,9 +149,11 @@ export type RequirementChange = (typeof REQUIREMENT_CHANGES)[number];
 
 // --- deployment-outcomes (issue 13) ---
 
-/** Where a deployment goes (deployment records, their event, the hook). */
-export const DEPLOYMENT_ENVIRONMENTS = ['production', 'staging', 'preview', 'development'] as const;
-export type DeploymentEnvironment = (typeof DEPLOYMENT_ENVIRONMENTS)[number];
+/**
+ * Where a deployment went: a name the pipeline chooses (`production`, `staging`, `eu-west`…), so
+ * a pattern rather than a value set.
+ */
+export const DEPLOYMENT_ENVIRONMENT_PATTERN = /^[a-z][a-z0-9_-]{0,49}$/;
 
 /** Why a widget counts as affected by a deployment: the decision's lineage, or named in the call. */
 export const AFFECTED_WIDGET_SOURCES = ['lineage', 'named'] as const;
@@ -199,7 +201,6 @@ export const VALUE_SETS = {
   WORK_ITEM_SYSTEMS,
   WORK_ITEM_STATES,
   MACHINE_ROLES,
-  DEPLOYMENT_ENVIRONMENTS,
   AFFECTED_WIDGET_SOURCES,
   OUTCOME_PHASES,
   DEPLOYMENT_RECORDERS,

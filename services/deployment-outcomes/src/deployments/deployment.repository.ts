@@ -1,9 +1,5 @@
 import { type EntityManager } from '@mikro-orm/core';
-import {
-  type AffectedWidgetSource,
-  type DeploymentEnvironment,
-  type DeploymentRecorder,
-} from '@ihf/contracts';
+import { type AffectedWidgetSource, type DeploymentRecorder } from '@ihf/contracts';
 import { iso, isoRequired, query, queryOne } from '@ihf/persistence';
 import { type RatioSpec } from '../outcomes/outcome-measurement.js';
 import { type DeploymentView } from './dto/deployment.dto.js';
@@ -15,7 +11,7 @@ export interface DeploymentRow {
   readonly requirement_id: string | null;
   readonly work_item_ref: string | null;
   readonly version_ref: string;
-  readonly environment: DeploymentEnvironment;
+  readonly environment: string;
   readonly deployed_at: Date;
   readonly deployed_by: string | null;
   readonly recorded_by_kind: DeploymentRecorder;

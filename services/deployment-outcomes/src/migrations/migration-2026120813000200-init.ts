@@ -1,10 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import {
-  AFFECTED_WIDGET_SOURCES,
-  DEPLOYMENT_ENVIRONMENTS,
-  DEPLOYMENT_RECORDERS,
-  OUTCOME_PHASES,
-} from '@ihf/contracts';
+import { AFFECTED_WIDGET_SOURCES, DEPLOYMENT_RECORDERS, OUTCOME_PHASES } from '@ihf/contracts';
 import { consumerFailuresSql, messagingTablesSql } from '@ihf/messaging';
 
 /** `('a','b')` of a value set from libs/contracts, for a CHECK. */
@@ -92,7 +87,7 @@ export class InitDeployment extends Migration {
       finalized_at timestamptz,
       last_measured_at timestamptz,
       created_at timestamptz not null default now(),
-      constraint deployment_records_environment_known check (environment in ${oneOf(DEPLOYMENT_ENVIRONMENTS)}),
+      constraint deployment_records_environment_format check (environment ~ '^[a-z][a-z0-9_-]{0,49}$'),
       constraint deployment_records_recorder_known check (recorded_by_kind in ${oneOf(DEPLOYMENT_RECORDERS)}),
       constraint deployment_records_windows_positive
         check (before_window_seconds > 0 and after_window_seconds > 0),

@@ -6,15 +6,15 @@ import {
   IsISO8601,
   IsString,
   IsUUID,
+  Matches,
   Max,
   MaxLength,
   Min,
 } from 'class-validator';
 import { Nullable } from '../../schema/presence.js';
 import {
-  DEPLOYMENT_ENVIRONMENTS,
+  DEPLOYMENT_ENVIRONMENT_PATTERN,
   DEPLOYMENT_RECORDERS,
-  type DeploymentEnvironment,
   type DeploymentRecorder,
 } from '../../value-sets/value-sets.js';
 
@@ -41,8 +41,9 @@ export class DeploymentRecordedV1 {
   @MaxLength(200)
   version_ref!: string;
 
-  @IsIn(DEPLOYMENT_ENVIRONMENTS)
-  environment!: DeploymentEnvironment;
+  @IsString()
+  @Matches(DEPLOYMENT_ENVIRONMENT_PATTERN)
+  environment!: string;
 
   @IsIn(DEPLOYMENT_RECORDERS)
   recorded_by_kind!: DeploymentRecorder;

@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsIn,
   IsInt,
   IsISO8601,
   IsOptional,
@@ -17,10 +16,9 @@ import {
 } from 'class-validator';
 import {
   AFFECTED_WIDGET_SOURCES,
-  DEPLOYMENT_ENVIRONMENTS,
+  DEPLOYMENT_ENVIRONMENT_PATTERN,
   DEPLOYMENT_RECORDERS,
   type AffectedWidgetSource,
-  type DeploymentEnvironment,
   type DeploymentRecorder,
 } from '@ihf/contracts';
 import { NoNulCharacters } from '../../common/text.js';
@@ -67,9 +65,12 @@ export class RecordDeploymentDto {
   @NoNulCharacters()
   version_ref!: string;
 
-  @ApiProperty({ enum: DEPLOYMENT_ENVIRONMENTS })
-  @IsIn(DEPLOYMENT_ENVIRONMENTS)
-  environment!: DeploymentEnvironment;
+  @ApiProperty({ example: 'production', pattern: DEPLOYMENT_ENVIRONMENT_PATTERN.source })
+  @IsString()
+  @Matches(DEPLOYMENT_ENVIRONMENT_PATTERN, {
+    message: 'environment must be 1-50 lower-case letters, digits, _ and -, starting with a letter',
+  })
+  environment!: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to now' })
   @IsOptional()
@@ -163,8 +164,8 @@ export class DeploymentView {
   @ApiProperty()
   version_ref!: string;
 
-  @ApiProperty({ enum: DEPLOYMENT_ENVIRONMENTS })
-  environment!: DeploymentEnvironment;
+  @ApiProperty({ example: 'production' })
+  environment!: string;
 
   @ApiProperty({ format: 'date-time' })
   deployed_at!: string;
