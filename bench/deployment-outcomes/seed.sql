@@ -32,6 +32,12 @@ select pg_temp.u('hub0'), pg_temp.u('widget' || w), 1 + (m >= s.minutes / 2)::in
 from shape s, generate_series(0, s.widgets - 1) w, generate_series(0, s.minutes - 1) m,
      (values ('view', 0.6), ('click', 0.3), ('submit', 0.1)) as t (type, share);
 
+insert into deployment.interaction_rollups_hourly
+  (hub_id, widget_id, widget_version, event_type, hour, events)
+select hub_id, widget_id, widget_version, event_type, date_trunc('hour', minute), sum(events)
+from deployment.interaction_rollups
+group by 1, 2, 3, 4, 5;
+
 insert into deployment.annotation_rollups
   (hub_id, widget_id, widget_version, category, severity, minute, annotations)
 select pg_temp.u('hub0'), pg_temp.u('widget' || w), 1 + (m >= s.minutes / 2)::int, 'friction',

@@ -257,7 +257,10 @@ describe('deployment-outcomes: a deployment and its measured outcome', () => {
   const byType = (signals: Signal[]) => Object.fromEntries(signals.map((s) => [s.signal_type, s]));
 
   it('writes provisional signals while the after-window is open, with the expected figures', async () => {
-    t.clock.set(new Date(DEPLOYED_AT + 12 * HOUR));
+    // 1 h 50 min after the deployment: the after-window so far is one whole hour (empty, from
+    // the hourly rollup) and 50 minutes of the next (per minute): 50 views, 40 submits and 10
+    // annotations (5 high, 5 low) happened in those minutes.
+    t.clock.set(new Date(DEPLOYED_AT + 110 * 60_000));
     const scheduler = t.app.get(OutcomeScheduler);
     expect(await scheduler.tick()).toEqual({ provisional: 1, final: 0 });
     // Within the provisional interval nothing more is due.
@@ -265,22 +268,30 @@ describe('deployment-outcomes: a deployment and its measured outcome', () => {
     const res = await t.request<{ items: Signal[] }>(
       'GET',
       `/api/v1/deployments/${deploymentId}/signals`,
-      {
-        user: governor,
-      },
+      { user: governor },
     );
     const s = byType(res.body.items);
     expect(res.body.items.every((x) => x.phase === 'provisional')).toBe(true);
-    // Views: 100 in 24 h before, 100 in the 12 h measured after: the rate doubled.
+    const hoursAfter = 110 / 60;
     expect(s['rate_per_hour:view'].before).toBeCloseTo(100 / 24, 9);
-    expect(s['rate_per_hour:view'].after).toBeCloseTo(100 / 12, 9);
-    expect(s['rate_per_hour:view'].relative_change).toBeCloseTo(1, 9);
-    expect(s['ratio:submit/view']).toMatchObject({ before: 0.2, after: 0.4 });
-    expect(s['ratio:submit/view'].ci_low).toBeCloseTo(
-      0.2 - 1.959963984540054 * Math.sqrt(0.004),
+    expect(s['rate_per_hour:view'].after).toBeCloseTo(50 / hoursAfter, 9);
+    expect(s['rate_per_hour:view'].relative_change).toBeCloseTo(
+      50 / hoursAfter / (100 / 24) - 1,
       9,
     );
-    expect(s['friction_per_1000_views']).toMatchObject({ before: 200, after: 100 });
+    // Rate ratio interval on the log scale, se = sqrt(1/100 + 1/50).
+    expect(s['rate_per_hour:view'].ci_low).toBeCloseTo(
+      (50 / hoursAfter / (100 / 24)) * Math.exp(-1.959963984540054 * Math.sqrt(0.03)),
+      6,
+    );
+    // Submit per view: 20/100 before, 40/50 after.
+    expect(s['ratio:submit/view']).toMatchObject({ before: 0.2, after: 0.8 });
+    const se = Math.sqrt((0.2 * 0.8) / 100 + (0.8 * 0.2) / 50);
+    expect(s['ratio:submit/view'].ci_low).toBeCloseTo(0.6 - 1.959963984540054 * se, 9);
+    expect(s['ratio:submit/view'].ci_high).toBeCloseTo(0.6 + 1.959963984540054 * se, 9);
+    // Friction: 20 per 100 views before, 10 per 50 after: both 200 per 1,000.
+    expect(s['friction_per_1000_views']).toMatchObject({ before: 200, after: 200 });
+    expect(s['friction_per_1000_views'].relative_change).toBeCloseTo(0, 9);
     // 5 low annotations after, none before: the share changes from 0 to 0.5.
     expect(s['severity_share:low']).toMatchObject({
       before: 0,

@@ -144,5 +144,10 @@ describe('deployment-outcomes: interaction rollup, exactly once', () => {
     );
     expect(Number(t.sessions)).toBe(Number(sessions.rows[0].n));
     expect(await watermark()).toBe(EVENTS);
+    // The hourly sums hold the same events (all in one hour here), row for row.
+    const hourly = await pool.query<{ events: string; rows: string }>(
+      `select sum(events) as events, count(*) as rows from deployment.interaction_rollups_hourly`,
+    );
+    expect(hourly.rows[0]).toEqual({ events: String(EVENTS), rows: String(2 * 3) });
   }, 120_000);
 });

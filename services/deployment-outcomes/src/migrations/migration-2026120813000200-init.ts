@@ -177,6 +177,17 @@ export class InitDeployment extends Migration {
     this.addSql(
       `create index interaction_rollups_hub_idx on ${S}.interaction_rollups (hub_id, minute)`,
     );
+    // The same counts per hour, kept in the same transaction: a week-long window reads 168
+    // hourly rows per event type and only its partial first and last hours per minute.
+    this.addSql(`create table ${S}.interaction_rollups_hourly (
+      hub_id uuid not null,
+      widget_id uuid not null,
+      widget_version int not null,
+      event_type text not null,
+      hour timestamptz not null,
+      events bigint not null,
+      primary key (widget_id, hour, event_type, widget_version)
+    )`);
     // The distinct sessions seen per rollup row (only where the event carries a session).
     this.addSql(`create table ${S}.interaction_sessions (
       widget_id uuid not null,

@@ -30,13 +30,43 @@ interface Counts {
   readonly annotations: number;
 }
 
-async function counts(em: EntityManager, widgetId: string, from: Date, to: Date): Promise<Counts> {
-  const events = await query<{ event_type: string; n: string }>(
+const HOUR = 3_600_000;
+
+/**
+ * Events per type of `widgetId` in [from, to): whole hours from the hourly rollup, the partial
+ * first and last hours from the per-minute one.
+ */
+async function eventCounts(
+  em: EntityManager,
+  widgetId: string,
+  from: Date,
+  to: Date,
+): Promise<{ event_type: string; n: string }[]> {
+  const firstHour = new Date(Math.ceil(from.getTime() / HOUR) * HOUR);
+  const lastHour = new Date(Math.floor(to.getTime() / HOUR) * HOUR);
+  if (firstHour >= lastHour) {
+    return query(
+      em,
+      `select event_type, sum(events) as n from deployment.interaction_rollups
+       where widget_id = ? and minute >= ? and minute < ? group by event_type`,
+      [widgetId, from, to],
+    );
+  }
+  return query(
     em,
-    `select event_type, sum(events) as n from deployment.interaction_rollups
-     where widget_id = ? and minute >= ? and minute < ? group by event_type`,
-    [widgetId, from, to],
+    `select event_type, sum(n) as n from (
+       select event_type, events as n from deployment.interaction_rollups
+       where widget_id = ? and ((minute >= ? and minute < ?) or (minute >= ? and minute < ?))
+       union all
+       select event_type, events from deployment.interaction_rollups_hourly
+       where widget_id = ? and hour >= ? and hour < ?
+     ) c group by event_type`,
+    [widgetId, from, firstHour, lastHour, to, widgetId, firstHour, lastHour],
   );
+}
+
+async function counts(em: EntityManager, widgetId: string, from: Date, to: Date): Promise<Counts> {
+  const events = await eventCounts(em, widgetId, from, to);
   const severities = await query<{ severity: string; n: string }>(
     em,
     `select severity, sum(annotations) as n from deployment.annotation_rollups

@@ -53,8 +53,8 @@ export function parseInteraction(message: FeedMessage): InteractionItem | undefi
 
 /**
  * Adds a batch to `interaction_rollups` (events per hub, widget, version, event type and
- * minute) and to the distinct sessions of each row: the batch is summed in memory first, so
- * each row gets one upsert.
+ * minute), to its hourly sums and to the distinct sessions of each row: the batch is summed
+ * in memory first, so each row gets one upsert.
  */
 export async function applyInteractions(
   client: PoolClient,
@@ -71,6 +71,30 @@ export async function applyInteractions(
   }
   const r = [...rows.values()];
   const s = [...sessions.values()];
+  const hourly = new Map<string, { item: InteractionItem; hour: number; events: number }>();
+  for (const { item, events } of r) {
+    const hour = Math.floor(item.minute / 3_600_000) * 3_600_000;
+    const key = `${item.widgetId}|${hour}|${item.eventType}|${item.widgetVersion}`;
+    const row = hourly.get(key);
+    if (row) row.events += events;
+    else hourly.set(key, { item, hour, events });
+  }
+  const h = [...hourly.values()];
+  await client.query(
+    `insert into deployment.interaction_rollups_hourly
+       (hub_id, widget_id, widget_version, event_type, hour, events)
+     select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::timestamptz[], $6::bigint[])
+     on conflict (widget_id, hour, event_type, widget_version) do update
+       set events = deployment.interaction_rollups_hourly.events + excluded.events`,
+    [
+      h.map((x) => x.item.hubId),
+      h.map((x) => x.item.widgetId),
+      h.map((x) => x.item.widgetVersion),
+      h.map((x) => x.item.eventType),
+      h.map((x) => new Date(x.hour)),
+      h.map((x) => x.events),
+    ],
+  );
   await client.query(
     `with new_sessions as (
        insert into deployment.interaction_sessions (widget_id, minute, event_type, widget_version, session)
