@@ -118,7 +118,8 @@ async function main(): Promise<string> {
     // every report computes its figures from the rollups (the expensive path).
     const half = (SIZE.days * DAY) / 2;
     const deployedAt = new Date(Date.now() - half);
-    const named = await Promise.all([1, 2, 3, 4].map((i) => u(db, `widget${i}`)));
+    const named: string[] = [];
+    for (const i of [1, 2, 3, 4]) named.push(await u(db, `widget${i}`));
     const deployment = await call<{ id: string; widgets: { widget_id: string }[] }>(
       'POST',
       `/api/v1/hubs/${hub}/deployments`,

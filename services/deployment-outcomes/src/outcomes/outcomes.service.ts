@@ -29,7 +29,7 @@ import {
   type OutcomeReportView,
   type SignalView,
 } from './dto/outcome.dto.js';
-import { type ComputedSignal, measureWidget } from './outcome-measurement.js';
+import { type ComputedSignal, measureWidgets } from './outcome-measurement.js';
 
 const UNIQUE_VIOLATION = new Set(['23505']);
 
@@ -96,22 +96,16 @@ export class OutcomesService {
     const widgets = [
       ...new Set((await DeploymentRepository.widgets(em, d.id)).map((w) => w.widget_id)),
     ];
-    const signals: ComputedSignal[] = [];
-    for (const widgetId of widgets) {
-      signals.push(
-        ...(await measureWidget(
-          em,
-          widgetId,
-          { beforeStart: beforeStartOf(d), deployedAt: d.deployed_at, afterEnd },
-          {
-            ratios: d.ratios,
-            viewEventType: this.config.DEPLOYMENT_VIEW_EVENT_TYPE,
-            minSample: this.config.DEPLOYMENT_MIN_SAMPLE,
-          },
-        )),
-      );
-    }
-    return signals;
+    return measureWidgets(
+      em,
+      widgets,
+      { beforeStart: beforeStartOf(d), deployedAt: d.deployed_at, afterEnd },
+      {
+        ratios: d.ratios,
+        viewEventType: this.config.DEPLOYMENT_VIEW_EVENT_TYPE,
+        minSample: this.config.DEPLOYMENT_MIN_SAMPLE,
+      },
+    );
   }
 
   /**
