@@ -12,6 +12,7 @@ export * from './events/feedback/feedback.events.js';
 export * from './events/feedback/participation.events.js';
 export * from './events/governance/governance.events.js';
 export * from './events/agents/agents.events.js';
+export * from './events/deployment/deployment.events.js';
 export * from './rpc/ingestion.rpc.js';
 export * from './rpc/feedback.rpc.js';
 export * from './streams/streams.js';

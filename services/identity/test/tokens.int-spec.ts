@@ -244,6 +244,48 @@ describe('identity tokens, verified by another service through the JWKS', () => 
       expect(afterRevoke.status).toBe(401);
     });
 
+    it('issues hub-scoped deployer tokens to a client created with that role', async () => {
+      const admin = await t.adminToken();
+      const noHubs = await t.request('POST', '/api/v1/agents', {
+        token: admin,
+        body: { name: 'CI without hubs', role: 'deployer' },
+      });
+      expect(noHubs.status).toBe(422);
+      expect(noHubs.body).toMatchObject({ code: 'IDENTITY.DEPLOYER_NEEDS_HUBS', field: 'hub_ids' });
+      const badRole = await t.request('POST', '/api/v1/agents', {
+        token: admin,
+        body: { name: 'CI', role: 'admin', hub_ids: [HUB] },
+      });
+      expect(badRole.status).toBe(400);
+
+      const created = await t.request('POST', '/api/v1/agents', {
+        token: admin,
+        body: { name: 'CI pipeline', role: 'deployer', hub_ids: [HUB] },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.role).toBe('deployer');
+      const clientId = created.body.client_id as string;
+      const grant = await t.request('POST', '/api/v1/auth/token', {
+        body: {
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: created.body.client_secret,
+        },
+      });
+      expect(grant.status).toBe(200);
+      expect(await otherGet('/whoami', grant.body.access_token as string)).toEqual({
+        status: 200,
+        body: { id: clientId, roles: ['deployer'], hubIds: [HUB], kind: 'agent' },
+      });
+      // Not an agent: the agents-only route refuses it.
+      expect((await otherGet('/agents-only', grant.body.access_token as string)).status).toBe(403);
+      const event = await t.waitForEvent(
+        'ihf.identity.user.created.v1',
+        (e) => (e.payload as Record<string, unknown>).user_id === clientId,
+      );
+      expect(event.envelope.payload).toMatchObject({ kind: 'agent', roles: ['deployer'] });
+    });
+
     it('lets only admins manage agent clients', async () => {
       const res = await t.request('POST', '/api/v1/agents', {
         token: userToken,

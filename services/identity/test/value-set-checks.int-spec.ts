@@ -14,7 +14,10 @@ describe('identity: CHECK constraints and the value sets of libs/contracts', () 
 
   it('allows exactly the roles the contracts define, and lists no other value set', async () => {
     const found = await checkConstraintLiterals(env.databaseUrl, IDENTITY_SCHEMA);
-    expect(Object.keys(found)).toEqual(['users_roles_known']);
+    expect(Object.keys(found).sort()).toEqual(['agent_clients_role_known', 'users_roles_known']);
     expect([...found.users_roles_known].sort()).toEqual([...VALUE_SETS.ROLES].sort());
+    expect([...found.agent_clients_role_known].sort()).toEqual(
+      [...VALUE_SETS.MACHINE_ROLES].sort(),
+    );
   });
 });

@@ -20,6 +20,7 @@ export const Role = {
   Governor: 'governor',
   Viewer: 'viewer',
   Agent: 'agent',
+  Deployer: 'deployer',
 } as const satisfies Record<string, Role>;
 
 const roleSet: ReadonlySet<string> = new Set(ROLES);

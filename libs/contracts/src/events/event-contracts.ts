@@ -51,6 +51,11 @@ import {
   WorkItemLinkedV1,
   WorkItemStateChangedV1,
 } from './governance/governance.events.js';
+import {
+  DeploymentRecordedV1,
+  EvaluationRecordedV1,
+  OutcomeMeasuredV1,
+} from './deployment/deployment.events.js';
 import { Subjects } from './subjects.js';
 
 /** A payload class: class-validator decorated, instantiable without arguments. */
@@ -297,6 +302,22 @@ export const EVENT_CONTRACTS = {
     payload: WorkItemStateChangedV1,
     hubScoped: true,
     description: 'A linked work item changed state in its tracker (open, closed, merged).',
+  }),
+  [Subjects.Deployment.DeploymentRecordedV1]: contract({
+    payload: DeploymentRecordedV1,
+    hubScoped: true,
+    description: 'A deployment of a decision was recorded, with the widgets it affects.',
+  }),
+  [Subjects.Deployment.OutcomeMeasuredV1]: contract({
+    payload: OutcomeMeasuredV1,
+    hubScoped: true,
+    description:
+      "Before/after outcome signals of a deployment's widgets were written (provisional or final).",
+  }),
+  [Subjects.Deployment.EvaluationRecordedV1]: contract({
+    payload: EvaluationRecordedV1,
+    hubScoped: true,
+    description: 'A person scored a deployment (1-5) with a rationale; once per deployment.',
   }),
   [Subjects.Agents.ProposalAcceptedV1]: contract({
     payload: ProposalAcceptedV1,

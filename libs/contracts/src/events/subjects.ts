@@ -58,6 +58,11 @@ export const Subjects = {
     WorkItemLinkedV1: 'ihf.governance.work_item.linked.v1',
     WorkItemStateChangedV1: 'ihf.governance.work_item.state_changed.v1',
   },
+  Deployment: {
+    DeploymentRecordedV1: 'ihf.deployment.deployment.recorded.v1',
+    OutcomeMeasuredV1: 'ihf.deployment.outcome.measured.v1',
+    EvaluationRecordedV1: 'ihf.deployment.evaluation.recorded.v1',
+  },
   Agents: {
     ProposalAcceptedV1: 'ihf.agents.proposal.accepted.v1',
   },

@@ -118,4 +118,32 @@ export const CONSUMERS = {
     stream: 'IHF_AGENTS',
     filterSubject: 'ihf.agents.proposal.>',
   },
+  // --- deployment-outcomes (issue 13) ---
+  /** Decisions, requirements and work items for the lineage of a deployment. */
+  deployment_governance: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'deployment__governance',
+    service: 'deployment-outcomes',
+    stream: 'IHF_GOVERNANCE',
+    filterSubject: 'ihf.governance.>',
+  },
+  /** Candidates (source widget, annotation, thread) for the lineage of a deployment. */
+  deployment_feedback_candidates: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'deployment__feedback_candidates',
+    service: 'deployment-outcomes',
+    stream: 'IHF_FEEDBACK',
+    filterSubject: 'ihf.feedback.candidate.>',
+  },
+  /** Widgets (hub, name, current version) for affected widgets and annotation versions. */
+  deployment_ingestion_widgets: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'deployment__ingestion_widgets',
+    service: 'deployment-outcomes',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.widget.>',
+  },
+  // The interaction and annotation rollups read IHF_EVENTS and `ihf.feedback.annotation.>` with
+  // ordered consumers from their Postgres watermark (no durable, no ack): see the
+  // deployment-outcomes README, "Rollups".
 } as const satisfies Record<string, ConsumerDefinition>;

@@ -79,8 +79,24 @@ export const CONTRACT_KINDS = ['envelope_contract', 'reporting_contract', 'adapt
 export type ContractKind = (typeof CONTRACT_KINDS)[number];
 
 /** The roles a principal can hold (see ARCHITECTURE.md, Identity and access). */
-export const ROLES = ['admin', 'triager', 'reviewer', 'governor', 'viewer', 'agent'] as const;
+export const ROLES = [
+  'admin',
+  'triager',
+  'reviewer',
+  'governor',
+  'viewer',
+  'agent',
+  // A CI/CD pipeline's machine credential: records deployments of its hubs (issue 13).
+  'deployer',
+] as const;
 export type RoleName = (typeof ROLES)[number];
+
+/**
+ * The role a machine client of identity holds (one per client): `agent` (proposal bots) or
+ * `deployer` (a CI/CD pipeline's deployment hook, hub-scoped).
+ */
+export const MACHINE_ROLES = ['agent', 'deployer'] as const satisfies readonly RoleName[];
+export type MachineRole = (typeof MACHINE_ROLES)[number];
 
 /** A principal is a person or an agent client. */
 export const PRINCIPAL_KINDS = ['user', 'agent'] as const;
@@ -145,6 +161,29 @@ export type WorkItemState = (typeof WORK_ITEM_STATES)[number];
 export const REQUIREMENT_CHANGES = ['promoted', 'edited', 'superseded', 'retired'] as const;
 export type RequirementChange = (typeof REQUIREMENT_CHANGES)[number];
 
+// --- deployment-outcomes (issue 13) ---
+
+/**
+ * Where a deployment went: a name the pipeline chooses (`production`, `staging`, `eu-west`…), so
+ * a pattern rather than a value set.
+ */
+export const DEPLOYMENT_ENVIRONMENT_PATTERN = /^[a-z][a-z0-9_-]{0,49}$/;
+
+/** Why a widget counts as affected by a deployment: the decision's lineage, or named in the call. */
+export const AFFECTED_WIDGET_SOURCES = ['lineage', 'named'] as const;
+export type AffectedWidgetSource = (typeof AFFECTED_WIDGET_SOURCES)[number];
+
+/**
+ * An outcome measurement: `provisional` while the after-window is open, `final` once it closed
+ * (never edited), `manual` when a person or a tool added it.
+ */
+export const OUTCOME_PHASES = ['provisional', 'final', 'manual'] as const;
+export type OutcomePhase = (typeof OUTCOME_PHASES)[number];
+
+/** Who recorded a deployment: a person (JWT) or a pipeline through the deployment hook. */
+export const DEPLOYMENT_RECORDERS = ['person', 'pipeline'] as const;
+export type DeploymentRecorder = (typeof DEPLOYMENT_RECORDERS)[number];
+
 /**
  * A free-text field that must say something (annotation bodies): at least one non-space
  * character. Feedback refuses a blank body, so ingestion refuses it at the door too.
@@ -177,4 +216,8 @@ export const VALUE_SETS = {
   WORK_ITEM_STATES,
   PARTICIPANT_KINDS,
   SUBSCRIPTION_ORIGINS,
+  MACHINE_ROLES,
+  AFFECTED_WIDGET_SOURCES,
+  OUTCOME_PHASES,
+  DEPLOYMENT_RECORDERS,
 } as const satisfies Record<string, readonly string[]>;

@@ -1,8 +1,9 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { type MachineRole } from '@ihf/contracts';
 
 /**
- * An agent client: a non-human principal that obtains `agent` tokens with the client
- * credentials grant. Its secret is an `ihf_<prefix>_<secret>` key stored as SHA-256.
+ * An agent client: a non-human principal that obtains tokens with the client credentials
+ * grant, holding one role: `agent`, or `deployer` for a pipeline's deployment hook. Its secret is an `ihf_<prefix>_<secret>` key stored as SHA-256.
  */
 export const AgentClient = defineEntity({
   name: 'AgentClient',
@@ -12,6 +13,7 @@ export const AgentClient = defineEntity({
     name: p.string(),
     secretPrefix: p.string().fieldName('secret_prefix'),
     secretHash: p.string().fieldName('secret_hash'),
+    role: p.string().$type<MachineRole>(),
     hubIds: p.array().fieldName('hub_ids').columnType('uuid[]'),
     createdBy: p.uuid().nullable().fieldName('created_by'),
     createdAt: p.datetime().fieldName('created_at'),

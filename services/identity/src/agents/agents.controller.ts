@@ -21,21 +21,21 @@ export class AgentsController {
   @ApiOperationDoc({
     summary: 'Create an agent client',
     description:
-      'A machine client (e.g. a proposal bot) that gets access tokens with the client credentials grant. The secret is in this answer only. Admins only.',
+      'A machine client (a proposal bot with role `agent`, or a CI/CD pipeline with role `deployer`, which must name its hubs) that gets access tokens with the client credentials grant. The secret is in this answer only. Admins only.',
     response: {
       status: 201,
       description: 'The client, with its secret',
       type: CreatedAgentClientResponse,
     },
     body: true,
-    problems: { 403: [] },
+    problems: { 403: [], 422: ['IDENTITY.DEPLOYER_NEEDS_HUBS'] },
   })
   async create(
     @Body() body: CreateAgentClientDto,
     @CurrentUser() admin: AuthenticatedUser,
   ): Promise<AgentClientView & { client_secret: string }> {
     const { client, secret } = await this.agents.create(
-      { name: body.name, hubIds: body.hub_ids ?? [] },
+      { name: body.name, hubIds: body.hub_ids ?? [], role: body.role ?? 'agent' },
       admin.id,
     );
     return { ...toAgentClientView(client), client_secret: secret };

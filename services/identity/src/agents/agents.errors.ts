@@ -9,3 +9,15 @@ export class AgentClientNotFoundError extends DomainError {
     });
   }
 }
+
+/** A `deployer` client is hub-scoped: it must name the hubs it records deployments for. */
+export class DeployerNeedsHubsError extends DomainError {
+  constructor() {
+    super({
+      code: 'IDENTITY.DEPLOYER_NEEDS_HUBS',
+      status: 422,
+      message: 'A deployer client needs at least one hub in hub_ids',
+      extensions: { field: 'hub_ids' },
+    });
+  }
+}

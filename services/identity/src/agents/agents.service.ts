@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { generateApiKey, parseApiKey, verifyApiKeyHash } from '@ihf/auth';
-import { Subjects } from '@ihf/contracts';
+import { type MachineRole, Subjects } from '@ihf/contracts';
 import { Outbox } from '@ihf/messaging';
 import { InvalidClientError } from '../auth/auth.errors.js';
 import { AccessTokenIssuer, type IssuedAccessToken } from '../keys/access-token.issuer.js';
 import { AgentClient } from './agent-client.entity.js';
-import { AgentClientNotFoundError } from './agents.errors.js';
+import { AgentClientNotFoundError, DeployerNeedsHubsError } from './agents.errors.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Agent clients: principals for external agents. An admin creates one and receives its secret
- * once; the agent exchanges id and secret for an access token with the `agent` role and kind
- * `agent` (client credentials grant). Secrets are `ihf_<prefix>_<secret>` keys (`@ihf/auth`),
+ * once; the client exchanges id and secret for an access token with its role (`agent`, or
+ * `deployer` for a pipeline's deployment hook) and kind `agent` (client credentials grant). Secrets are `ihf_<prefix>_<secret>` keys (`@ihf/auth`),
  * stored as SHA-256.
  */
 @Injectable()
@@ -27,9 +27,11 @@ export class AgentsService {
 
   /** Creates a client; returns it with its secret, which is not stored and never shown again. */
   async create(
-    input: { name: string; hubIds: readonly string[] },
+    input: { name: string; hubIds: readonly string[]; role: MachineRole },
     createdBy: string,
   ): Promise<{ client: AgentClient; secret: string }> {
+    // A deployer records deployments of its hubs only: one without hubs could do nothing.
+    if (input.role === 'deployer' && input.hubIds.length === 0) throw new DeployerNeedsHubsError();
     const key = generateApiKey();
     const now = new Date();
     const client = await this.orm.em.fork().transactional(async (em) => {
@@ -38,6 +40,7 @@ export class AgentsService {
         name: input.name.trim(),
         secretPrefix: key.prefix,
         secretHash: key.hash,
+        role: input.role,
         hubIds: [...new Set(input.hubIds.map((h) => h.toLowerCase()))],
         createdBy,
         createdAt: now,
@@ -51,7 +54,7 @@ export class AgentsService {
           user_id: created.id,
           kind: 'agent',
           name: created.name,
-          roles: ['agent'],
+          roles: [created.role],
           created_at: now.toISOString(),
         },
         { aggregateId: created.id, aggregateVersion: 1 },
@@ -82,7 +85,7 @@ export class AgentsService {
     return client;
   }
 
-  /** Client credentials grant: an `agent` access token, or {@link InvalidClientError}. */
+  /** Client credentials grant: an access token with the client's role, or {@link InvalidClientError}. */
   async authenticate(clientId: string, clientSecret: string): Promise<IssuedAccessToken> {
     const presented = parseApiKey(clientSecret);
     if (!presented || !UUID_RE.test(clientId)) throw new InvalidClientError();
@@ -100,7 +103,7 @@ export class AgentsService {
     await em.flush();
     return this.issuer.issue({
       id: client.id,
-      roles: ['agent'],
+      roles: [client.role],
       hubIds: client.hubIds,
       kind: 'agent',
     });

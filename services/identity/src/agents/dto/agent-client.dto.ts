@@ -2,12 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
+  IsIn,
   IsOptional,
   IsString,
   IsUUID,
   MaxLength,
   Matches,
 } from 'class-validator';
+import { MACHINE_ROLES, type MachineRole } from '@ihf/contracts';
 import { type AgentClient } from '../agent-client.entity.js';
 
 export class CreateAgentClientDto {
@@ -23,6 +25,16 @@ export class CreateAgentClientDto {
   @ArrayMaxSize(1000)
   @IsUUID('all', { each: true })
   hub_ids?: string[];
+
+  @ApiPropertyOptional({
+    enum: MACHINE_ROLES,
+    default: 'agent',
+    description:
+      "The client's one role: `agent` (proposal bots) or `deployer` (a pipeline's deployment hook; needs at least one hub)",
+  })
+  @IsOptional()
+  @IsIn(MACHINE_ROLES)
+  role?: MachineRole;
 }
 
 /** An agent client on the wire (never its secret hash). */
@@ -32,6 +44,7 @@ export interface AgentClientView {
   readonly client_id: string;
   readonly name: string;
   readonly secret_prefix: string;
+  readonly role: MachineRole;
   readonly hub_ids: string[];
   readonly created_by: string | null;
   readonly created_at: string;
@@ -45,6 +58,7 @@ export function toAgentClientView(client: AgentClient): AgentClientView {
     client_id: client.id,
     name: client.name,
     secret_prefix: client.secretPrefix,
+    role: client.role,
     hub_ids: [...client.hubIds],
     created_by: client.createdBy ?? null,
     created_at: client.createdAt.toISOString(),

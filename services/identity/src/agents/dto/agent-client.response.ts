@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { MACHINE_ROLES, type MachineRole } from '@ihf/contracts';
 import { type AgentClientView } from './agent-client.dto.js';
 
 export class AgentClientResponse implements AgentClientView {
@@ -19,6 +20,9 @@ export class AgentClientResponse implements AgentClientView {
     example: 'ihf_ab12cd34',
   })
   secret_prefix!: string;
+
+  @ApiProperty({ enum: MACHINE_ROLES, description: 'The role its tokens carry' })
+  role!: MachineRole;
 
   @ApiProperty({ type: [String], format: 'uuid' })
   hub_ids!: string[];
