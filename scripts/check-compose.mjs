@@ -7,11 +7,11 @@
 //    this part is skipped with a note. The Kubernetes manifests are rendered and validated by
 //    scripts/check-manifests.mjs (`npm run check:manifests`);
 //  - no deployed CORS default of `*` (compose and deploy/k8s).
-// No npm dependency on purpose: a YAML parser in node_modules would only be there transitively.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const composeFile = 'docker-compose.yml';
@@ -53,6 +53,28 @@ if (!existsSync(join(root, composeFile))) {
     );
   } else {
     ok(composeFile, `${label} config -q (${works(cmd, [...pre, 'version'])})`);
+    // Published ports on loopback only, under both NATS profiles (the resolved config).
+    const exposed = [];
+    for (const profile of ['nats-single', 'nats-cluster']) {
+      const resolved = spawnSync(cmd, [...pre, '-f', composeFile, 'config'], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, COMPOSE_PROFILES: profile },
+      });
+      const services = resolved.status === 0 ? parse(resolved.stdout).services : {};
+      for (const [name, service] of Object.entries(services)) {
+        for (const port of service.ports ?? []) {
+          const hostIp = typeof port === 'object' ? port.host_ip : String(port).split(':')[0];
+          if (hostIp !== '127.0.0.1') exposed.push(`${profile}/${name} ${JSON.stringify(port)}`);
+        }
+      }
+      if (resolved.status !== 0 || Object.keys(services).length === 0) {
+        fail(composeFile, `${label} config with COMPOSE_PROFILES=${profile} failed`);
+      }
+    }
+    if (exposed.length)
+      fail(composeFile, `ports published beyond 127.0.0.1: ${exposed.join(', ')}`);
+    else ok(composeFile, 'every published port on 127.0.0.1 (both NATS profiles)');
   }
 }
 
