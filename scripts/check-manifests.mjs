@@ -9,7 +9,8 @@
 //  - every Secret a workload reads exists in the render (a Secret or an ExternalSecret's target)
 //    unless listed below as made by something else, and every service under services/ has a
 //    base whose Deployment migrates in an init container;
-//  - deploy/nats/*.yaml (Helm values) parse.
+//  - deploy/nats/*.yaml (Helm values) parse, with only keys the official chart knows (its
+//    defaults vendored under deploy/nats/upstream).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -190,12 +191,44 @@ for (const overlay of kubectl.status === 0 ? overlays : []) {
       fail(where, `Deployment ${service} does not migrate in an init container`);
     }
   }
-  console.log(`OK?  ${where}: ${docs.length} documents rendered`);
+  console.log(`     ${where}: ${docs.length} documents rendered`);
 }
 
+// NATS Helm values: parse, and every key known to the chart (its vendored defaults). Below
+// `merge`/`patch` and maps the chart leaves empty (e.g. topologySpreadConstraints) keys are free.
+const chartDefaults = parse(
+  readFileSync(join(root, 'deploy/nats/upstream/nats-chart-values.yaml'), 'utf8'),
+);
+function unknownKeys(values, defaults, path = '') {
+  const out = [];
+  for (const [key, value] of Object.entries(values ?? {})) {
+    const at = `${path}.${key}`;
+    if (!defaults || typeof defaults !== 'object' || !(key in defaults)) out.push(at);
+    else if (key === 'merge' || key === 'patch') continue;
+    else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const known = defaults[key];
+      if (known && typeof known === 'object' && Object.keys(known).length > 0) {
+        out.push(...unknownKeys(value, known, at));
+      }
+    }
+  }
+  return out;
+}
 for (const file of readdirSync(join(root, 'deploy/nats')).filter((f) => /\.ya?ml$/.test(f))) {
-  for (const d of parseAllDocuments(readFileSync(join(root, 'deploy/nats', file), 'utf8'))) {
-    if (d.errors.length) fail(`deploy/nats/${file}`, d.errors[0].message);
+  const where = `deploy/nats/${file}`;
+  const docs = parseAllDocuments(readFileSync(join(root, 'deploy/nats', file), 'utf8'), {
+    uniqueKeys: true,
+  });
+  const bad = docs.find((d) => d.errors.length);
+  if (bad) {
+    fail(where, bad.errors[0].message);
+    continue;
+  }
+  const unknown = unknownKeys(docs[0]?.toJS(), chartDefaults);
+  if (unknown.length) fail(where, `keys the NATS chart does not know: ${unknown.join(', ')}`);
+  else {
+    checked++;
+    console.log(`OK   ${where}: every key known to the NATS chart`);
   }
 }
 
