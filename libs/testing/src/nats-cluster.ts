@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startNatsCluster(
   options: { size?: number; name?: string; dir?: string } = {},
 ): Promise<NatsCluster> {
+  if (!existsSync(NATS_SERVER_BIN)) {
+    throw new Error(
+      `No nats-server at ${NATS_SERVER_BIN}: install it (Debian: apt-get install nats-server) or set IHF_NATS_SERVER_BIN`,
+    );
+  }
   const size = options.size ?? 3;
   const clusterName = options.name ?? 'ihf-test';
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ihf-nats-cluster-'));
