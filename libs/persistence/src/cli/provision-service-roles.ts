@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { redactUrl } from '../database/database-url.js';
+import { redactUrl, withDatabase } from '../database/database-url.js';
 import { ensureDatabase } from '../database/ensure-database.js';
 import { provisionServiceRole, SERVICE_ROLES } from '../database/service-role.js';
 
@@ -8,14 +8,17 @@ import { provisionServiceRole, SERVICE_ROLES } from '../database/service-role.js
  * and schema (compose's `db-roles` service, Kubernetes' `db-roles` Job; see deploy/README.md).
  *
  * - `DATABASE_URL`: an administrator's URL of the IHF database (created when missing);
+ * - `IHF_DB_NAME`: the database, when the URL names another (CloudNativePG's superuser secret
+ *   names `*`);
  * - `IHF_SERVICES`: comma-separated services (default: all seven);
  * - per service, its password in `IHF_DB_PASSWORD_<SERVICE>` (e.g. `IHF_DB_PASSWORD_FEEDBACK`,
  *   `IHF_DB_PASSWORD_DEPLOYMENT_OUTCOMES`) or in the file named by `..._FILE`; without either
  *   the role keeps its password (one set by CloudNativePG's managed roles, say).
  */
 async function main(): Promise<void> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) throw new Error('DATABASE_URL (an administrator of the IHF database) is required');
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL (an administrator of the IHF database) is required');
+  const adminUrl = process.env.IHF_DB_NAME ? withDatabase(url, process.env.IHF_DB_NAME) : url;
   const services = (process.env.IHF_SERVICES ?? Object.keys(SERVICE_ROLES).join(','))
     .split(',')
     .map((s) => s.trim())
