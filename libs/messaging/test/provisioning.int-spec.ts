@@ -8,8 +8,15 @@ import {
   provisionConsumers,
   provisionStreams,
   streamMaxBytesCap,
+  streamReplicas,
 } from '@ihf/messaging';
-import { createTestEnvironment, type TestEnvironment } from '@ihf/testing';
+import {
+  createTestEnvironment,
+  startNatsCluster,
+  waitFor,
+  type NatsCluster,
+  type TestEnvironment,
+} from '@ihf/testing';
 
 describe('declarative provisioning of streams and consumers', () => {
   let env: TestEnvironment;
@@ -82,5 +89,81 @@ describe('declarative provisioning of streams and consumers', () => {
       ...consumerConfig({ ...def, ackWaitMs: 20_000, maxAckPending: 20 }, env.natsNamespace),
     });
     expect(info.config.filter_subject).toBe(`${env.natsNamespace}.ihf.feedback.>`);
+  });
+});
+
+describe('stream replicas (IHF_STREAM_REPLICAS) on a 3-node JetStream cluster', () => {
+  let cluster: NatsCluster;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  const namespace = 'replicas';
+  const name = physicalStreamName(namespace, 'IHF_FEEDBACK');
+  const previous = process.env.IHF_STREAM_REPLICAS;
+
+  beforeAll(async () => {
+    cluster = await startNatsCluster({ size: 3, name: 'ihf-replicas-test' });
+    nc = await connectNats(cluster.url, 'replicas-test');
+    jsm = await jetstreamManager(nc);
+  }, 60_000);
+  afterAll(async () => {
+    if (previous === undefined) delete process.env.IHF_STREAM_REPLICAS;
+    else process.env.IHF_STREAM_REPLICAS = previous;
+    await nc?.close();
+    await cluster?.stop();
+  });
+
+  it('reads the variable: 1 when unset, refuses what JetStream cannot do', () => {
+    expect(streamReplicas({})).toBe(1);
+    expect(streamReplicas({ IHF_STREAM_REPLICAS: '3' })).toBe(3);
+    for (const bad of ['0', '6', '2.5', 'three']) {
+      expect(() => streamReplicas({ IHF_STREAM_REPLICAS: bad })).toThrow(/IHF_STREAM_REPLICAS/);
+    }
+  });
+
+  it('raises an existing R1 stream to R3 in place, keeping its messages, and never lowers it', async () => {
+    delete process.env.IHF_STREAM_REPLICAS;
+    await provisionStreams(jsm, namespace, [STREAMS.IHF_FEEDBACK]);
+    expect((await jsm.streams.info(name)).config.num_replicas).toBe(1);
+    const js = jsm.jetstream();
+    for (let i = 0; i < 5; i++) await js.publish(`${namespace}.ihf.feedback.probe`, `m${i}`);
+
+    process.env.IHF_STREAM_REPLICAS = '3';
+    await provisionStreams(jsm, namespace, [STREAMS.IHF_FEEDBACK]);
+    // Two more peers hold the stream once they caught up with the leader.
+    const info = await waitFor(
+      async () => {
+        const i = await jsm.streams.info(name);
+        const current = (i.cluster?.replicas ?? []).filter((r) => r.current);
+        return i.config.num_replicas === 3 && current.length === 2 ? i : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(info.state.messages).toBe(5);
+
+    // A lower setting (an older replica during a rolling deploy) leaves R3 alone.
+    process.env.IHF_STREAM_REPLICAS = '1';
+    await provisionStreams(jsm, namespace, [STREAMS.IHF_FEEDBACK]);
+    expect((await jsm.streams.info(name)).config.num_replicas).toBe(3);
+  }, 60_000);
+
+  it('creates new streams at the configured replicas, also from a consumer (ensure)', async () => {
+    process.env.IHF_STREAM_REPLICAS = '3';
+    await provisionStreams(jsm, namespace, [STREAMS.IHF_DLQ], 'ensure');
+    const info = await jsm.streams.info(physicalStreamName(namespace, 'IHF_DLQ'));
+    expect(info.config.num_replicas).toBe(3);
+  });
+
+  it('fails loudly on a single server that cannot hold three replicas', async () => {
+    const env = await createTestEnvironment();
+    const single = await connectNats(env.natsUrl, 'replicas-single');
+    try {
+      process.env.IHF_STREAM_REPLICAS = '3';
+      await expect(
+        provisionStreams(await jetstreamManager(single), env.natsNamespace, [STREAMS.IHF_FEEDBACK]),
+      ).rejects.toThrow(/replicas/i);
+    } finally {
+      await single.close();
+      await env.teardown();
+    }
   });
 });

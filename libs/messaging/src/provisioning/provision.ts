@@ -44,11 +44,28 @@ export function streamMaxBytesCap(env: NodeJS.ProcessEnv = process.env): number 
   return value;
 }
 
+/**
+ * Replicas of every stream, from `IHF_STREAM_REPLICAS` (unset: 1). Production runs a 3-node
+ * JetStream cluster with 3 (deploy/README.md): an acknowledged publish is then on a quorum of
+ * servers' disks, so losing one server loses nothing. A value above 1 needs a clustered server
+ * (a single server refuses the stream). JetStream allows at most 5.
+ */
+export function streamReplicas(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.IHF_STREAM_REPLICAS;
+  if (raw === undefined || raw.trim() === '') return 1;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 5) {
+    throw new Error(`IHF_STREAM_REPLICAS must be a whole number from 1 to 5 (got '${raw}')`);
+  }
+  return value;
+}
+
 /** Server-side stream configuration of a stream definition, in a namespace. */
 export function streamConfig(
   def: StreamDefinition,
   namespace: string,
   maxBytesCap: number | undefined = streamMaxBytesCap(),
+  replicas: number = streamReplicas(),
 ): StreamConfig {
   return {
     name: physicalStreamName(namespace, def.name),
@@ -65,7 +82,7 @@ export function streamConfig(
         ? maxBytesCap
         : def.maxBytes,
     duplicate_window: nanos(def.duplicateWindowMs),
-    num_replicas: 1,
+    num_replicas: replicas,
   } as StreamConfig;
 }
 
@@ -92,8 +109,9 @@ export function consumerConfig(
 /**
  * Makes the server's streams match their definitions in `@ihf/contracts`.
  * - `owner`: the producing service creates or updates its streams (idempotent; a lost create
- *   race with another replica becomes an update). Replicas are never lowered below what an
- *   operator set on the server.
+ *   race with another replica becomes an update). Replicas are raised in place to
+ *   `IHF_STREAM_REPLICAS` (JetStream copies the stream to the new peers while it serves), and
+ *   never lowered below what an operator set on the server.
  * - `ensure`: a consuming service only creates a stream it reads from when it is missing, and
  *   never changes it, so two versions of a service during a rolling deploy do not undo each
  *   other's settings.

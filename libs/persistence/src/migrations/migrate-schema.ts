@@ -57,7 +57,14 @@ export async function migrateSchema(
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const waitedForLockMs = Date.now() - started;
-    await lockClient.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(settings.schema)}`);
+    // A service role owns its schema but may not create schemas (provisionServiceRole), and
+    // Postgres checks that right even for IF NOT EXISTS: create only when missing.
+    const { rowCount } = await lockClient.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+      settings.schema,
+    ]);
+    if (!rowCount) {
+      await lockClient.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(settings.schema)}`);
+    }
     const orm = await MikroORM.init({
       ...createOrmOptions({ ...settings, poolMax: 2 }),
       // Migrations are plain SQL; a schema whose entities are not loaded here is fine.
