@@ -13,9 +13,9 @@ import { waitFor } from '../src/wait-for.js';
 
 const ROOT = join(__dirname, '../../..');
 // Every service `npm start` starts (scripts/services.mjs: each folder of services/ with a
-// package.json), each on a free port through its `<SERVICE>_PORT`.
+// src/main.ts), each on a free port through its `<SERVICE>_PORT`.
 const SERVICES = readdirSync(join(ROOT, 'services')).filter((name) =>
-  existsSync(join(ROOT, 'services', name, 'package.json')),
+  existsSync(join(ROOT, 'services', name, 'src', 'main.ts')),
 );
 const portVariable = (service: string): string =>
   `${service.toUpperCase().replace(/-/g, '_')}_PORT`;
