@@ -38,6 +38,11 @@ import { type CreateCandidateDto } from './dto/candidate.dto.js';
 /** Source annotations shown in a candidate's history (the thread's, at most). */
 const HISTORY_ANNOTATIONS_LIMIT = 500;
 
+/** The annotation columns, qualified with the alias `a` (for joins). */
+const ANNOTATION_COLUMNS_OF_A = ANNOTATION_COLUMNS.split(',')
+  .map((column) => `a.${column.trim()}`)
+  .join(', ');
+
 /**
  * The reads of a candidate's history (after the candidate itself), each on an index:
  * `triage_states (candidate_id, changed_at)`, `reviewer_assignment_audit (candidate_id,
@@ -63,11 +68,7 @@ export const CANDIDATE_HISTORY_SQL = {
         union
         select m.id, m.duplicate_id from feedback.candidate_merges m
         join merged on m.kept_id = merged.duplicate_id where m.undone_at is null)
-      select merged.merge_id, merged.duplicate_id as from_candidate_id, ${ANNOTATION_COLUMNS.split(
-        ',',
-      )
-        .map((c) => `a.${c.trim()}`)
-        .join(', ')}
+      select merged.merge_id, merged.duplicate_id as from_candidate_id, ${ANNOTATION_COLUMNS_OF_A}
       from merged join feedback.requirement_candidates d on d.id = merged.duplicate_id
       join feedback.annotations a
         on a.id = d.source_annotation_id or a.parent_id = d.source_annotation_id
