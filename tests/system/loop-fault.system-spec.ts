@@ -122,12 +122,11 @@ describe('the closed loop survives a kill -9 of any one service in the middle', 
       const crash = async () => {
         const pid = service.pid;
         const restartMs = await service.killAndRestart();
-        trace.steps.push({
-          hop: `kill -9 ${victim}`,
-          status: 'done',
-          at: new Date().toISOString(),
-          ms: restartMs,
-          data: { killed_pid: pid, restarted_pid: service.pid, after: killAfter },
+        trace.record(`kill -9 ${victim}`, {
+          killed_pid: pid,
+          restarted_pid: service.pid,
+          after: killAfter,
+          ready_again_ms: restartMs,
         });
       };
       const since = new Date(Date.now() - 60_000).toISOString();
@@ -200,7 +199,7 @@ describe('the closed loop survives a kill -9 of any one service in the middle', 
         }),
       );
       const hook = await trace.hop('webhook', () => closeWorkItem(urls, team, hub, workItemRef));
-      expect(hook.replay).toEqual({ result: 'duplicate' });
+      expect(hook.replay).toEqual({ result: 'duplicate', items_changed: 0 });
       const t = await trace.hop('trace', () => readTrace(urls, team, requirement.id, 90_000));
       trace.pending('deployment', platform.has('deployment-outcomes'));
 

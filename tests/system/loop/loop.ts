@@ -90,6 +90,11 @@ export class LoopTrace {
     return data;
   }
 
+  /** Something that happened without a hop of its own (set-up, a crash). */
+  record(hop: string, data: unknown): void {
+    this.steps.push({ hop, status: 'done', at: new Date().toISOString(), data });
+  }
+
   /** A hop whose service does not exist yet: recorded, not run. */
   pending(hop: keyof typeof PENDING_HOPS, present: boolean): void {
     this.steps.push({
