@@ -7,12 +7,15 @@
 // GitHub webhook closes the item; the requirement's trace shows every link. The agent
 // (issue 14) and deployment (issue 13) hops are recorded as pending, not faked.
 // Artifacts (screenshots, loop-trace.json, service logs): .artifacts/system/loop/.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestEnvironment, type TestEnvironment } from '@ihf/testing';
 import { CHROMIUM_PATH } from '../../libs/sdk-web/e2e/chromium.ts';
+import { syntheticHistory } from './demo/history.ts';
+import { DEMO_FEEDBACK, seedDemo } from './demo/seed.ts';
 import { Platform } from './harness/platform.ts';
+import { allPages, call } from './loop/http.ts';
 import {
   openDemoBrowser,
   browseAndClick,
@@ -27,6 +30,7 @@ import {
   decide,
   promote,
   readTrace,
+  reportEvents,
   setUpHub,
   storedEvents,
   triage,
@@ -164,7 +168,8 @@ describe('the closed loop, from a click in the browser to a closed work item', (
       widget_id: hub.widgets.reactProduct,
       category: 'friction',
       severity: 'high',
-      source: expect.any(String),
+      source: 'ingestion',
+      widget_version: 1,
     });
     annotationId = stored.id;
     expect(demo!.pageErrors).toEqual([]);
@@ -265,6 +270,50 @@ describe('the closed loop, from a click in the browser to a closed work item', (
   it('12. [pending: deployment-outcomes, issue 13] a deployment of the decision and its measured outcome', () => {
     trace.pending('deployment', platform!.has('deployment-outcomes'));
     expect(trace.get('deployment')?.status).toBe('pending');
+  });
+});
+
+describe('npm run demo: the seed, against the same platform', () => {
+  it('seeds a hub with history, users, feedback and a decision through the public APIs', async () => {
+    const seeded = await seedDemo(urls, admin, { days: 3, sessionsPerDay: 5 });
+    expect(seeded.history.sent).toBeGreaterThan(20);
+    expect(seeded.history).toMatchObject({ accepted: seeded.history.sent, rejected: 0 });
+    // The history reaches back `days` days (ingestion's event counts see it).
+    const counts = await call<{ items: { bucket_start: string; count: number }[] }>(
+      `${urls.ingestion}/api/v1/widgets/${seeded.hub.widgets.reactProduct}/event-counts?bucket=day&from=${encodeURIComponent(seeded.history.from)}`,
+      { token: seeded.team.viewer.token },
+    );
+    expect(new Set(counts.items.map((c) => c.bucket_start)).size).toBe(3);
+    const t = await readTrace(urls, seeded.team, seeded.requirementId);
+    expect(t.decisions.map((d) => d.id)).toEqual([seeded.decisionId]);
+    expect(t.decisions[0].work_items).toEqual([
+      expect.objectContaining({ work_item_ref: seeded.workItemRef, state: 'unknown' }),
+    ]);
+    const notes = await allPages<{ id: string; thread_id: string | null }>(
+      `${urls.feedback}/api/v1/annotations?hub_id=${seeded.hub.hubId}&limit=200`,
+      seeded.team.triager.token,
+    );
+    expect(notes).toHaveLength(DEMO_FEEDBACK.length + 1);
+    expect(notes.filter((n) => n.thread_id === t.candidate?.source_thread_id)).toHaveLength(
+      DEMO_FEEDBACK.length,
+    );
+    expect(notes.find((n) => n.id === seeded.untriagedAnnotationId)?.thread_id).toBeNull();
+  });
+
+  it('cannot report history older than 30 days: ingestion refuses it (what the demo says)', async () => {
+    expect(() =>
+      syntheticHistory({ hubId: hub.hubId, widgets: hub.widgets, days: 30, sessionsPerDay: 1 }),
+    ).toThrow(/30 days/);
+    const old = await reportEvents(urls, hub, [
+      {
+        id: randomUUID(),
+        widget_id: hub.widgets.wcCart,
+        hub_id: hub.hubId,
+        event_type: 'viewed',
+        occurred_at: new Date(Date.now() - 31 * 86_400_000).toISOString(),
+      },
+    ]);
+    expect(old).toMatchObject({ accepted: 0, rejected: [{ reason: 'occurred_at_too_old' }] });
   });
 });
 

@@ -106,7 +106,7 @@ export class ServiceProcess {
   /** Polls `/health/ready` until it answers 200; fails early when the process exits. */
   async waitReady(timeoutMs = 90_000): Promise<number> {
     const started = Date.now();
-    let last = 'no answer yet';
+    let last: string;
     for (;;) {
       if (this.exitReason !== undefined) {
         throw new Error(
