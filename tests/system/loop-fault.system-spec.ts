@@ -10,7 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestEnvironment, type TestEnvironment } from '@ihf/testing';
+import { TestBus, createTestEnvironment, type TestEnvironment } from '@ihf/testing';
 import { Platform, presentServices } from './harness/platform.ts';
 import { allPages, call, eventually } from './loop/http.ts';
 import {
@@ -47,6 +47,8 @@ const EVENTS_PER_RUN = 40;
 const KILL_AFTER: Record<string, 'feedback' | 'promotion'> = { governance: 'promotion' };
 
 let env: TestEnvironment | undefined;
+/** Reads what the services published in this file's namespace (real NATS, read only). */
+let bus: TestBus | undefined;
 let platform: Platform;
 let urls: Urls;
 let hub: Hub;
@@ -76,6 +78,7 @@ beforeAll(async () => {
     feedback: platform.url('feedback'),
     governance: platform.url('governance'),
   };
+  bus = await TestBus.connect(env.natsUrl, env.natsNamespace);
   hub = await setUpHub(urls, admin, { slug: 'fault-shop', name: 'Fault shop' });
   team = await createRoleUsers(urls, hub, 'loop-fault.test');
 }, 180_000);
@@ -86,6 +89,7 @@ afterAll(async () => {
   console.log(`system loop-fault artifacts (loop-fault-trace.json, logs/): ${ARTIFACTS}`);
   const pids = platform?.pids() ?? [];
   try {
+    await bus?.close();
     await platform?.stop();
   } finally {
     await env?.teardown();
@@ -237,6 +241,29 @@ describe('the closed loop survives a kill -9 of any one service in the middle', 
       ]);
       expect(t.candidate).toMatchObject({ id: candidate.id, status: 'promoted' });
       expect(service.starts).toBe(2);
+
+      // On the bus too: each event published once (the outbox relays resend after a crash;
+      // JetStream's de-duplication by Nats-Msg-Id = event id absorbs that).
+      const recorded = await bus!.events(
+        'IHF_EVENTS',
+        'ihf.ingestion.interaction.recorded.v1',
+        (e) => ours.has(e.event_id),
+      );
+      expect(recorded).toHaveLength(EVENTS_PER_RUN);
+      expect(
+        await bus!.events(
+          'IHF_FEEDBACK',
+          'ihf.feedback.annotation.created.v1',
+          (e) => e.aggregate_id === annotation.id,
+        ),
+      ).toHaveLength(1);
+      expect(
+        await bus!.events(
+          'IHF_GOVERNANCE',
+          'ihf.governance.requirement.promoted.v1',
+          (e) => e.aggregate_id === requirement.id,
+        ),
+      ).toHaveLength(1);
     },
     240_000,
   );
