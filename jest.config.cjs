@@ -52,11 +52,11 @@ module.exports = {
     {
       ...common,
       // The whole platform as processes (built dist/), driven through HTTP, Chromium and NATS:
-      // tests/system (issue 15). Same infrastructure discovery as the integration tests.
+      // tests/system (issue 15). The integration project's infrastructure, found once per run.
       displayName: 'system',
       testMatch: ['<rootDir>/tests/system/**/*.system-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/infrastructure.ts',
-      globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.ts',
+      globalSetup: '<rootDir>/tests/system/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/tests/system/jest-global-teardown.ts',
     },
   ],
 };
