@@ -19,6 +19,7 @@ import {
   closeWorkItem,
   createRoleUsers,
   decide,
+  login,
   promote,
   readTrace,
   reportAnnotation,
@@ -40,11 +41,16 @@ const EVENTS_PER_RUN = 40;
 /**
  * Where each service is killed: right after the hop that left work of its own in flight.
  * `feedback`: the annotation was accepted by ingestion (its outbox row may not be relayed yet;
- * feedback may be consuming it). `promotion`: governance answered 201 to the promotion (its
- * requirement.promoted event may still be in its outbox). Services added later default to
- * `feedback` until their own hop exists.
+ * feedback may be consuming it). `new-reviewer`: identity answered 201 to a new reviewer of the
+ * hub (user.created may still be in its outbox; feedback needs it to accept the assignment).
+ * `promotion`: governance answered 201 to the promotion (its requirement.promoted event may
+ * still be in its outbox). Services added later default to `feedback` until their own hop
+ * exists.
  */
-const KILL_AFTER: Record<string, 'feedback' | 'promotion'> = { governance: 'promotion' };
+const KILL_AFTER: Record<string, 'feedback' | 'new-reviewer' | 'promotion'> = {
+  identity: 'new-reviewer',
+  governance: 'promotion',
+};
 
 let env: TestEnvironment | undefined;
 /** Reads what the services published in this file's namespace (real NATS, read only). */
@@ -164,8 +170,31 @@ describe('the closed loop survives a kill -9 of any one service in the middle', 
       const annotation = await trace.hop('annotation in feedback', () =>
         annotationInFeedback(urls, hub, team, body, 90_000),
       );
+      let crew = team;
+      if (killAfter === 'new-reviewer') {
+        // A reviewer who joins now: identity's events about them are what the crash may hold up.
+        const email = `reviewer-${victim}-${Date.now()}@loop-fault.test`;
+        const password = `Pw-${randomBytes(12).toString('base64url')}`;
+        const joined = await call<{ id: string }>(`${urls.identity}/api/v1/users`, {
+          token: hub.adminToken,
+          body: {
+            email,
+            name: 'Late reviewer',
+            password,
+            roles: ['reviewer'],
+            hub_ids: [hub.hubId],
+          },
+          expect: [201],
+        });
+        await crash();
+        const token = await resend('a sign-in after the restart', () =>
+          login(urls.identity, email, password),
+        );
+        crew = { ...team, reviewer: { id: joined.id, email, password, role: 'reviewer', token } };
+      }
+      const reviewerId = crew.reviewer.id;
       const { thread, candidate } = await trace.hop('triage', () =>
-        triage(urls, team, annotation, {
+        triage(urls, crew, annotation, {
           thread: `First click lost (${victim})`,
           candidate: `Checkout must react to the first click (${victim})`,
           description: 'Visitors click "Place order" twice.',
@@ -241,6 +270,7 @@ describe('the closed loop survives a kill -9 of any one service in the middle', 
       ]);
       expect(t.candidate).toMatchObject({ id: candidate.id, status: 'promoted' });
       expect(service.starts).toBe(2);
+      expect(candidate.reviewer_id).toBe(reviewerId);
 
       // On the bus too: each event published once (the outbox relays resend after a crash;
       // JetStream's de-duplication by Nats-Msg-Id = event id absorbs that).
@@ -257,6 +287,15 @@ describe('the closed loop survives a kill -9 of any one service in the middle', 
           (e) => e.aggregate_id === annotation.id,
         ),
       ).toHaveLength(1);
+      if (killAfter === 'new-reviewer') {
+        expect(
+          await bus!.events(
+            'IHF_IDENTITY',
+            'ihf.identity.user.created.v1',
+            (e) => e.aggregate_id === reviewerId,
+          ),
+        ).toHaveLength(1);
+      }
       expect(
         await bus!.events(
           'IHF_GOVERNANCE',
