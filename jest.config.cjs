@@ -1,6 +1,7 @@
-// One Jest run for the whole repository, in two projects:
+// One Jest run for the whole repository, in three projects:
 //  - unit:        *.spec.ts beside the code (pure logic, no I/O),
-//  - integration: test/**/*.int-spec.ts against real Postgres and NATS (libs/testing).
+//  - integration: test/**/*.int-spec.ts against real Postgres and NATS (libs/testing),
+//  - system:      tests/system/**/*.system-spec.ts, the platform as processes (tests/system).
 // Jest needs --experimental-vm-modules because Nest 12 and MikroORM 7 are ES modules that our
 // CommonJS code loads through require(esm) (see scripts/test.mjs).
 const swc = [
@@ -47,6 +48,15 @@ module.exports = {
       // then creates its own database and bus namespace (libs/testing).
       globalSetup: '<rootDir>/libs/testing/src/infrastructure.ts',
       globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.ts',
+    },
+    {
+      ...common,
+      // The whole platform as processes (built dist/), driven through HTTP, Chromium and NATS:
+      // tests/system (issue 15). The integration project's infrastructure, found once per run.
+      displayName: 'system',
+      testMatch: ['<rootDir>/tests/system/**/*.system-spec.ts'],
+      globalSetup: '<rootDir>/tests/system/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/tests/system/jest-global-teardown.ts',
     },
   ],
 };
