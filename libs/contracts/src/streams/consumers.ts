@@ -110,4 +110,37 @@ export const CONSUMERS = {
     stream: 'IHF_AGENTS',
     filterSubject: 'ihf.agents.proposal.>',
   },
+  // --- agent-proposals (issue 14): the built-in agents read feedback, ingestion and governance ---
+  /** Candidates, annotations and threads: duplicates, summaries and requirement drafts. */
+  agents_feedback: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'agents__feedback',
+    service: 'agent-proposals',
+    stream: 'IHF_FEEDBACK',
+    filterSubject: 'ihf.feedback.>',
+  },
+  /** Annotation bodies (feedback's events carry none): summaries and drafts quote them. */
+  agents_ingestion_annotations: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'agents__ingestion_annotations',
+    service: 'agent-proposals',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.annotation.>',
+  },
+  /** Widgets' policy scopes, for the policy rules. */
+  agents_ingestion_widgets: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'agents__ingestion_widgets',
+    service: 'agent-proposals',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.widget.>',
+  },
+  /** Decisions (policy flags) and promoted requirements (implementation proposals). */
+  agents_governance: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'agents__governance',
+    service: 'agent-proposals',
+    stream: 'IHF_GOVERNANCE',
+    filterSubject: 'ihf.governance.>',
+  },
 } as const satisfies Record<string, ConsumerDefinition>;
