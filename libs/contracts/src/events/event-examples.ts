@@ -319,7 +319,8 @@ export const EVENT_EXAMPLES: { readonly [S in Subject]: PayloadOf<S> } = {
     agent: 'builtin:duplicates',
     model_ref: 'ihf-builtin/duplicates@1',
     confidence: 0.82,
-    excerpt: 'Candidate "Checkout button hidden" looks like a duplicate of "Checkout button is hidden"',
+    excerpt:
+      'Candidate "Checkout button hidden" looks like a duplicate of "Checkout button is hidden"',
     source_candidate_id: OTHER_CANDIDATE,
     supersedes_id: null,
     created_at: AT,
