@@ -30,7 +30,8 @@ export interface ProposalRow {
   status: ProposalStatus;
   superseded_by_id: string | null;
   submitted_by: string | null;
-  created_at: Date;
+  /** timestamptz comes back as text from raw SQL. */
+  created_at: Date | string;
   cursor_at: string;
 }
 
@@ -44,7 +45,7 @@ export interface ReviewRow {
   notes: string | null;
   modified_content: string | null;
   modified_details: ProposalDetails | null;
-  reviewed_at: Date;
+  reviewed_at: Date | string;
 }
 
 /** A row of `agents.confidence_annotations`. */

@@ -68,7 +68,8 @@ export class ProposalDetailsInvalidError extends DomainError {
       code: 'AGENTS.PROPOSAL_DETAILS_INVALID',
       status: 422,
       message: `The proposal cannot be acted on once accepted: ${errors.map((e) => e.message).join('; ')}`,
-      extensions: { errors },
+      // `errors` is reserved for request validation (400); these are the same shape.
+      extensions: { invalid_fields: errors },
     });
   }
 }

@@ -79,10 +79,10 @@ export function proposalView(
           notes: review.notes,
           modified_content: review.modified_content,
           modified_details: review.modified_details as Record<string, unknown> | null,
-          reviewed_at: review.reviewed_at.toISOString(),
+          reviewed_at: new Date(review.reviewed_at).toISOString(),
         }
       : null,
-    created_at: p.created_at.toISOString(),
+    created_at: new Date(p.created_at).toISOString(),
   };
 }
 

@@ -16,7 +16,7 @@ export interface CandidateRow {
   severity: string;
   source_widget_id: string | null;
   status: string;
-  created_at: Date;
+  created_at: Date | string;
 }
 
 /** An annotation of a thread whose body is known (from ingestion's annotation.submitted). */

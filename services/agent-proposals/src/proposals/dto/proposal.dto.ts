@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -319,6 +319,7 @@ export class ReviewView {
   @ApiProperty({ format: 'date-time' }) reviewed_at!: string;
 }
 
+@ApiExtraModels(ReviewView)
 export class ProposalView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) hub_id!: string;
@@ -341,7 +342,12 @@ export class ProposalView {
   @ApiProperty({ type: [ConfidenceDimensionView] })
   confidence_dimensions!: ConfidenceDimensionView[];
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) superseded_by_id!: string | null;
-  @ApiProperty({ nullable: true, type: ReviewView }) review!: ReviewView | null;
+  @ApiProperty({
+    nullable: true,
+    allOf: [{ $ref: getSchemaPath(ReviewView) }],
+    description: 'The review, once there is one',
+  })
+  review!: ReviewView | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
