@@ -57,6 +57,7 @@ export class BuiltinAgentHandlers implements OnModuleInit {
           title: p.title,
         });
         if (p.annotation_id && p.change !== 'details_changed') {
+          await ReadModels.lock(em, 'annotation', p.annotation_id.toLowerCase());
           await ReadModels.annotationThread(em, {
             id: p.annotation_id.toLowerCase(),
             hubId: requiredHub(e),
@@ -68,6 +69,7 @@ export class BuiltinAgentHandlers implements OnModuleInit {
       },
       [Subjects.Feedback.AnnotationCreatedV1]: async (e, em) => {
         const p = e.payload;
+        await ReadModels.lock(em, 'annotation', p.annotation_id.toLowerCase());
         await ReadModels.annotationThread(em, {
           id: p.annotation_id.toLowerCase(),
           hubId: requiredHub(e),
@@ -87,6 +89,7 @@ export class BuiltinAgentHandlers implements OnModuleInit {
     this.consumers.register(CONSUMERS.agents_ingestion_annotations, {
       [Subjects.Ingestion.AnnotationSubmittedV1]: async (e, em) => {
         const p = e.payload;
+        await ReadModels.lock(em, 'annotation', p.annotation_id.toLowerCase());
         const threadId = await ReadModels.annotationBody(em, {
           id: p.annotation_id.toLowerCase(),
           hubId: p.hub_id.toLowerCase(),

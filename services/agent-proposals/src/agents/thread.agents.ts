@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager } from '@mikro-orm/core';
 import { type AnnotationCategory, SEVERITIES, type Severity } from '@ihf/contracts';
+import { LlmDraftsAgent } from '../llm/llm-drafts.agent.js';
 import { ProposalWriter } from '../proposals/proposal-writer.js';
 import { ReadModels } from '../read-models/read-models.js';
 import { builtin, clamp, sources } from './builtin.js';
@@ -21,13 +22,18 @@ export const DRAFT_MIN_ANNOTATIONS = 3;
  * - `ihf-builtin/requirement-drafts@1`: a requirement candidate drafted from the thread: title
  *   from its most representative sentence, description from its summary and quotes, the
  *   majority category, the highest severity. Confidence = category agreement (share of the
- *   annotations in the majority category) × min(1, annotations / 5).
+ *   annotations in the majority category) × min(1, annotations / 5). When a language model
+ *   is configured it drafts instead (`LlmDraftsAgent`), this heuristic being the fallback.
  */
 @Injectable()
 export class ThreadAgents {
-  constructor(@Inject(ProposalWriter) private readonly writer: ProposalWriter) {}
+  constructor(
+    @Inject(ProposalWriter) private readonly writer: ProposalWriter,
+    @Inject(LlmDraftsAgent) private readonly llm: LlmDraftsAgent,
+  ) {}
 
   async threadChanged(em: EntityManager, threadId: string): Promise<void> {
+    await ReadModels.lock(em, 'thread', threadId);
     const thread = await ReadModels.findThread(em, threadId);
     if (!thread) return; // Its thread.created will come and run the agents again.
     const annotations = await ReadModels.threadAnnotations(em, threadId);
@@ -55,6 +61,9 @@ export class ThreadAgents {
     });
 
     if (annotations.length < DRAFT_MIN_ANNOTATIONS) return;
+    // A configured language model drafts instead; without one (or without a usable answer)
+    // the built-in heuristic does.
+    if (await this.llm.draft(em, thread, annotations)) return;
     const categories = new Map<string, number>();
     for (const a of annotations) {
       if (a.category) categories.set(a.category, (categories.get(a.category) ?? 0) + 1);

@@ -35,16 +35,19 @@ export class AgentsConfig extends TokenVerifyingServiceConfig {
   @MaxLength(200)
   AGENTS_LLM_MODEL = 'gpt-4o-mini';
 
-  /** How long one chat-completions call may take. */
+  /**
+   * How long one chat-completions call may take. The model is asked inside an event's handling,
+   * so timeout × attempts (plus back-off) stays under the consumers' 30 s ack wait.
+   */
   @IsInt()
   @Min(100)
-  @Max(300_000)
-  AGENTS_LLM_TIMEOUT_MS = 20_000;
+  @Max(12_000)
+  AGENTS_LLM_TIMEOUT_MS = 8_000;
 
   /** Attempts per call (timeouts, 429 and 5xx are retried with exponential back-off). */
   @IsInt()
   @Min(1)
-  @Max(10)
+  @Max(3)
   AGENTS_LLM_MAX_ATTEMPTS = 3;
 
   /** Tokens (prompt + completion, as the endpoint reports them) one hub may spend per UTC day. */

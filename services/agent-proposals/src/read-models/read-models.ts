@@ -41,6 +41,16 @@ export interface ThreadRow {
  * streams that may arrive in any order: the body from ingestion, the thread from feedback.
  */
 export const ReadModels = {
+  /**
+   * Serialises the handlers that assemble one annotation (its body and its thread come in two
+   * events) or read one thread: the later one then sees what the earlier one committed.
+   */
+  async lock(em: EntityManager, what: 'annotation' | 'thread', id: string): Promise<void> {
+    await query(em, `select pg_advisory_xact_lock(hashtextextended(?, 0))`, [
+      `agents:${what}:${id}`,
+    ]);
+  },
+
   async candidateCreated(
     em: EntityManager,
     hubId: string,
