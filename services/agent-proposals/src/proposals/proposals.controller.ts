@@ -69,7 +69,7 @@ export class ProposalsController {
     summary: 'Get a proposal',
     description: "One proposal of the caller's hubs, with its confidence dimensions and review.",
     response: { status: 200, description: 'The proposal', type: ProposalView },
-    problems: { 400: [], 404: ['AGENTS.PROPOSAL_NOT_FOUND'] },
+    problems: { 400: [], 403: [], 404: ['AGENTS.PROPOSAL_NOT_FOUND'] },
     uuidParams: ['id'],
   })
   get(
