@@ -155,6 +155,7 @@ export class AgentsTestApp {
     title: string,
     description: string,
     widgetId: string = randomUUID(),
+    createdAt: Date = new Date(),
   ): Promise<string> {
     const candidateId = randomUUID();
     await this.publish(
@@ -170,7 +171,7 @@ export class AgentsTestApp {
         source_annotation_id: null,
         source_proposal_id: null,
         created_by: null,
-        created_at: new Date().toISOString(),
+        created_at: createdAt.toISOString(),
       },
       { hubId, aggregateId: candidateId, aggregateVersion: 1 },
     );

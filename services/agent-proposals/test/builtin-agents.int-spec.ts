@@ -69,6 +69,38 @@ describe('agent-proposals: built-in agents', () => {
     expect(await t.proposals(hub, 'duplicate_flag')).toHaveLength(1);
   });
 
+  it('flags the later candidate whichever of the two events arrives first, once', async () => {
+    const hub = randomUUID();
+    const earlier = new Date(Date.now() - 60_000);
+    // The later candidate's event comes first.
+    const later = await t.candidate(
+      hub,
+      'Search results ignore accents',
+      'Searching for cafe does not find café in the catalogue search',
+      undefined,
+      new Date(),
+    );
+    await waitFor(
+      async () =>
+        (await t.sql('select 1 from agents.candidates where id = $1', [later])).length > 0 ||
+        undefined,
+      { timeoutMs: 20_000, message: 'the later candidate in the read model' },
+    );
+    const first = await t.candidate(
+      hub,
+      'Search results ignore accents',
+      'Searching for cafe does not find café in the catalogue',
+      undefined,
+      earlier,
+    );
+    const flag = await t.waitForProposal(hub, 'duplicate_flag');
+    expect(flag).toMatchObject({
+      source_candidate_id: later,
+      details: { candidate_id: later, duplicate_of_id: first },
+    });
+    expect(await t.proposals(hub, 'duplicate_flag')).toHaveLength(1);
+  });
+
   async function annotate(
     hub: string,
     widgetId: string,
