@@ -142,9 +142,10 @@ export class AgentsTestApp {
     hubId: string,
     kind: string,
     predicate: (row: Record<string, unknown>) => boolean = () => true,
+    timeoutMs = 30_000,
   ): Promise<Record<string, unknown>> {
     return waitFor(async () => (await this.proposals(hubId, kind)).find(predicate), {
-      timeoutMs: 20_000,
+      timeoutMs,
       message: `a ${kind} proposal in hub ${hubId}`,
     });
   }

@@ -101,6 +101,30 @@ describe('agent-proposals: built-in agents', () => {
     expect(await t.proposals(hub, 'duplicate_flag')).toHaveLength(1);
   });
 
+  it('flags one of two similar candidates created at the same moment (handled concurrently)', async () => {
+    const hub = randomUUID();
+    const at = new Date();
+    const [a, b] = await Promise.all([
+      t.candidate(
+        hub,
+        'Invoice PDF is blank',
+        'The downloaded invoice PDF shows an empty page',
+        undefined,
+        at,
+      ),
+      t.candidate(
+        hub,
+        'Invoice PDF is blank',
+        'The downloaded invoice PDF shows an empty page!',
+        undefined,
+        new Date(at.getTime() + 1),
+      ),
+    ]);
+    const flag = await t.waitForProposal(hub, 'duplicate_flag');
+    expect(flag.details).toEqual({ candidate_id: b, duplicate_of_id: a });
+    expect(await t.proposals(hub, 'duplicate_flag')).toHaveLength(1);
+  });
+
   async function annotate(
     hub: string,
     widgetId: string,

@@ -30,6 +30,7 @@ export class BuiltinAgentHandlers implements OnModuleInit {
     this.consumers.register(CONSUMERS.agents_feedback, {
       [Subjects.Feedback.CandidateCreatedV1]: async (e, em) => {
         const hubId = requiredHub(e);
+        await ReadModels.lock(em, 'hub-candidates', hubId);
         await ReadModels.candidateCreated(em, hubId, e.aggregate_version ?? 1, e.payload);
         const candidate = await ReadModels.candidate(em, e.payload.candidate_id.toLowerCase());
         if (candidate) await this.duplicates.candidateCreated(em, candidate);

@@ -43,9 +43,14 @@ export interface ThreadRow {
 export const ReadModels = {
   /**
    * Serialises the handlers that assemble one annotation (its body and its thread come in two
-   * events) or read one thread: the later one then sees what the earlier one committed.
+   * events), read one thread, or compare a hub's candidates: the later one then sees what the
+   * earlier one committed (two candidates created at once would otherwise not see each other).
    */
-  async lock(em: EntityManager, what: 'annotation' | 'thread', id: string): Promise<void> {
+  async lock(
+    em: EntityManager,
+    what: 'annotation' | 'thread' | 'hub-candidates',
+    id: string,
+  ): Promise<void> {
     await query(em, `select pg_advisory_xact_lock(hashtextextended(?, 0))`, [
       `agents:${what}:${id}`,
     ]);
