@@ -85,7 +85,9 @@ describe('agent-proposals: the language-model provider', () => {
   });
   afterAll(async () => {
     await t?.close();
-    server?.close();
+    // fetch keeps connections alive: close them too, or the worker would not exit.
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
   });
   beforeEach(() => {
     queue.length = 0;
