@@ -18,3 +18,4 @@ export * from './rpc/feedback.rpc.js';
 export * from './streams/streams.js';
 export * from './streams/consumers.js';
 export * from './schema/json-schema.js';
+export * from './asyncapi/asyncapi-document.js';

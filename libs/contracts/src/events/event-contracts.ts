@@ -21,7 +21,12 @@ import {
   WidgetStatusChangedV1,
   WidgetUpdatedV1,
 } from './ingestion/ingestion.events.js';
-import { ProposalAcceptedV1 } from './agents/agents.events.js';
+import {
+  ProposalAcceptedV1,
+  ProposalCreatedV1,
+  ProposalReviewedV1,
+  ProposalSupersededV1,
+} from './agents/agents.events.js';
 import {
   FeedbackAnnotationCreatedV1,
   FeedbackAnnotationRetractedV1,
@@ -323,6 +328,21 @@ export const EVENT_CONTRACTS = {
     payload: ProposalAcceptedV1,
     hubScoped: true,
     description: "A human accepted an agent's proposal (duplicate flags and drafts act on triage).",
+  }),
+  [Subjects.Agents.ProposalCreatedV1]: contract({
+    payload: ProposalCreatedV1,
+    hubScoped: true,
+    description: 'An agent proposed something; it waits for a person to review it.',
+  }),
+  [Subjects.Agents.ProposalSupersededV1]: contract({
+    payload: ProposalSupersededV1,
+    hubScoped: true,
+    description: 'A newer proposal of the same kind and sources replaced a pending one.',
+  }),
+  [Subjects.Agents.ProposalReviewedV1]: contract({
+    payload: ProposalReviewedV1,
+    hubScoped: true,
+    description: 'A person accepted, modified or rejected a proposal.',
   }),
 } as const;
 

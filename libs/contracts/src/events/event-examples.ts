@@ -405,4 +405,33 @@ export const EVENT_EXAMPLES: { readonly [S in Subject]: PayloadOf<S> } = {
     candidate_id: OTHER_CANDIDATE,
     duplicate_of_id: CANDIDATE,
   },
+  [Subjects.Agents.ProposalCreatedV1]: {
+    proposal_id: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e14',
+    kind: 'duplicate_flag',
+    origin: 'builtin',
+    agent: 'builtin:duplicates',
+    model_ref: 'ihf-builtin/duplicates@1',
+    confidence: 0.82,
+    excerpt:
+      'Candidate "Checkout button hidden" looks like a duplicate of "Checkout button is hidden"',
+    source_candidate_id: OTHER_CANDIDATE,
+    supersedes_id: null,
+    created_at: AT,
+  },
+  [Subjects.Agents.ProposalSupersededV1]: {
+    proposal_id: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e14',
+    kind: 'summary',
+    superseded_by_id: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e15',
+    superseded_at: AT,
+  },
+  [Subjects.Agents.ProposalReviewedV1]: {
+    proposal_id: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e14',
+    kind: 'duplicate_flag',
+    decision: 'modified',
+    reviewer_id: USER,
+    model_ref: 'ihf-builtin/duplicates@1',
+    confidence: 0.82,
+    notes: 'The older candidate is the better one to keep',
+    reviewed_at: AT,
+  },
 };

@@ -65,5 +65,8 @@ export const Subjects = {
   },
   Agents: {
     ProposalAcceptedV1: 'ihf.agents.proposal.accepted.v1',
+    ProposalCreatedV1: 'ihf.agents.proposal.created.v1',
+    ProposalSupersededV1: 'ihf.agents.proposal.superseded.v1',
+    ProposalReviewedV1: 'ihf.agents.proposal.reviewed.v1',
   },
 } as const;

@@ -146,4 +146,37 @@ export const CONSUMERS = {
   // The interaction and annotation rollups read IHF_EVENTS and `ihf.feedback.annotation.>` with
   // ordered consumers from their Postgres watermark (no durable, no ack): see the
   // deployment-outcomes README, "Rollups".
+  // --- agent-proposals (issue 14): the built-in agents read feedback, ingestion and governance ---
+  /** Candidates, annotations and threads: duplicates, summaries and requirement drafts. */
+  agents_feedback: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'agents__feedback',
+    service: 'agent-proposals',
+    stream: 'IHF_FEEDBACK',
+    filterSubject: 'ihf.feedback.>',
+  },
+  /** Annotation bodies (feedback's events carry none): summaries and drafts quote them. */
+  agents_ingestion_annotations: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'agents__ingestion_annotations',
+    service: 'agent-proposals',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.annotation.>',
+  },
+  /** Widgets' policy scopes, for the policy rules. */
+  agents_ingestion_widgets: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'agents__ingestion_widgets',
+    service: 'agent-proposals',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.widget.>',
+  },
+  /** Decisions (policy flags) and promoted requirements (implementation proposals). */
+  agents_governance: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'agents__governance',
+    service: 'agent-proposals',
+    stream: 'IHF_GOVERNANCE',
+    filterSubject: 'ihf.governance.>',
+  },
 } as const satisfies Record<string, ConsumerDefinition>;

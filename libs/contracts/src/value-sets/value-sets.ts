@@ -116,6 +116,30 @@ export const PROPOSAL_KINDS = [
 ] as const;
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 
+// --- agent-proposals (issue 14) ---
+
+/** Lifecycle of an agent proposal: pending until a person reviews it or a newer one replaces it. */
+export const PROPOSAL_STATUSES = ['pending', 'accepted', 'rejected', 'superseded'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+/** A person's review of a proposal; `modified` accepts it with edited content. */
+export const REVIEW_DECISIONS = ['accepted', 'rejected', 'modified'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/** The dimensions an agent states its confidence in (the seed's `confidence_annotations`). */
+export const CONFIDENCE_DIMENSIONS = [
+  'accuracy',
+  'relevance',
+  'completeness',
+  'policy_alignment',
+] as const;
+export type ConfidenceDimension = (typeof CONFIDENCE_DIMENSIONS)[number];
+
+/** Where a proposal comes from: a built-in agent, the configured language model, or an external agent. */
+export const AGENT_ORIGINS = ['builtin', 'llm', 'external'] as const;
+export type AgentOrigin = (typeof AGENT_ORIGINS)[number];
+// --- end agent-proposals ---
+
 /**
  * Outcomes of a governance decision record: the documented, closed set every decision uses
  * (DTOs, the `decision_records.outcome` CHECK, events, MADR rendering).
@@ -220,4 +244,8 @@ export const VALUE_SETS = {
   AFFECTED_WIDGET_SOURCES,
   OUTCOME_PHASES,
   DEPLOYMENT_RECORDERS,
+  PROPOSAL_STATUSES,
+  REVIEW_DECISIONS,
+  CONFIDENCE_DIMENSIONS,
+  AGENT_ORIGINS,
 } as const satisfies Record<string, readonly string[]>;

@@ -1,6 +1,9 @@
 import {
   IsIn,
   IsISO8601,
+  IsNumber,
+  Max,
+  Min,
   IsOptional,
   IsString,
   IsUUID,
@@ -9,8 +12,12 @@ import {
 } from 'class-validator';
 import { RequiredWhen } from '../../schema/presence.js';
 import {
+  AGENT_ORIGINS,
   ANNOTATION_CATEGORIES,
   PROPOSAL_KINDS,
+  REVIEW_DECISIONS,
+  type AgentOrigin,
+  type ReviewDecision,
   SEVERITIES,
   WORK_ITEM_SYSTEMS,
   type AnnotationCategory,
@@ -125,4 +132,124 @@ export class ProposalAcceptedV1 {
   @IsOptional()
   @IsIn(WORK_ITEM_SYSTEMS)
   work_item_system?: WorkItemSystem | null;
+}
+
+/** Sources a proposal is about (each optional; at least one is set). */
+class ProposalSourcesV1 {
+  @IsOptional()
+  @IsUUID()
+  source_widget_id?: string | null;
+
+  @IsOptional()
+  @IsUUID()
+  source_candidate_id?: string | null;
+
+  @IsOptional()
+  @IsUUID()
+  source_thread_id?: string | null;
+
+  @IsOptional()
+  @IsUUID()
+  source_decision_id?: string | null;
+
+  @IsOptional()
+  @IsUUID()
+  source_requirement_id?: string | null;
+}
+
+/**
+ * `ihf.agents.proposal.created.v1`: an agent's proposal was stored, pending review. Carries
+ * what a review queue or a notification needs, not the full content (read it over HTTP).
+ */
+export class ProposalCreatedV1 extends ProposalSourcesV1 {
+  @IsUUID()
+  proposal_id!: string;
+
+  @IsIn(PROPOSAL_KINDS)
+  kind!: ProposalKind;
+
+  @IsIn(AGENT_ORIGINS)
+  origin!: AgentOrigin;
+
+  /** The agent: `builtin:<name>`, `llm:<name>` or the external agent client's id. */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  agent!: string;
+
+  /** The model and its version, e.g. `ihf-builtin/duplicates@1`. */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  model_ref!: string;
+
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  confidence!: number;
+
+  /** The first 300 characters of the content, for lists and notifications. */
+  @IsString()
+  @MaxLength(300)
+  excerpt!: string;
+
+  /** The pending proposal this one replaced, if any. */
+  @IsOptional()
+  @IsUUID()
+  supersedes_id?: string | null;
+
+  @IsISO8601({ strict: true })
+  created_at!: string;
+}
+
+/** `ihf.agents.proposal.superseded.v1`: a newer proposal of the same kind and sources replaced a pending one. */
+export class ProposalSupersededV1 {
+  @IsUUID()
+  proposal_id!: string;
+
+  @IsIn(PROPOSAL_KINDS)
+  kind!: ProposalKind;
+
+  @IsUUID()
+  superseded_by_id!: string;
+
+  @IsISO8601({ strict: true })
+  superseded_at!: string;
+}
+
+/**
+ * `ihf.agents.proposal.reviewed.v1`: a person reviewed a proposal (every decision, rejected
+ * ones too); an accepted or modified one is also published as `proposal.accepted.v1`.
+ */
+export class ProposalReviewedV1 {
+  @IsUUID()
+  proposal_id!: string;
+
+  @IsIn(PROPOSAL_KINDS)
+  kind!: ProposalKind;
+
+  @IsIn(REVIEW_DECISIONS)
+  decision!: ReviewDecision;
+
+  @IsUUID()
+  reviewer_id!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  model_ref!: string;
+
+  /** The confidence the agent stated, for calibration downstream. */
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  confidence!: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  notes?: string | null;
+
+  @IsISO8601({ strict: true })
+  reviewed_at!: string;
 }
