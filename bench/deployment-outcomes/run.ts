@@ -179,7 +179,9 @@ async function main(): Promise<string> {
     await db.query('vacuum analyze');
     const seeded = (
       await db.query<{ events: string; rows: string }>(
-        'select sum(events) as events, count(*) as rows from deployment.interaction_rollups',
+        `select sum(events) as events, count(*) as rows from deployment.interaction_rollups
+         where hub_id = $1`,
+        [await u(db, 'hub0')],
       )
     ).rows[0];
     log(
