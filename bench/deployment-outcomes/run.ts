@@ -1,8 +1,9 @@
 /**
  * `npm run bench:deployment-outcomes` (issue 13): the outcome report of a deployment whose five
  * widgets sit in rollups of 10 million interaction events (target: 200 ms at p95), and the
- * interaction rollup's throughput (events per second from publish to committed watermark). Not a
- * test: it prints and records figures in bench/deployment-outcomes/RESULTS.md.
+ * interaction rollup's throughput (a backlog of events in IHF_EVENTS before the service starts,
+ * counted until its watermark has applied them all). Not a test: it prints and records figures
+ * in bench/deployment-outcomes/RESULTS.md.
  *
  * Each run has its own database and bus namespace (dropped at the end, also on failure and
  * Ctrl-C; `--keep` keeps them), seeded with `seed.sql`, and starts the service's executable
@@ -22,7 +23,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { jetstream } from '@nats-io/jetstream';
 import { TestTokenIssuer } from '@ihf/auth';
-import { physicalSubject } from '@ihf/contracts';
+import { physicalSubject, STREAMS } from '@ihf/contracts';
+import { provisionStreams } from '@ihf/messaging';
 import { parseArgs } from '../lib/cli.ts';
 import { describeMachine, writePretty } from '../lib/report.ts';
 import { BenchSession, freePort, repoRoot } from '../lib/session.ts';
@@ -65,6 +67,58 @@ async function main(): Promise<string> {
   await session.createDatabase();
   const issuer = await TestTokenIssuer.start();
   const port = await freePort();
+
+  // Rollup throughput on a backlog: the events are in IHF_EVENTS before the service starts, so
+  // the time until its watermark has applied all of them is the rollup's own pace (it includes
+  // the service's start and migration: a conservative figure).
+  await provisionStreams(await session.jsm(), session.namespace, [STREAMS.IHF_EVENTS], 'owner');
+  const js = jetstream(await session.nats());
+  const backlogWidget = randomUUID();
+  const hubId = randomUUID();
+  const subject = physicalSubject(session.namespace, 'ihf.ingestion.interaction.recorded.v1');
+  let started = Date.now();
+  for (let i = 0; i < SIZE.published; i += 1_000) {
+    const window: Promise<unknown>[] = [];
+    for (let j = i; j < Math.min(i + 1_000, SIZE.published); j++) {
+      const now = new Date().toISOString();
+      const event_id = randomUUID();
+      window.push(
+        js.publish(
+          subject,
+          JSON.stringify({
+            event_id,
+            type: 'ihf.ingestion.interaction.recorded.v1',
+            version: 1,
+            occurred_at: now,
+            producer: 'ingestion',
+            correlation_id: event_id,
+            causation_id: null,
+            hub_id: hubId,
+            payload: {
+              event_id,
+              hub_id: hubId,
+              widget_id: backlogWidget,
+              widget_version: 1,
+              event_type: j % 10 === 0 ? 'submit' : 'view',
+              actor_id: null,
+              actor_type: 'user',
+              view_context_ref: null,
+              metadata: { session_id: `s${j % 1000}` },
+              occurred_at: now,
+              received_at: now,
+            },
+          }),
+          { msgID: event_id },
+        ),
+      );
+    }
+    await Promise.all(window);
+  }
+  const publishedS = (Date.now() - started) / 1000;
+  log(
+    `backlog: ${SIZE.published.toLocaleString('en')} events in IHF_EVENTS (${publishedS.toFixed(1)} s)`,
+  );
+  started = Date.now();
   await session.startProcess(
     'deployment-outcomes',
     [createRequire(join(repoRoot, 'package.json')).resolve('@ihf/deployment-outcomes-service')],
@@ -84,10 +138,40 @@ async function main(): Promise<string> {
   const db = new pg.Client({ connectionString: session.dbUrl() });
   await db.connect();
   try {
+    let applied = 0;
+    // The pace between the first committed batch and the last, without the service's start.
+    let first: { at: number; applied: number } | undefined;
+    while (applied < SIZE.published) {
+      const { rows } = await db.query<{ applied: string }>(
+        `select applied from deployment.rollup_watermarks where feed = 'interactions'`,
+      );
+      applied = Number(rows[0]?.applied ?? 0);
+      if (applied > 0 && !first) first = { at: Date.now(), applied };
+      if (Date.now() - started > 600_000) throw new Error(`rollup stuck at ${applied}`);
+      if (applied < SIZE.published) await sleep(50);
+    }
+    const drainS = (Date.now() - started) / 1000;
+    const paceS = (Date.now() - first!.at) / 1000;
+    // A backlog applied in its first batch (smoke) has no pace to report.
+    const pace =
+      first!.applied < SIZE.published && paceS > 0
+        ? String(Math.round((SIZE.published - first!.applied) / paceS))
+        : 'n/a';
+    const { rows: counted } = await db.query<{ n: string }>(
+      `select sum(events) as n from deployment.interaction_rollups where widget_id = $1`,
+      [backlogWidget],
+    );
+    if (applied !== SIZE.published || Number(counted[0].n) !== SIZE.published)
+      throw new Error(`rollup counted ${counted[0].n} (watermark ${applied}) of ${SIZE.published}`);
+    const rate = Math.round(SIZE.published / drainS);
+    log(
+      `rollup: backlog of ${SIZE.published} counted ${drainS.toFixed(1)} s after the service was spawned (${rate} events/s); ${pace} events/s from its first batch to its last`,
+    );
+
     log(
       `seeding (${SIZE.events.toLocaleString('en')} events, ${SIZE.widgets} widgets, ${SIZE.days} days)...`,
     );
-    let started = Date.now();
+    started = Date.now();
     await db.query(
       `set bench.widgets = ${SIZE.widgets}; set bench.days = ${SIZE.days}; set bench.events = ${SIZE.events};\n` +
         readFileSync(join(here, 'seed.sql'), 'utf8'),
@@ -95,7 +179,9 @@ async function main(): Promise<string> {
     await db.query('vacuum analyze');
     const seeded = (
       await db.query<{ events: string; rows: string }>(
-        'select sum(events) as events, count(*) as rows from deployment.interaction_rollups',
+        `select sum(events) as events, count(*) as rows from deployment.interaction_rollups
+         where hub_id = $1`,
+        [await u(db, 'hub0')],
       )
     ).rows[0];
     log(
@@ -172,65 +258,6 @@ async function main(): Promise<string> {
       `outcome report: p50 ${p(50).toFixed(1)} ms, p95 ${p(95).toFixed(1)} ms, max ${samples[samples.length - 1].toFixed(1)} ms`,
     );
 
-    // Rollup throughput: publish to IHF_EVENTS as ingestion's relay would, in windows of 500.
-    const js = jetstream(await session.nats());
-    const widget = await u(db, 'widget0');
-    const subject = physicalSubject(session.namespace, 'ihf.ingestion.interaction.recorded.v1');
-    started = Date.now();
-    for (let i = 0; i < SIZE.published; i += 500) {
-      const window: Promise<unknown>[] = [];
-      for (let j = i; j < Math.min(i + 500, SIZE.published); j++) {
-        const now = new Date().toISOString();
-        const event_id = randomUUID();
-        window.push(
-          js.publish(
-            subject,
-            JSON.stringify({
-              event_id,
-              type: 'ihf.ingestion.interaction.recorded.v1',
-              version: 1,
-              occurred_at: now,
-              producer: 'ingestion',
-              correlation_id: event_id,
-              causation_id: null,
-              hub_id: hub,
-              payload: {
-                event_id,
-                hub_id: hub,
-                widget_id: widget,
-                widget_version: 2,
-                event_type: j % 10 === 0 ? 'submit' : 'view',
-                actor_id: null,
-                actor_type: 'user',
-                view_context_ref: null,
-                metadata: { session_id: `s${j % 1000}` },
-                occurred_at: now,
-                received_at: now,
-              },
-            }),
-            { msgID: event_id },
-          ),
-        );
-      }
-      await Promise.all(window);
-    }
-    const publishedS = (Date.now() - started) / 1000;
-    let applied = 0;
-    while (applied < SIZE.published) {
-      const { rows } = await db.query<{ applied: string }>(
-        `select applied from deployment.rollup_watermarks where feed = 'interactions'`,
-      );
-      applied = Number(rows[0]?.applied ?? 0);
-      if (Date.now() - started > 600_000) throw new Error(`rollup stuck at ${applied}`);
-      if (applied < SIZE.published) await sleep(100);
-    }
-    const totalS = (Date.now() - started) / 1000;
-    if (applied !== SIZE.published)
-      throw new Error(`rollup counted ${applied} of ${SIZE.published}`);
-    log(
-      `rollup: ${SIZE.published} events published in ${publishedS.toFixed(1)} s (${Math.round(SIZE.published / publishedS)}/s), all counted after ${totalS.toFixed(1)} s (${Math.round(SIZE.published / totalS)}/s)`,
-    );
-
     return [
       '# Deployment-outcomes benchmark: outcome report and rollup throughput',
       '',
@@ -243,8 +270,12 @@ async function main(): Promise<string> {
       '| --- | ---: |',
       `| outcome report, ${samples.length} sequential requests: p50 / p95 / max ms | ${p(50).toFixed(1)} / ${p(95).toFixed(1)} / ${samples[samples.length - 1].toFixed(1)} |`,
       `| within ${BUDGET_MS} ms at p95 | ${p(95) <= BUDGET_MS ? 'yes' : '**no**'} |`,
-      `| rollup: events published (windows of 500) | ${SIZE.published.toLocaleString('en')} in ${publishedS.toFixed(1)} s |`,
-      `| rollup: all counted (publish start → watermark) | ${totalS.toFixed(1)} s, ${Math.round(SIZE.published / totalS)} events/s |`,
+      `| rollup: backlog in IHF_EVENTS before the service starts | ${SIZE.published.toLocaleString('en')} events (published in ${publishedS.toFixed(1)} s) |`,
+      `| rollup: backlog counted (service spawn → watermark, start and migration included) | ${drainS.toFixed(1)} s, ${rate} events/s |`,
+      `| rollup: pace from its first committed batch to its last | **${pace} events/s** (${paceS.toFixed(1)} s) |`,
+      '',
+      "Ingestion's closed-loop single-event saturation on this kind of machine was about 2,500 " +
+        'committed events/s (bench/ingestion results of 2026-11-28, not this run).',
       '',
     ].join('\n');
   } finally {

@@ -36,6 +36,7 @@ insert into deployment.interaction_rollups_hourly
   (hub_id, widget_id, widget_version, event_type, hour, events)
 select hub_id, widget_id, widget_version, event_type, date_trunc('hour', minute), sum(events)
 from deployment.interaction_rollups
+where hub_id = pg_temp.u('hub0') -- not the rollup's own rows of the throughput backlog
 group by 1, 2, 3, 4, 5;
 
 insert into deployment.annotation_rollups
