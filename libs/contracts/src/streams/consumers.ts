@@ -146,16 +146,9 @@ export const CONSUMERS = {
   /**
    * Outbound webhooks: one consumer per stream fans each event out to the hub endpoints
    * subscribed to its subject. Only events from now on (an endpoint hears nothing older than
-   * itself); interaction events (IHF_EVENTS) are not offered.
+   * itself). Endpoints belong to a hub, so identity's events (no hub) and interaction events
+   * (IHF_EVENTS, high volume) are not offered.
    */
-  notifications_webhooks_identity: {
-    ...CONSUMER_DEFAULTS,
-    deliverPolicy: 'new',
-    durable: 'notifications__webhooks_identity',
-    service: 'notifications',
-    stream: 'IHF_IDENTITY',
-    filterSubject: 'ihf.identity.>',
-  },
   notifications_webhooks_ingestion: {
     ...CONSUMER_DEFAULTS,
     deliverPolicy: 'new',
