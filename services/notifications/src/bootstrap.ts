@@ -1,6 +1,7 @@
 import { type Env, type OpenApiOptions, type ServiceBootstrapOptions } from '@ihf/platform';
 import { AppModule, SERVICE_NAME } from './app.module.js';
 import { type NotificationsConfig } from './config/notifications.config.js';
+import { UNSUBSCRIBE_PATH } from './email/unsubscribe-token.js';
 
 /** Notifications' default HTTP port (ARCHITECTURE.md). */
 export const DEFAULT_PORT = 3006;
@@ -32,5 +33,7 @@ export function notificationsAppOptions(
     defaultPort: DEFAULT_PORT,
     env,
     openApi: NOTIFICATIONS_OPENAPI,
+    // RFC 8058: mail clients POST the one-click unsubscribe form-encoded.
+    formBodyPaths: [UNSUBSCRIBE_PATH],
   };
 }

@@ -4,7 +4,7 @@ import { bootstrapService } from '@ihf/platform';
 import { SERVICE_NAME } from './app.module.js';
 import { notificationsAppOptions } from './bootstrap.js';
 import { NotificationsConfig } from './config/notifications.config.js';
-import { loadNotificationsConfigOrExit } from './config/load-notifications.config.js';
+import { loadNotificationsConfigOrExit } from './config/load-notifications-config.js';
 import { migrateNotifications } from './database/migrate-notifications.js';
 
 async function main(): Promise<void> {

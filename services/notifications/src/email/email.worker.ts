@@ -11,6 +11,7 @@ import { type Logger } from '@ihf/messaging';
 import { NotificationsConfig } from '../config/notifications.config.js';
 import { EmailPreferencesService } from './email-preferences.service.js';
 import { Mailer } from './mailer.js';
+import { UNSUBSCRIBE_PATH } from './unsubscribe-token.js';
 
 interface DueMail {
   id: string;
@@ -66,7 +67,7 @@ export class EmailWorker implements OnApplicationBootstrap, BeforeApplicationShu
 
   private link(userId: string): string {
     const base = this.config.NOTIFICATIONS_PUBLIC_URL.replace(/\/$/, '');
-    return `${base}/api/v1/email/unsubscribe?token=${this.preferences.unsubscribeToken(userId)}`;
+    return `${base}${UNSUBSCRIBE_PATH}?token=${this.preferences.unsubscribeToken(userId)}`;
   }
 
   private async sendImmediate(): Promise<void> {

@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** The one-click unsubscribe link's path (EmailController); the token is its query. */
+export const UNSUBSCRIBE_PATH = '/api/v1/email/unsubscribe';
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**

@@ -19,6 +19,9 @@ export type NoticeRule<S extends Subject> = (
   em: EntityManager,
 ) => Promise<Notice | undefined>;
 
+/** How long an event may wait for the read model to catch up with the one it follows. */
+const READ_MODEL_LAG_MS = 10 * 60_000;
+
 /** The roles of a hub that hear of its requirements and decisions besides the followers. */
 const HUB_DECIDERS = ['governor', 'admin'] as const;
 
@@ -68,10 +71,17 @@ export const NOTICE_RULES: { readonly [S in Subject]?: NoticeRule<S> } = {
   },
   [Subjects.Governance.DecisionRecordedV1]: async (e, em) => {
     const p = e.payload;
-    const candidateId =
-      p.candidate_id ??
-      (p.requirement_id ? await R.candidateOfRequirement(em, p.requirement_id) : undefined);
     if (!e.hub_id) throw new NonRetryableError(`${e.type} ${e.event_id} carries no hub_id`);
+    let candidateId = p.candidate_id ?? undefined;
+    if (!candidateId && p.requirement_id) {
+      candidateId = await R.candidateOfRequirement(em, p.requirement_id);
+      // The promotion comes first, but the consumer may not have handled it yet: retried
+      // (consumer back-off) while the decision is recent, told to the deciders only after.
+      const recent = Date.now() - new Date(e.occurred_at).getTime() < READ_MODEL_LAG_MS;
+      if (!candidateId && recent) {
+        throw new Error(`requirement ${p.requirement_id} is not in the read model yet`);
+      }
+    }
     return {
       hubId: e.hub_id,
       recipients: unionById(
