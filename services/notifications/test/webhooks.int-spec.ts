@@ -281,12 +281,10 @@ describe('notifications: signed outbound webhooks', () => {
     });
   });
 
-  it('lets only admins of the hub manage its endpoints', async () => {
-    const governor = user(['governor'], [HUB]);
-    const otherAdmin = user(['admin'], [randomUUID()]);
-    for (const who of [governor, otherAdmin]) {
+  it('lets only admins manage endpoints', async () => {
+    for (const who of [user(['governor'], [HUB]), user(['viewer', 'triager'], [HUB])]) {
       const res = await t.request('GET', `/api/v1/hubs/${HUB}/webhooks`, { user: who });
-      expect(res.status).toBe(403);
+      expect(res).toMatchObject({ status: 403, body: { code: 'AUTH.ROLE_REQUIRED' } });
     }
     const list = await t.request<{ items: Endpoint[] }>('GET', `/api/v1/hubs/${HUB}/webhooks`, {
       user: admin,

@@ -98,7 +98,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       const addresses = await this.guard.resolve(url);
       const body = JSON.stringify(d.payload);
       const secrets = [this.box.open(d.secret, d.endpoint_id)];
-      if (d.previous_secret && d.previous_secret_until && d.previous_secret_until > new Date()) {
+      if (d.previous_secret && d.previous_secret_until && new Date(d.previous_secret_until) > new Date()) {
         secrets.push(this.box.open(d.previous_secret, d.endpoint_id));
       }
       // webhook-id is the event's id: retries and replays of it carry the same one.

@@ -74,7 +74,7 @@ const endpointView = (r: EndpointRow): WebhookEndpointView => ({
   status: r.status,
   disabled_reason: r.disabled_reason,
   previous_secret_valid_until:
-    r.previous_secret_until && r.previous_secret_until > new Date()
+    r.previous_secret_until && new Date(r.previous_secret_until) > new Date()
       ? iso(r.previous_secret_until)
       : null,
   created_by: r.created_by,
