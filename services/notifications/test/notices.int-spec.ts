@@ -82,9 +82,9 @@ describe('notifications: inbox and e-mail from the events', () => {
     expect(
       (await t.request('POST', `/api/v1/inbox/${itemId}/read`, { user: stranger })).status,
     ).toBe(404);
-    expect((await t.request('POST', `/api/v1/inbox/${itemId}/read`, { user: reporter })).status).toBe(
-      204,
-    );
+    expect(
+      (await t.request('POST', `/api/v1/inbox/${itemId}/read`, { user: reporter })).status,
+    ).toBe(204);
     expect(await unread(reporter)).toBe(0);
 
     // The one-click unsubscribe as a mail client sends it (RFC 8058): e-mail goes off.
@@ -94,9 +94,9 @@ describe('notifications: inbox and e-mail from the events', () => {
       body: 'List-Unsubscribe=One-Click',
     });
     expect(res).toMatchObject({ status: 200, body: { mode: 'off' } });
-    expect(
-      (await t.request('GET', '/api/v1/email/preferences', { user: reporter })).body,
-    ).toEqual({ mode: 'off' });
+    expect((await t.request('GET', '/api/v1/email/preferences', { user: reporter })).body).toEqual({
+      mode: 'off',
+    });
     // A forged token is refused.
     const forged = await t.request(
       'POST',
@@ -141,9 +141,9 @@ describe('notifications: inbox and e-mail from the events', () => {
     expect(
       (await t.request('GET', '/api/v1/inbox?cursor=not-ours', { user: reporter })).body,
     ).toMatchObject({ code: 'REQUEST.INVALID_CURSOR' });
-    expect(
-      (await t.request('POST', '/api/v1/inbox/read-all', { user: reporter })).body,
-    ).toEqual({ marked: 3 });
+    expect((await t.request('POST', '/api/v1/inbox/read-all', { user: reporter })).body).toEqual({
+      marked: 3,
+    });
     expect(await unread(reporter)).toBe(0);
     const unreadOnly = await t.request<InboxPage>('GET', '/api/v1/inbox?unread=true', {
       user: reporter,

@@ -83,7 +83,10 @@ export class MailCatcher {
  */
 export function rawHeader(mail: ParsedMail, name: string): string | undefined {
   const line = mail.headerLines.find((h) => h.key === name.toLowerCase())?.line;
-  return line?.slice(line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim();
+  return line
+    ?.slice(line.indexOf(':') + 1)
+    .replace(/\r?\n\s+/g, ' ')
+    .trim();
 }
 
 /** One request a test receiver got. */
@@ -158,7 +161,10 @@ export class NotificationsTestApp {
     const config = loadConfig(NotificationsConfig, env);
     await migrateNotifications(t.env.databaseUrl);
     t.app = await createServiceApp(
-      withResponseValidation({ ...notificationsAppOptions(config, env), config: NotificationsConfig }),
+      withResponseValidation({
+        ...notificationsAppOptions(config, env),
+        config: NotificationsConfig,
+      }),
     );
     t.bus = await TestBus.connect(t.env.natsUrl, t.env.natsNamespace);
     return t;
@@ -264,7 +270,11 @@ export class NotificationsTestApp {
    * Feedback's events of a candidate in `hubId` reported by `reporter` (an annotation, then a
    * candidate made from it); waits until the read model has both.
    */
-  async candidate(hubId: string, reporter: TestUser, title = 'Checkout button is hidden'): Promise<string> {
+  async candidate(
+    hubId: string,
+    reporter: TestUser,
+    title = 'Checkout button is hidden',
+  ): Promise<string> {
     const annotationId = randomUUID();
     const candidateId = randomUUID();
     const widgetId = randomUUID();
@@ -333,6 +343,6 @@ export class NotificationsTestApp {
         changed_at: new Date().toISOString(),
       },
       { hubId, aggregateId: candidateId, aggregateVersion: version, ...options },
-    ) as Promise<EventEnvelope>;
+    );
   }
 }

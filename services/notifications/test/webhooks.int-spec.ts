@@ -69,8 +69,7 @@ describe('notifications: signed outbound webhooks', () => {
   };
 
   /** A status change in the hub (the fan-out consumer only sees events published from now on). */
-  const event = async (hubId = HUB) =>
-    t.statusChanged(hubId, randomUUID(), 'accepted', 2);
+  const event = async (hubId = HUB) => t.statusChanged(hubId, randomUUID(), 'accepted', 2);
 
   const deliveries = async (endpointId: string): Promise<Delivery[]> =>
     (
@@ -209,10 +208,14 @@ describe('notifications: signed outbound webhooks', () => {
     await new Promise((res) => setTimeout(res, 1_000));
     expect(r.received.length).toBe(before);
     r.answer = () => 200;
-    const again = await t.request<Endpoint>('PATCH', `/api/v1/hubs/${HUB}/webhooks/${endpoint.id}`, {
-      user: admin,
-      body: { status: 'active' },
-    });
+    const again = await t.request<Endpoint>(
+      'PATCH',
+      `/api/v1/hubs/${HUB}/webhooks/${endpoint.id}`,
+      {
+        user: admin,
+        body: { status: 'active' },
+      },
+    );
     expect(again.body.status).toBe('active');
     await event();
     await untilDelivered(endpoint.id);
@@ -238,7 +241,11 @@ describe('notifications: signed outbound webhooks', () => {
         body: { code: 'NOTIFICATIONS.WEBHOOK_DESTINATION_REFUSED' },
       });
     }
-    expect(await t.sql('select url from notifications.webhook_endpoints where url like $1', ['%169.254%'])).toEqual([]);
+    expect(
+      await t.sql('select url from notifications.webhook_endpoints where url like $1', [
+        '%169.254%',
+      ]),
+    ).toEqual([]);
   });
 
   it('replays one delivery and a time range, with the same webhook-id', async () => {
@@ -247,7 +254,9 @@ describe('notifications: signed outbound webhooks', () => {
     const start = new Date(Date.now() - 1_000).toISOString();
     const e1 = await event();
     const e2 = await event();
-    const [first] = (await untilDelivered(endpoint.id, 2)).filter((d) => d.event_id === e1.event_id);
+    const [first] = (await untilDelivered(endpoint.id, 2)).filter(
+      (d) => d.event_id === e1.event_id,
+    );
     const replay = await t.request<Delivery>(
       'POST',
       `/api/v1/hubs/${HUB}/webhooks/${endpoint.id}/deliveries/${first.id}/replay`,

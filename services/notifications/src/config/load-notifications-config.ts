@@ -2,7 +2,10 @@ import { ConfigValidationError, type Env, loadConfig } from '@ihf/platform';
 import { NotificationsConfig } from './notifications.config.js';
 
 /** Loads the config for a process entry point; on an invalid config prints why and exits 1. */
-export function loadNotificationsConfigOrExit(what: string, env: Env = process.env): NotificationsConfig {
+export function loadNotificationsConfigOrExit(
+  what: string,
+  env: Env = process.env,
+): NotificationsConfig {
   try {
     return loadConfig(NotificationsConfig, env);
   } catch (err) {

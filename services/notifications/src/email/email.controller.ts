@@ -18,7 +18,8 @@ export class EmailController {
   @Get('preferences')
   @ApiOperationDoc({
     summary: 'Get my e-mail preference',
-    description: 'How the signed-in user gets e-mail: `immediate` (the default), `daily_digest` or `off`.',
+    description:
+      'How the signed-in user gets e-mail: `immediate` (the default), `daily_digest` or `off`.',
     response: { status: 200, description: 'The preference', type: EmailPreferenceView },
   })
   async get(@CurrentUser() user: AuthenticatedUser): Promise<EmailPreferenceView> {

@@ -52,6 +52,7 @@ export class EmailWorker implements OnApplicationBootstrap, BeforeApplicationShu
         .catch((err: unknown) => this.logger.error({ err }, 'email worker: tick failed'))
         .finally(() => (this.running = undefined));
     }, this.config.NOTIFICATIONS_POLL_MS);
+    this.timer.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -143,7 +144,12 @@ export class EmailWorker implements OnApplicationBootstrap, BeforeApplicationShu
     );
     for (const { user_id } of users) {
       await this.orm.em.fork().transactional(async (em) => {
-        const items = await query<{ id: string; subject: string; body: string; email: string | null }>(
+        const items = await query<{
+          id: string;
+          subject: string;
+          body: string;
+          email: string | null;
+        }>(
           em,
           `select d.id, d.subject, d.body, p.email from notifications.email_deliveries d
            join notifications.principals p on p.user_id = d.user_id

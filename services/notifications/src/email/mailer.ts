@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { NotificationsConfig } from '../config/notifications.config.js';
 
 /** One mail to one person, with the one-click unsubscribe link of RFC 8058. */
@@ -13,15 +14,16 @@ export interface OutgoingMail {
 /** Hands mail to the SMTP server of SMTP_URL (nodemailer; bounded by timeouts). */
 @Injectable()
 export class Mailer implements OnModuleDestroy {
-  private readonly transport: Transporter;
+  private readonly transport: Transporter<SMTPTransport.SentMessageInfo>;
 
   constructor(@Inject(NotificationsConfig) private readonly config: NotificationsConfig) {
-    this.transport = nodemailer.createTransport({
+    const options: SMTPTransport.Options = {
       url: config.SMTP_URL,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 20_000,
-    } as Parameters<typeof nodemailer.createTransport>[0]);
+    };
+    this.transport = nodemailer.createTransport(options);
   }
 
   async send(mail: OutgoingMail): Promise<void> {

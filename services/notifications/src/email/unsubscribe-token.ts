@@ -29,7 +29,9 @@ export class UnsubscribeTokens {
     if (!userId || !mac || !UUID_RE.test(userId) || token.split('.').length !== 2) return undefined;
     const given = Buffer.from(mac, 'base64url');
     const expected = this.mac(userId);
-    return given.length === expected.length && timingSafeEqual(given, expected) ? userId : undefined;
+    return given.length === expected.length && timingSafeEqual(given, expected)
+      ? userId
+      : undefined;
   }
 
   private mac(userId: string): Buffer {

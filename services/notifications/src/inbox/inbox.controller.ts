@@ -2,12 +2,7 @@ import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@n
 import { ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser } from '@ihf/auth';
 import { ApiOperationDoc, type Page } from '@ihf/platform';
-import {
-  InboxItemView,
-  InboxQueryDto,
-  MarkedView,
-  UnreadCountView,
-} from './dto/inbox.dto.js';
+import { InboxItemView, InboxQueryDto, MarkedView, UnreadCountView } from './dto/inbox.dto.js';
 import { InboxService } from './inbox.service.js';
 
 @ApiTags('inbox')
@@ -20,7 +15,12 @@ export class InboxController {
     summary: 'List my notifications',
     description:
       "The signed-in user's notifications, newest first; `unread=true` lists only the unread ones.",
-    response: { status: 200, description: 'A page of notifications', type: InboxItemView, page: true },
+    response: {
+      status: 200,
+      description: 'A page of notifications',
+      type: InboxItemView,
+      page: true,
+    },
     problems: { 400: ['REQUEST.INVALID_CURSOR'] },
   })
   list(

@@ -38,7 +38,9 @@ export class InitNotifications extends Migration {
       deactivated boolean not null default false,
       updated_at timestamptz not null default now()
     )`);
-    this.addSql(`create index principals_hubs_idx on "notifications".principals using gin (hub_ids)`);
+    this.addSql(
+      `create index principals_hubs_idx on "notifications".principals using gin (hub_ids)`,
+    );
 
     this.addSql(`create table "notifications".candidates (
       id uuid primary key,
@@ -48,8 +50,12 @@ export class InitNotifications extends Migration {
       source_annotation_id uuid,
       source_thread_id uuid
     )`);
-    this.addSql(`create index candidates_annotation_idx on "notifications".candidates (source_annotation_id)`);
-    this.addSql(`create index candidates_thread_idx on "notifications".candidates (source_thread_id)`);
+    this.addSql(
+      `create index candidates_annotation_idx on "notifications".candidates (source_annotation_id)`,
+    );
+    this.addSql(
+      `create index candidates_thread_idx on "notifications".candidates (source_thread_id)`,
+    );
 
     this.addSql(`create table "notifications".annotations (
       id uuid primary key,
@@ -76,8 +82,12 @@ export class InitNotifications extends Migration {
       read_at timestamptz,
       constraint inbox_items_once unique (event_id, user_id)
     )`);
-    this.addSql(`create index inbox_items_user_idx on "notifications".inbox_items (user_id, created_at desc, id desc)`);
-    this.addSql(`create index inbox_items_unread_idx on "notifications".inbox_items (user_id) where read_at is null`);
+    this.addSql(
+      `create index inbox_items_user_idx on "notifications".inbox_items (user_id, created_at desc, id desc)`,
+    );
+    this.addSql(
+      `create index inbox_items_unread_idx on "notifications".inbox_items (user_id) where read_at is null`,
+    );
 
     this.addSql(`create table "notifications".email_preferences (
       user_id uuid primary key,
@@ -102,9 +112,15 @@ export class InitNotifications extends Migration {
       constraint email_deliveries_once unique (event_id, user_id),
       constraint email_deliveries_status_known check (status in ${oneOf(EMAIL_DELIVERY_STATUSES)})
     )`);
-    this.addSql(`create index email_deliveries_due_idx on "notifications".email_deliveries (next_attempt_at) where status = 'pending'`);
-    this.addSql(`create index email_deliveries_digest_idx on "notifications".email_deliveries (user_id, created_at) where status = 'digest_pending'`);
-    this.addSql(`create index email_deliveries_sent_idx on "notifications".email_deliveries (user_id, sent_at) where sent_at is not null`);
+    this.addSql(
+      `create index email_deliveries_due_idx on "notifications".email_deliveries (next_attempt_at) where status = 'pending'`,
+    );
+    this.addSql(
+      `create index email_deliveries_digest_idx on "notifications".email_deliveries (user_id, created_at) where status = 'digest_pending'`,
+    );
+    this.addSql(
+      `create index email_deliveries_sent_idx on "notifications".email_deliveries (user_id, sent_at) where sent_at is not null`,
+    );
 
     this.addSql(`create table "notifications".webhook_endpoints (
       id uuid primary key default gen_random_uuid(),
@@ -123,8 +139,12 @@ export class InitNotifications extends Migration {
       disabled_reason text,
       constraint webhook_endpoints_status_known check (status in ${oneOf(WEBHOOK_ENDPOINT_STATUSES)})
     )`);
-    this.addSql(`create index webhook_endpoints_hub_idx on "notifications".webhook_endpoints (hub_id, created_at desc, id desc)`);
-    this.addSql(`create index webhook_endpoints_types_idx on "notifications".webhook_endpoints using gin (event_types) where status = 'active'`);
+    this.addSql(
+      `create index webhook_endpoints_hub_idx on "notifications".webhook_endpoints (hub_id, created_at desc, id desc)`,
+    );
+    this.addSql(
+      `create index webhook_endpoints_types_idx on "notifications".webhook_endpoints using gin (event_types) where status = 'active'`,
+    );
 
     this.addSql(`create table "notifications".webhook_deliveries (
       id uuid primary key default gen_random_uuid(),
@@ -145,9 +165,15 @@ export class InitNotifications extends Migration {
       constraint webhook_deliveries_status_known check (status in ${oneOf(WEBHOOK_DELIVERY_STATUSES)})
     )`);
     // One original delivery per endpoint and event; replays are further rows.
-    this.addSql(`create unique index webhook_deliveries_once on "notifications".webhook_deliveries (endpoint_id, event_id) where replay_of is null`);
-    this.addSql(`create index webhook_deliveries_due_idx on "notifications".webhook_deliveries (next_attempt_at) where status = 'pending'`);
-    this.addSql(`create index webhook_deliveries_log_idx on "notifications".webhook_deliveries (endpoint_id, created_at desc, id desc)`);
+    this.addSql(
+      `create unique index webhook_deliveries_once on "notifications".webhook_deliveries (endpoint_id, event_id) where replay_of is null`,
+    );
+    this.addSql(
+      `create index webhook_deliveries_due_idx on "notifications".webhook_deliveries (next_attempt_at) where status = 'pending'`,
+    );
+    this.addSql(
+      `create index webhook_deliveries_log_idx on "notifications".webhook_deliveries (endpoint_id, created_at desc, id desc)`,
+    );
 
     this.addSql(`create table "notifications".webhook_attempts (
       id bigserial primary key,
@@ -157,7 +183,9 @@ export class InitNotifications extends Migration {
       response_ms int not null,
       error text
     )`);
-    this.addSql(`create index webhook_attempts_delivery_idx on "notifications".webhook_attempts (delivery_id, id)`);
+    this.addSql(
+      `create index webhook_attempts_delivery_idx on "notifications".webhook_attempts (delivery_id, id)`,
+    );
 
     for (const sql of messagingTablesSql('notifications')) this.addSql(sql);
     for (const sql of consumerFailuresSql('notifications')) this.addSql(sql);

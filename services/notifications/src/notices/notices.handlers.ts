@@ -37,7 +37,12 @@ const READ_MODEL: EventHandlers = {
   },
   [Subjects.Feedback.AnnotationCreatedV1]: async (e, em) => {
     const p = e.payload;
-    await R.annotation(em, p.annotation_id, p.actor_type === 'user' ? p.actor_id : null, p.thread_id);
+    await R.annotation(
+      em,
+      p.annotation_id,
+      p.actor_type === 'user' ? p.actor_id : null,
+      p.thread_id,
+    );
   },
   [Subjects.Feedback.ThreadChangedV1]: async (e, em) => {
     const p = e.payload;
@@ -46,7 +51,12 @@ const READ_MODEL: EventHandlers = {
     if (p.change === 'annotation_removed') await R.annotationThread(em, p.annotation_id, null);
   },
   [Subjects.Governance.RequirementPromotedV1]: async (e, em) => {
-    await R.requirementPromoted(em, e.payload.requirement_id, e.payload.hub_id, e.payload.candidate_id);
+    await R.requirementPromoted(
+      em,
+      e.payload.requirement_id,
+      e.payload.hub_id,
+      e.payload.candidate_id,
+    );
   },
 };
 
@@ -71,10 +81,10 @@ export function noticeHandlers(definition: ConsumerDefinition): EventHandlers {
     handlers[subject] = async (e, em) => {
       if (fact) await fact(e, em);
       const notice = rule ? await rule(e, em) : undefined;
-      if (notice) await writeNotice(em, e as EventEnvelope, notice);
+      if (notice) await writeNotice(em, e, notice);
     };
   }
-  return handlers as EventHandlers;
+  return handlers;
 }
 
 /** Registers the notices' consumers (one with no subject to handle is not started). */

@@ -55,7 +55,9 @@ function hextets(address: string): number[] {
   const quad = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (quad) {
     const [a, b, c, d] = quad[1].split('.').map(Number);
-    text = text.slice(0, -quad[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    text =
+      text.slice(0, -quad[1].length) +
+      `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = text.split('::');
   const left = head ? head.split(':') : [];
@@ -64,8 +66,7 @@ function hextets(address: string): number[] {
   return [...left, ...fill, ...right].map((h) => parseInt(h, 16));
 }
 
-const quadOf = (hi: number, lo: number): string =>
-  `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+const quadOf = (hi: number, lo: number): string => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 
 /**
  * The IPv4 address an IPv6 address carries, when it is a form that reaches it: IPv4-mapped
@@ -94,7 +95,10 @@ export class DestinationGuard {
 
   /** @param allowList comma-separated addresses or CIDR ranges (IPv4 or IPv6). */
   constructor(allowList: string) {
-    for (const entry of allowList.split(',').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of allowList
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const [net, prefix] = entry.split('/');
       const family = isIP(net);
       if (family === 0) throw new Error(`Not an address or CIDR range: ${entry}`);

@@ -64,6 +64,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         .catch((err: unknown) => this.logger.error({ err }, 'webhook dispatcher: tick failed'))
         .finally(() => (this.running = undefined));
     }, this.config.NOTIFICATIONS_POLL_MS);
+    this.timer.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -98,7 +99,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       const addresses = await this.guard.resolve(url);
       const body = JSON.stringify(d.payload);
       const secrets = [this.box.open(d.secret, d.endpoint_id)];
-      if (d.previous_secret && d.previous_secret_until && new Date(d.previous_secret_until) > new Date()) {
+      if (
+        d.previous_secret &&
+        d.previous_secret_until &&
+        new Date(d.previous_secret_until) > new Date()
+      ) {
         secrets.push(this.box.open(d.previous_secret, d.endpoint_id));
       }
       // webhook-id is the event's id: retries and replays of it carry the same one.
@@ -137,10 +142,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       new Date(),
     );
     if (next) {
-      await query(em, 'update notifications.webhook_deliveries set next_attempt_at = ? where id = ?', [
-        next,
-        d.id,
-      ]);
+      await query(
+        em,
+        'update notifications.webhook_deliveries set next_attempt_at = ? where id = ?',
+        [next, d.id],
+      );
       return;
     }
     await this.failForGood(em, d);
@@ -149,7 +155,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** The delivery log: one row per attempt, and the last one's outcome on the delivery. */
   private async record(em: EntityManager, d: DueDelivery, r: AttemptResult): Promise<void> {
     const error =
-      r.error ?? (r.statusCode !== null && (r.statusCode < 200 || r.statusCode >= 300)
+      r.error ??
+      (r.statusCode !== null && (r.statusCode < 200 || r.statusCode >= 300)
         ? `answered ${r.statusCode}`
         : null);
     await query(
@@ -168,9 +175,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   private async failForGood(em: EntityManager, d: DueDelivery): Promise<void> {
     await em.transactional(async (tx) => {
-      await query(tx, `update notifications.webhook_deliveries set status = 'failed' where id = ?`, [
-        d.id,
-      ]);
+      await query(
+        tx,
+        `update notifications.webhook_deliveries set status = 'failed' where id = ?`,
+        [d.id],
+      );
       // Failing throughout the horizon: no success of the endpoint since this delivery began.
       const disabled = await query<{ id: string }>(
         tx,

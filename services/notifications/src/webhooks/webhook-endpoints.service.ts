@@ -126,7 +126,8 @@ export class WebhookEndpointsService {
     try {
       this.guard.checkLiteral(new URL(url));
     } catch (err) {
-      if (err instanceof DestinationRefusedError) throw new WebhookDestinationRefusedError(err.message);
+      if (err instanceof DestinationRefusedError)
+        throw new WebhookDestinationRefusedError(err.message);
       throw err;
     }
   }

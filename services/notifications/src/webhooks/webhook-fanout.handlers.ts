@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type EntityManager } from '@mikro-orm/core';
 import { type EventEnvelope, type Subject, subjectMatches } from '@ihf/contracts';
-import { type EventHandler, type EventHandlers, EventConsumers } from '@ihf/messaging';
+import { type EventHandler, EventConsumers } from '@ihf/messaging';
 import { query } from '@ihf/persistence';
 import { WEBHOOK_CONSUMERS, WEBHOOK_EVENT_TYPES } from './webhook-event-types.js';
 
@@ -42,11 +42,13 @@ export class WebhookFanOutHandlers implements OnModuleInit {
 
   onModuleInit(): void {
     for (const definition of WEBHOOK_CONSUMERS) {
-      const subjects = WEBHOOK_EVENT_TYPES.filter((s) => subjectMatches(definition.filterSubject, s));
+      const subjects = WEBHOOK_EVENT_TYPES.filter((s) =>
+        subjectMatches(definition.filterSubject, s),
+      );
       if (subjects.length === 0) continue;
       const handlers: Record<string, EventHandler<Subject>> = {};
-      for (const s of subjects) handlers[s] = (e, em) => fanOut(e as EventEnvelope, em);
-      this.consumers.register(definition, handlers as EventHandlers);
+      for (const s of subjects) handlers[s] = (e, em) => fanOut(e, em);
+      this.consumers.register(definition, handlers);
     }
   }
 }

@@ -40,7 +40,11 @@ export class WebhooksController {
     summary: 'Create a webhook endpoint',
     description:
       "Subscribes a URL to event types of the hub. Every delivery is signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the `whsec_` secret answered here, once. Private, loopback and link-local destinations are refused unless the deployment's allow-list names them.",
-    response: { status: 201, description: 'The endpoint and its secret', type: WebhookEndpointWithSecretView },
+    response: {
+      status: 201,
+      description: 'The endpoint and its secret',
+      type: WebhookEndpointWithSecretView,
+    },
     body: true,
     problems: { 403: ADMIN_403, 422: ['NOTIFICATIONS.WEBHOOK_DESTINATION_REFUSED'] },
     uuidParams: ['hubId'],
@@ -130,7 +134,11 @@ export class WebhooksController {
     summary: "Rotate a webhook endpoint's secret",
     description:
       'Answers a new secret, once. Until `previous_secret_valid_until` every delivery carries two signatures, by the new and the previous secret, so the receiver can switch at any time in between.',
-    response: { status: 200, description: 'The endpoint and its new secret', type: WebhookEndpointWithSecretView },
+    response: {
+      status: 200,
+      description: 'The endpoint and its new secret',
+      type: WebhookEndpointWithSecretView,
+    },
     problems: { 400: [], 403: ADMIN_403, 404: ENDPOINT_404 },
     uuidParams: ['hubId', 'id'],
   })
@@ -147,7 +155,12 @@ export class WebhooksController {
     summary: "An endpoint's delivery log",
     description:
       'Deliveries newest first, each with its status, attempts, last status code and response time.',
-    response: { status: 200, description: 'A page of deliveries', type: WebhookDeliveryView, page: true },
+    response: {
+      status: 200,
+      description: 'A page of deliveries',
+      type: WebhookDeliveryView,
+      page: true,
+    },
     problems: { 400: ['REQUEST.INVALID_CURSOR'], 403: ADMIN_403, 404: ENDPOINT_404 },
     uuidParams: ['hubId', 'id'],
   })
@@ -163,7 +176,8 @@ export class WebhooksController {
   @Get(':id/deliveries/:deliveryId')
   @ApiOperationDoc({
     summary: 'A delivery and its attempts',
-    description: 'One delivery with every attempt: when, the status code, the response time, the error.',
+    description:
+      'One delivery with every attempt: when, the status code, the response time, the error.',
     response: { status: 200, description: 'The delivery', type: WebhookDeliveryDetailView },
     problems: {
       400: [],
@@ -186,7 +200,7 @@ export class WebhooksController {
   @ApiOperationDoc({
     summary: 'Replay a delivery',
     description:
-      'Queues the delivery\'s event for the endpoint again, as a new delivery with the same `webhook-id`.',
+      "Queues the delivery's event for the endpoint again, as a new delivery with the same `webhook-id`.",
     response: { status: 202, description: 'The queued delivery', type: WebhookDeliveryView },
     problems: {
       400: [],

@@ -26,7 +26,7 @@ export class WebhookAdminRequiredError extends DomainError {
     super({
       code: 'NOTIFICATIONS.HUB_ADMIN_REQUIRED',
       status: 403,
-      message: "Only an admin of the hub manages its webhooks",
+      message: 'Only an admin of the hub manages its webhooks',
     });
   }
 }

@@ -148,7 +148,8 @@ export class WebhookAttemptView {
 export class WebhookDeliveryView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) endpoint_id!: string;
-  @ApiProperty({ format: 'uuid', description: 'The event, also the `webhook-id`' }) event_id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The event, also the `webhook-id`' })
+  event_id!: string;
   @ApiProperty() event_type!: string;
   @ApiProperty({ enum: WEBHOOK_DELIVERY_STATUSES }) status!: WebhookDeliveryStatus;
   @ApiProperty({ type: 'integer' }) attempts!: number;
@@ -157,7 +158,12 @@ export class WebhookDeliveryView {
   @ApiProperty({ nullable: true, type: String }) last_error!: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   next_attempt_at!: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The replayed delivery' })
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The replayed delivery',
+  })
   replay_of!: string | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) delivered_at!: string | null;
