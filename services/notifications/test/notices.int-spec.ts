@@ -266,5 +266,12 @@ describe('notifications: inbox and e-mail from the events', () => {
     });
     expect(res).toMatchObject({ status: 400, body: { code: 'REQUEST.VALIDATION_FAILED' } });
     expect((await t.request('GET', '/api/v1/inbox')).status).toBe(401);
+    // Form bodies are taken by the one-click unsubscribe only.
+    const form = await t.request('PUT', '/api/v1/email/preferences', {
+      user: u,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'mode=off',
+    });
+    expect(form).toMatchObject({ status: 415, body: { code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' } });
   });
 });
