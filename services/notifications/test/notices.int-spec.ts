@@ -87,8 +87,15 @@ describe('notifications: inbox and e-mail from the events', () => {
     ).toBe(204);
     expect(await unread(reporter)).toBe(0);
 
-    // The one-click unsubscribe as a mail client sends it (RFC 8058): e-mail goes off.
+    // Opening the link shows a page and changes nothing (link scanners prefetch links).
     const path = url!.replace('http://notify.ihf.test', '');
+    const unsubscribePage = await t.request<string>('GET', path);
+    expect(unsubscribePage.status).toBe(200);
+    expect(unsubscribePage.body).toContain('<form method="post"');
+    expect((await t.request('GET', '/api/v1/email/preferences', { user: reporter })).body).toEqual({
+      mode: 'immediate',
+    });
+    // The one-click unsubscribe as a mail client sends it (RFC 8058): e-mail goes off.
     const res = await t.request('POST', path, {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'List-Unsubscribe=One-Click',

@@ -62,6 +62,12 @@ export class EmailPreferencesService {
     return this.set(userId, 'off');
   }
 
+  /** The token, when this service signed it. */
+  checkedToken(token: string): string {
+    if (!this.tokens.verify(token)) throw new UnsubscribeTokenInvalidError();
+    return token;
+  }
+
   unsubscribeToken(userId: string): string {
     return this.tokens.sign(userId);
   }

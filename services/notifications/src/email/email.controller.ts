@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
+import { type FastifyReply } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Public } from '@ihf/auth';
 import { ApiOperationDoc } from '@ihf/platform';
+import { ApiSuccessContent } from '../common/openapi.js';
 import {
   EmailPreferenceDto,
   EmailPreferenceView,
@@ -39,6 +41,28 @@ export class EmailController {
     @Body() body: EmailPreferenceDto,
   ): Promise<EmailPreferenceView> {
     return { mode: await this.preferences.set(user.id, body.mode) };
+  }
+
+  /**
+   * The link of the mail's text, opened in a browser: a page with one button that POSTs the
+   * one-click unsubscribe. A GET changes nothing (RFC 8058: link scanners prefetch links).
+   */
+  @Get('unsubscribe')
+  @Public()
+  @ApiSuccessContent(200, { 'text/html': {} })
+  @ApiOperationDoc({
+    summary: 'The unsubscribe page',
+    description:
+      'For a person who opens the link of a mail: a page whose button POSTs the one-click unsubscribe. Changes nothing by itself.',
+    auth: 'public',
+    response: { status: 200, description: 'An HTML page with the unsubscribe button' },
+    problems: { 400: ['NOTIFICATIONS.UNSUBSCRIBE_TOKEN_INVALID'] },
+  })
+  page(@Query() q: UnsubscribeQueryDto, @Res({ passthrough: true }) reply: FastifyReply): string {
+    // Only a token we signed gets a page (so nothing foreign is echoed into it).
+    const token = this.preferences.checkedToken(q.token);
+    void reply.type('text/html; charset=utf-8');
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unsubscribe</title></head><body><main><h1>Stop e-mail from IHF?</h1><p>Notifications stay in your inbox; you can turn e-mail on again in your preferences.</p><form method="post" action="?token=${token}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form></main></body></html>`;
   }
 
   /**
