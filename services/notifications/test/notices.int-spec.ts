@@ -213,6 +213,13 @@ describe('notifications: inbox and e-mail from the events', () => {
     for (const u of [reporter, governor, otherHubGovernor]) await t.announceUser(u);
     await t.announceUser(noAddress, false);
     const candidateId = await t.candidate(HUB, reporter, 'Promote me');
+    // A subscriber, as feedback's candidate.subscribed (issue 16a) will record it.
+    const subscriber = user(['viewer'], [HUB]);
+    await t.announceUser(subscriber);
+    await t.sql(
+      'insert into notifications.candidate_subscribers (candidate_id, user_id) values ($1, $2)',
+      [candidateId, subscriber.id],
+    );
     const requirementId = randomUUID();
     await t.publish(
       'ihf.governance.requirement.promoted.v1',
@@ -252,6 +259,8 @@ describe('notifications: inbox and e-mail from the events', () => {
       'Decision: Ship the visible button (approved)',
       '“Promote me” became a requirement',
     ]);
+    await t.rows('select 1 from notifications.inbox_items where user_id = $1', [subscriber.id], 2);
+    expect(await titles(subscriber)).toEqual(await titles(reporter));
     // The governor promoted it: told of the decision only.
     expect(await titles(governor)).toEqual(['Decision: Ship the visible button (approved)']);
     expect(await titles(otherHubGovernor)).toEqual([]);

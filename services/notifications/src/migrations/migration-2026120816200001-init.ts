@@ -70,6 +70,22 @@ export class InitNotifications extends Migration {
       candidate_id uuid not null
     )`);
 
+    // Kept from feedback's subscribed/unsubscribed events (issue 16a) once they exist; the
+    // followers query reads it already.
+    this.addSql(`create table "notifications".candidate_subscribers (
+      candidate_id uuid not null,
+      user_id uuid not null,
+      primary key (candidate_id, user_id)
+    )`);
+
+    // Kept from deployment-outcomes' deployment.recorded (issue 13) once it exists: which
+    // requirement an outcome measurement is about.
+    this.addSql(`create table "notifications".deployments (
+      id uuid primary key,
+      hub_id uuid not null,
+      requirement_id uuid
+    )`);
+
     this.addSql(`create table "notifications".inbox_items (
       id uuid primary key default gen_random_uuid(),
       user_id uuid not null,

@@ -158,8 +158,8 @@ export class RecipientsRepository {
 
   /**
    * The people who follow a candidate: who created it, who reported its source annotation,
-   * who wrote in its source thread. Only known, active users (an anonymous reporter has no
-   * inbox). Votes and subscribers (issue 16a) join this union once their events exist.
+   * who wrote in its source thread, who subscribed to it. Only known, active users (an
+   * anonymous reporter has no inbox).
    */
   static async followers(em: EntityManager, candidateId: string): Promise<Recipient[]> {
     return query<Recipient>(
@@ -169,6 +169,7 @@ export class RecipientsRepository {
          select created_by as user_id from c
          union select a.actor_id from notifications.annotations a, c where a.id = c.source_annotation_id
          union select a.actor_id from notifications.annotations a, c where a.thread_id = c.source_thread_id
+         union select s.user_id from notifications.candidate_subscribers s, c where s.candidate_id = c.id
        )
        select p.user_id, p.email, p.name from notifications.principals p
        join ids on ids.user_id = p.user_id where not p.deactivated`,
@@ -188,6 +189,53 @@ export class RecipientsRepository {
        where not deactivated and roles && ?::text[] and ?::uuid = any(hub_ids)`,
       [pgArray(roles), hubId.toLowerCase()],
     );
+  }
+
+  /** A user subscribed to a candidate (feedback's candidate.subscribed, issue 16a). */
+  static async subscribed(em: EntityManager, candidateId: string, userId: string): Promise<void> {
+    await query(
+      em,
+      `insert into notifications.candidate_subscribers (candidate_id, user_id) values (?, ?)
+       on conflict do nothing`,
+      [candidateId, userId],
+    );
+  }
+
+  static async unsubscribed(em: EntityManager, candidateId: string, userId: string): Promise<void> {
+    await query(
+      em,
+      'delete from notifications.candidate_subscribers where candidate_id = ? and user_id = ?',
+      [candidateId, userId],
+    );
+  }
+
+  /** A deployment and the requirement it carries (deployment.recorded, issue 13). */
+  static async deploymentRecorded(
+    em: EntityManager,
+    deploymentId: string,
+    hubId: string,
+    requirementId: string | null,
+  ): Promise<void> {
+    await query(
+      em,
+      `insert into notifications.deployments (id, hub_id, requirement_id) values (?, ?, ?)
+       on conflict (id) do nothing`,
+      [deploymentId, hubId, requirementId],
+    );
+  }
+
+  /** The candidate behind a deployment (through its requirement), if known. */
+  static async candidateOfDeployment(
+    em: EntityManager,
+    deploymentId: string,
+  ): Promise<string | undefined> {
+    const row = await queryOne<{ candidate_id: string }>(
+      em,
+      `select r.candidate_id from notifications.deployments d
+       join notifications.requirements r on r.id = d.requirement_id where d.id = ?`,
+      [deploymentId],
+    );
+    return row?.candidate_id;
   }
 
   static async find(em: EntityManager, userId: string): Promise<Recipient | undefined> {
