@@ -99,9 +99,10 @@ export class EmailWorker implements OnApplicationBootstrap, BeforeApplicationShu
     const [{ sent }] = await query<{ sent: number }>(
       em,
       `select count(*)::int as sent from notifications.email_deliveries
-       where user_id = ? and sent_at > now() - interval '1 hour'`,
+       where user_id = ? and status = 'sent' and sent_at > now() - interval '1 hour'`,
       [mail.user_id],
     );
+    // Immediate mails count (a digest is one mail whatever it holds, and the way out of the limit).
     if (sent >= this.config.EMAIL_RATE_LIMIT_PER_HOUR) {
       // Over the hourly limit: nothing is lost, it waits for the user's digest.
       await query(

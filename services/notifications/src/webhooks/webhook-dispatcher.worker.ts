@@ -34,6 +34,15 @@ interface DueDelivery {
 
 const BATCH = 20;
 
+/** getaddrinfo has no timeout of its own: a lookup that hangs is a failed attempt. */
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Sends due webhook deliveries: claims them (`for update skip locked`, hidden for twice the
  * timeout so that no other replica sends them meanwhile), checks the destination, signs,
@@ -96,7 +105,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const url = new URL(d.url);
     let result: AttemptResult;
     try {
-      const addresses = await this.guard.resolve(url);
+      const addresses = await withTimeout(
+        this.guard.resolve(url),
+        this.config.WEBHOOK_TIMEOUT_MS,
+        `resolving ${url.hostname}`,
+      );
       const body = JSON.stringify(d.payload);
       const secrets = [this.box.open(d.secret, d.endpoint_id)];
       if (
