@@ -44,6 +44,9 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 env.IHF_STREAM_MAX_BYTES ??= String(1024 ** 3);
 // Development default: pages served from another local port (the SDK demo) may call the APIs.
 env.CORS_ALLOWED_ORIGINS ??= '*';
+// Development default: notifications seals webhook secrets and signs unsubscribe links with this
+// key; a fixed one keeps them valid across restarts. Never use it outside development.
+env.NOTIFICATIONS_SECRET_KEY ??= 'aWhmLWRldmVsb3BtZW50LW9ubHktbm90LXNlY3JldCE=';
 env.IHF_JWKS_URL ??= `http://127.0.0.1:${env.IDENTITY_PORT ?? DEFAULT_PORTS.identity}/.well-known/jwks.json`;
 const children = new Map();
 let stopping = false;

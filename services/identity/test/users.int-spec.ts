@@ -53,7 +53,13 @@ describe('identity: user administration and events', () => {
       type: 'ihf.identity.user.created.v1',
       version: 1,
       producer: 'identity',
-      payload: { user_id: id, kind: 'user', name: 'Grace', roles: ['triager'] },
+      payload: {
+        user_id: id,
+        kind: 'user',
+        name: 'Grace',
+        email: 'grace.hopper@ihf.test',
+        roles: ['triager'],
+      },
     });
   });
 

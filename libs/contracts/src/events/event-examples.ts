@@ -46,6 +46,7 @@ export const EVENT_EXAMPLES: { readonly [S in Subject]: PayloadOf<S> } = {
     user_id: USER,
     kind: 'user',
     name: 'Ada Lovelace',
+    email: 'ada@example.com',
     roles: ['triager'],
     created_at: AT,
   },

@@ -179,4 +179,83 @@ export const CONSUMERS = {
     stream: 'IHF_GOVERNANCE',
     filterSubject: 'ihf.governance.>',
   },
+  // --- notifications (issue 16b) ---
+  /** Notifications' users: e-mail addresses, roles, hubs, deactivation. */
+  notifications_identity: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'notifications__identity',
+    service: 'notifications',
+    stream: 'IHF_IDENTITY',
+    filterSubject: 'ihf.identity.>',
+  },
+  /** Who follows a candidate (reporters, creators) and the candidate events people hear of. */
+  notifications_feedback: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'notifications__feedback',
+    service: 'notifications',
+    stream: 'IHF_FEEDBACK',
+    filterSubject: 'ihf.feedback.>',
+  },
+  /** Promotions and decisions people hear of. */
+  notifications_governance: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'notifications__governance',
+    service: 'notifications',
+    stream: 'IHF_GOVERNANCE',
+    filterSubject: 'ihf.governance.>',
+  },
+  /** Deployments and outcomes people hear of (issue 13's events, once they exist). */
+  notifications_deployment: {
+    ...CONSUMER_DEFAULTS,
+    durable: 'notifications__deployment',
+    service: 'notifications',
+    stream: 'IHF_DEPLOYMENT',
+    filterSubject: 'ihf.deployment.>',
+  },
+  /**
+   * Outbound webhooks: one consumer per stream fans each event out to the hub endpoints
+   * subscribed to its subject. Only events from now on (an endpoint hears nothing older than
+   * itself). Endpoints belong to a hub, so identity's events (no hub) and interaction events
+   * (IHF_EVENTS, high volume) are not offered.
+   */
+  notifications_webhooks_ingestion: {
+    ...CONSUMER_DEFAULTS,
+    deliverPolicy: 'new',
+    durable: 'notifications__webhooks_ingestion',
+    service: 'notifications',
+    stream: 'IHF_INGESTION',
+    filterSubject: 'ihf.ingestion.>',
+  },
+  notifications_webhooks_feedback: {
+    ...CONSUMER_DEFAULTS,
+    deliverPolicy: 'new',
+    durable: 'notifications__webhooks_feedback',
+    service: 'notifications',
+    stream: 'IHF_FEEDBACK',
+    filterSubject: 'ihf.feedback.>',
+  },
+  notifications_webhooks_governance: {
+    ...CONSUMER_DEFAULTS,
+    deliverPolicy: 'new',
+    durable: 'notifications__webhooks_governance',
+    service: 'notifications',
+    stream: 'IHF_GOVERNANCE',
+    filterSubject: 'ihf.governance.>',
+  },
+  notifications_webhooks_deployment: {
+    ...CONSUMER_DEFAULTS,
+    deliverPolicy: 'new',
+    durable: 'notifications__webhooks_deployment',
+    service: 'notifications',
+    stream: 'IHF_DEPLOYMENT',
+    filterSubject: 'ihf.deployment.>',
+  },
+  notifications_webhooks_agents: {
+    ...CONSUMER_DEFAULTS,
+    deliverPolicy: 'new',
+    durable: 'notifications__webhooks_agents',
+    service: 'notifications',
+    stream: 'IHF_AGENTS',
+    filterSubject: 'ihf.agents.>',
+  },
 } as const satisfies Record<string, ConsumerDefinition>;

@@ -207,6 +207,37 @@ export type OutcomePhase = (typeof OUTCOME_PHASES)[number];
 /** Who recorded a deployment: a person (JWT) or a pipeline through the deployment hook. */
 export const DEPLOYMENT_RECORDERS = ['person', 'pipeline'] as const;
 export type DeploymentRecorder = (typeof DEPLOYMENT_RECORDERS)[number];
+// --- notifications (issue 16b) ---
+
+/** How a user wants e-mail from the notifications service: each at once, one a day, or none. */
+export const EMAIL_MODES = ['immediate', 'daily_digest', 'off'] as const;
+export type EmailMode = (typeof EMAIL_MODES)[number];
+
+/**
+ * Where one e-mail of one event to one user stands (notifications' `email_deliveries`):
+ * waiting, sent, waiting for / sent in the daily digest, or not sent (preference off, no
+ * address, rate limit) and why in its `reason`.
+ */
+export const EMAIL_DELIVERY_STATUSES = [
+  'pending',
+  'sent',
+  'digest_pending',
+  'digested',
+  'suppressed',
+] as const;
+export type EmailDeliveryStatus = (typeof EMAIL_DELIVERY_STATUSES)[number];
+
+/** An outbound webhook endpoint receives deliveries (`active`) or not any more (`disabled`). */
+export const WEBHOOK_ENDPOINT_STATUSES = ['active', 'disabled'] as const;
+export type WebhookEndpointStatus = (typeof WEBHOOK_ENDPOINT_STATUSES)[number];
+
+/**
+ * One delivery of one event to one endpoint: waiting for its (next) attempt, delivered (2xx),
+ * failed for good (the retry horizon passed), or refused before sending (a destination the SSRF
+ * guard does not allow).
+ */
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'refused'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
 /**
  * A free-text field that must say something (annotation bodies): at least one non-space
@@ -248,4 +279,8 @@ export const VALUE_SETS = {
   REVIEW_DECISIONS,
   CONFIDENCE_DIMENSIONS,
   AGENT_ORIGINS,
+  EMAIL_MODES,
+  EMAIL_DELIVERY_STATUSES,
+  WEBHOOK_ENDPOINT_STATUSES,
+  WEBHOOK_DELIVERY_STATUSES,
 } as const satisfies Record<string, readonly string[]>;

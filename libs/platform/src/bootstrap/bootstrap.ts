@@ -56,6 +56,11 @@ export interface ServiceBootstrapOptions {
    * Fastify's behind a depth bound); it must bound the depth itself (`assertJsonDepth`).
    */
   readonly jsonBodyParser?: JsonBodyParser;
+  /**
+   * Paths (exact, without the query) that also take an `application/x-www-form-urlencoded`
+   * body, e.g. an RFC 8058 one-click unsubscribe, which mail clients POST form-encoded.
+   */
+  readonly formBodyPaths?: readonly string[];
   /** Largest accepted request body in bytes (default {@link DEFAULT_BODY_LIMIT}). */
   readonly bodyLimit?: number;
   /** Trust `X-Forwarded-*` headers; defaults to the `TRUST_PROXY` variable. */
@@ -181,7 +186,7 @@ async function buildApp(
     await registerSecurityHeaders(app);
     const corsOrigins = parseAllowedOrigins(config.CORS_ALLOWED_ORIGINS);
     if (corsOrigins) registerCors(adapter, corsOrigins);
-    requireJsonBodies(adapter);
+    requireJsonBodies(adapter, options.formBodyPaths ?? []);
     registerBoundedJsonParser(app, bodyLimit, options.jsonBodyParser);
     registerStorableTextCheck(app);
     app.useGlobalFilters(app.get(ProblemFilter));
@@ -200,18 +205,26 @@ async function buildApp(
 
 /** A request body in JSON (`application/json`, with or without parameters). */
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
 /**
  * JSON is the only body the platform's APIs take: any other content type is answered with a
  * 415 problem before parsing, instead of (say) a form body parsed into odd field names.
  */
-function requireJsonBodies(adapter: FastifyAdapter): void {
+function requireJsonBodies(adapter: FastifyAdapter, formBodyPaths: readonly string[]): void {
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 ||
       request.headers['transfer-encoding'] !== undefined;
     const type = request.headers['content-type'];
     if (!hasBody || (type !== undefined && JSON_CONTENT_TYPE.test(type))) return done();
+    if (
+      type !== undefined &&
+      FORM_CONTENT_TYPE.test(type) &&
+      formBodyPaths.includes(request.url.split('?')[0] ?? '')
+    ) {
+      return done();
+    }
     const { problem } = toProblem(
       new UnsupportedMediaTypeException(
         `Send the body as application/json (got ${type ?? 'no content type'})`,

@@ -84,6 +84,7 @@ export class UsersService {
             user_id: user.id,
             kind: 'user',
             name: user.name,
+            email: user.email,
             roles: [...user.roles],
             created_at: now.toISOString(),
           },

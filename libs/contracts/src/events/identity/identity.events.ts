@@ -3,7 +3,9 @@ import {
   IsArray,
   IsIn,
   IsISO8601,
+  IsEmail,
   IsInt,
+  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
@@ -29,6 +31,15 @@ export class UserCreatedV1 {
   @IsString()
   @MaxLength(200)
   name!: string;
+
+  /**
+   * The person's e-mail address (lower-cased), for the notifications service. Added after v1
+   * was published: absent on agents and on events published before it existed.
+   */
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(320)
+  email?: string;
 
   @IsArray()
   @ArrayMaxSize(ROLES.length)
