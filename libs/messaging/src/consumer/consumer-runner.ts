@@ -4,10 +4,13 @@ import { type MikroORM } from '@mikro-orm/core';
 import { type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import {
+  IHF_TRACER,
   RequestContext,
+  contextFromCarrier,
   isDependencyUnavailable,
   type RequestContextData,
 } from '@ihf/observability';
+import { SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
 import {
   EventEnvelopeDto,
   EventHeaders,
@@ -23,6 +26,7 @@ import {
 } from '@ihf/contracts';
 import { type Logger, silentLogger } from '../logger.js';
 import { recordInbox } from '../inbox/inbox.js';
+import { natsHeaderGetter } from '../nats/batch-publisher.js';
 import { NonRetryableError } from './errors.js';
 import {
   clearConsumerFailures,
@@ -118,15 +122,38 @@ export class ConsumerRunner {
   private async process(msg: JsMsg): Promise<void> {
     const started = Date.now();
     const subject = logicalSubject(this.options.namespace, msg.subject);
+    // The delivery's span is a child of the publishing span (the `traceparent` header): one
+    // trace from the request that caused the event to every handler that acted on it.
+    const parent = contextFromCarrier(msg.headers, natsHeaderGetter);
+    const span = trace.getTracer(IHF_TRACER).startSpan(
+      `process ${subject}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': subject,
+          'messaging.consumer.group.name': this.options.definition.durable,
+          'messaging.message.delivery_count': msg.info.deliveryCount,
+        },
+      },
+      parent,
+    );
     let outcome: DeliveryOutcome;
     try {
-      outcome = await this.handle(msg, subject);
+      outcome = await otelContext.with(trace.setSpan(parent, span), () =>
+        this.handle(msg, subject),
+      );
     } catch (error) {
       // Only dead-lettering itself can fail here (NATS down): leave it to a redelivery.
       this.logger.error({ err: error, subject }, 'consumer: could not settle message');
       msg.nak(5_000);
       outcome = 'retry';
     }
+    span.setAttribute('ihf.delivery.outcome', outcome);
+    if (outcome === 'retry' || outcome === 'dead_lettered')
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    span.end();
     try {
       this.options.onOutcome?.(outcome, subject, Date.now() - started);
     } catch (error) {
@@ -175,6 +202,10 @@ export class ConsumerRunner {
       causationId: envelope.event_id,
       requestId: envelope.event_id,
     };
+    trace.getActiveSpan()?.setAttributes({
+      'messaging.message.id': envelope.event_id,
+      'ihf.correlation_id': envelope.correlation_id,
+    });
     const deliveries = msg.info.deliveryCount;
     try {
       const handled = await RequestContext.run(context, () =>
