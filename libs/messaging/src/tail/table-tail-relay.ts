@@ -284,7 +284,8 @@ export class TableTailRelay {
     try {
       const outcomes = await this.publisher!.publishEach(messages, this.publishTimeoutMs);
       const failed = outcomes.filter(Boolean).length;
-      if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} not published` });
+      if (failed)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} not published` });
       return outcomes;
     } finally {
       span.end();

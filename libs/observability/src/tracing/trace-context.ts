@@ -93,7 +93,11 @@ export async function inSpan<T>(
   const parent = options.parent ?? context.active();
   const span = trace
     .getTracer(IHF_TRACER)
-    .startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent);
+    .startSpan(
+      name,
+      { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+      parent,
+    );
   try {
     return await context.with(trace.setSpan(parent, span), () => fn(span));
   } catch (error) {
