@@ -38,6 +38,13 @@ import { type EventHandler, type EventHandlers } from './event-handlers.js';
 /** What happened to one delivery, for metrics and tests. */
 export type DeliveryOutcome = 'handled' | 'duplicate' | 'ignored' | 'retry' | 'dead_lettered';
 
+/** What a delivery showed, for metrics: its delivery count and its event's time, if read. */
+export interface DeliveryFacts {
+  readonly deliveries: number;
+  /** The envelope's `occurred_at`, once the envelope was valid. */
+  occurredAt?: string;
+}
+
 export interface ConsumerRunnerOptions {
   readonly definition: ConsumerDefinition;
   readonly handlers: EventHandlers;
@@ -50,7 +57,12 @@ export interface ConsumerRunnerOptions {
   /** Handlers running at once in this process. */
   readonly concurrency?: number;
   /** Called after each delivery was settled (acked, nak'ed or terminated). */
-  readonly onOutcome?: (outcome: DeliveryOutcome, subject: string, durationMs: number) => void;
+  readonly onOutcome?: (
+    outcome: DeliveryOutcome,
+    subject: string,
+    durationMs: number,
+    delivery: DeliveryFacts,
+  ) => void;
 }
 
 /**
@@ -139,10 +151,11 @@ export class ConsumerRunner {
       },
       parent,
     );
+    const facts: DeliveryFacts = { deliveries: msg.info.deliveryCount };
     let outcome: DeliveryOutcome;
     try {
       outcome = await otelContext.with(trace.setSpan(parent, span), () =>
-        this.handle(msg, subject),
+        this.handle(msg, subject, facts),
       );
     } catch (error) {
       // Only dead-lettering itself can fail here (NATS down): leave it to a redelivery.
@@ -155,13 +168,17 @@ export class ConsumerRunner {
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
     span.end();
     try {
-      this.options.onOutcome?.(outcome, subject, Date.now() - started);
+      this.options.onOutcome?.(outcome, subject, Date.now() - started, facts);
     } catch (error) {
       this.logger.warn({ err: error }, 'consumer: onOutcome hook failed');
     }
   }
 
-  private async handle(msg: JsMsg, subject: string): Promise<DeliveryOutcome> {
+  private async handle(
+    msg: JsMsg,
+    subject: string,
+    facts: DeliveryFacts,
+  ): Promise<DeliveryOutcome> {
     const { definition } = this.options;
     let raw: unknown;
     try {
@@ -173,6 +190,7 @@ export class ConsumerRunner {
     if (envelopeErrors.length)
       return this.deadLetter(msg, subject, `invalid envelope: ${describe(envelopeErrors)}`);
     const envelope = raw as EventEnvelope<object>;
+    facts.occurredAt = envelope.occurred_at;
     if (envelope.type !== subject) {
       return this.deadLetter(
         msg,

@@ -156,6 +156,15 @@ export class OutboxRelay {
     return Number(row?.age ?? 0);
   }
 
+  /** Events not yet published (the backlog). */
+  async pendingCount(): Promise<number> {
+    const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
+    const [row] = await em.execute<{ n: string }[]>(
+      `select count(*) as n from "${this.options.schema}".outbox where published_at is null`,
+    );
+    return Number(row?.n ?? 0);
+  }
+
   /**
    * Claims and publishes one batch. Returns how many rows were published; rows JetStream did
    * not acknowledge stay pending with their error recorded.
