@@ -56,11 +56,6 @@ export function injectTraceContext<C>(
   propagation.inject(ctx, carrier, setter);
 }
 
-/** Is tracing recording in this process (an SDK registered a real tracer provider)? */
-export function tracingActive(): boolean {
-  return trace.getTracer(IHF_TRACER).startSpan('probe').isRecording();
-}
-
 /**
  * `trace_id` and `span_id` of the active span for a log line, or `{}` (no span, or tracing
  * off): a log line and the trace of the same unit of work can be found from each other.
