@@ -8,7 +8,12 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type ConsumerInfo,
+  type JetStreamClient,
+} from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { HealthRegistry, MetricsService, PINO_LOGGER } from '@ihf/observability';
@@ -344,8 +349,17 @@ class MessagingLifecycle
     if (this.consumers.registered.length) {
       const registered = this.consumers.registered.map((c) => c.definition);
       const { namespace } = options;
-      const info = (d: ConsumerDefinition) =>
-        jsm.consumers.info(physicalStreamName(namespace, STREAMS[d.stream].name), d.durable);
+      // Both gauges are collected in parallel at a scrape: they share one look-up per consumer.
+      const recent = new Map<string, { at: number; info: Promise<ConsumerInfo | undefined> }>();
+      const info = (d: ConsumerDefinition) => {
+        const hit = recent.get(d.durable);
+        if (hit && Date.now() - hit.at < 1_000) return hit.info;
+        const fresh = jsm.consumers
+          .info(physicalStreamName(namespace, STREAMS[d.stream].name), d.durable)
+          .catch(() => undefined);
+        recent.set(d.durable, { at: Date.now(), info: fresh });
+        return fresh;
+      };
       // Read from JetStream at each scrape: the same for every replica (use max by consumer).
       new Gauge({
         name: 'ihf_consumer_pending_messages',
@@ -354,7 +368,7 @@ class MessagingLifecycle
         registers: [this.metrics.registry],
         async collect() {
           for (const d of registered) {
-            const i = await info(d).catch(() => undefined);
+            const i = await info(d);
             this.set({ consumer: d.durable }, i ? i.num_pending : -1);
           }
         },
@@ -366,7 +380,7 @@ class MessagingLifecycle
         registers: [this.metrics.registry],
         async collect() {
           for (const d of registered) {
-            const i = await info(d).catch(() => undefined);
+            const i = await info(d);
             this.set({ consumer: d.durable }, i ? i.num_ack_pending : -1);
           }
         },
