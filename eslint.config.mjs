@@ -31,7 +31,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@ihf/*/*'],
+              // Tracing is its own entry point: a service's main.ts loads it before anything else.
+              group: ['@ihf/*/*', '!@ihf/observability/tracing'],
               message: 'Import a lib through its public entry point (@ihf/<lib>).',
             },
             {

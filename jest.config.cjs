@@ -22,6 +22,9 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
+    // Service packages (`@ihf/<service>-service`), for tests that run several in one process.
+    '^@ihf/([a-z-]+)-service$': '<rootDir>/services/$1/src/index.ts',
+    '^@ihf/observability/tracing$': '<rootDir>/libs/observability/src/tracing/index.ts',
     '^@ihf/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // ES module whose exports only offer `import` (Jest resolves for require).
@@ -43,7 +46,11 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.int-spec.ts'],
+      testMatch: [
+        '<rootDir>/{libs,services}/*/test/**/*.int-spec.ts',
+        // Tests across services (the trace of one annotation through ingestion and feedback).
+        '<rootDir>/tests/observability/**/*.int-spec.ts',
+      ],
       // Finds Postgres and NATS once (env, Testcontainers or local defaults); each test file
       // then creates its own database and bus namespace (libs/testing).
       globalSetup: '<rootDir>/libs/testing/src/infrastructure.ts',

@@ -43,10 +43,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = parseArgs();
 const argv = args.argv;
 
-/** INGESTION_* variables set when the benchmark runs, passed on to the service. */
+/**
+ * INGESTION_* variables set when the benchmark runs, passed on to the service; OTEL_* too, so
+ * that the reporting path can be measured with tracing on (README, "Tracing on and off").
+ */
 const serviceOverrides: Record<string, string> = Object.fromEntries(
   Object.entries(process.env).filter(
-    (e): e is [string, string] => e[0].startsWith('INGESTION_') && e[1] !== undefined,
+    (e): e is [string, string] =>
+      (e[0].startsWith('INGESTION_') || e[0].startsWith('OTEL_')) && e[1] !== undefined,
   ),
 );
 

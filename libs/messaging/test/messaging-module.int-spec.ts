@@ -181,6 +181,15 @@ describe('MessagingModule in a Nest service', () => {
     expect(metrics.body).toContain('ihf_outbox_published_total');
     expect(metrics.body).toMatch(/ihf_outbox_oldest_pending_seconds\{[^}]*\} 0/);
     expect(metrics.body).toMatch(/ihf_consumer_deliveries_total\{[^}]*outcome="handled"/);
+    // Consumer lag from JetStream (the handled event is no longer pending), backlog, pool, readiness.
+    expect(metrics.body).toMatch(
+      /ihf_consumer_pending_messages\{[^}]*consumer="msgtest__identity"[^}]*\} 0/,
+    );
+    expect(metrics.body).toMatch(/ihf_consumer_handle_duration_seconds_count\{[^}]*\} [1-9]/);
+    expect(metrics.body).toMatch(/ihf_consumer_event_age_seconds_count\{[^}]*\} [1-9]/);
+    expect(metrics.body).toMatch(/ihf_outbox_pending_events\{[^}]*\} 0/);
+    expect(metrics.body).toMatch(/ihf_db_pool_connections\{[^}]*state="total"[^}]*\} [1-9]/);
+    expect(metrics.body).toMatch(/ihf_readiness_up\{[^}]*\} 1/);
     expect(metrics.body).toMatch(
       /ihf_table_tail_oldest_pending_seconds\{[^}]*table="clicks"[^}]*\} 0/,
     );

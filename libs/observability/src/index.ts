@@ -18,3 +18,4 @@ export * from './validation/validation.pipe.js';
 export * from './http/public-route.decorator.js';
 export * from './errors/dependency-unavailable.js';
 export * from './errors/outage-log.js';
+export * from './tracing/trace-context.js';

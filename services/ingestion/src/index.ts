@@ -5,3 +5,7 @@
  * `dist/main.js` (exported as `@ihf/ingestion-service/main`).
  */
 export { GroupCommitWriter } from './reporting/group-commit.writer.js';
+// For tests that run ingestion in-process beside another service (tests/observability).
+export { ingestionAppOptions } from './bootstrap.js';
+export { IngestionConfig } from './config/ingestion.config.js';
+export { ingestionOrmSettings } from './database/ingestion-orm.settings.js';

@@ -1,3 +1,4 @@
+import './tracing.js';
 import 'reflect-metadata';
 import { ensureDatabase, migrateSchema } from '@ihf/persistence';
 import { bootstrapService, ConfigValidationError, loadConfig } from '@ihf/platform';

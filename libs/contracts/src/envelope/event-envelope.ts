@@ -18,6 +18,9 @@ import {
 export const SUBJECT_PATTERN =
   /^ihf\.[a-z][a-z0-9_-]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.v[1-9][0-9]*$/;
 
+/** W3C `traceparent` (version-traceid-parentid-flags, lower-case hex). */
+export const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 /**
  * The envelope every event travels in, on the bus and in outbox rows. Field names are snake_case
  * as on the HTTP wire, so that non-TypeScript consumers (agents) read the same shape.
@@ -47,6 +50,13 @@ export interface EventEnvelope<P = unknown, S extends string = string> {
    */
   readonly aggregate_id?: string | null;
   readonly aggregate_version?: number | null;
+  /**
+   * W3C trace context of the unit of work that produced the event (the CloudEvents
+   * distributed-tracing extension's fields), present only when the producer was tracing: the
+   * relay forwards it as NATS headers, and the consumer's span continues the same trace.
+   */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
   /** The event's data, shaped by the payload class registered for `type`. */
   readonly payload: P;
 }
@@ -94,6 +104,16 @@ export class EventEnvelopeDto {
   @Min(0)
   aggregate_version?: number | null;
 
+  @IsOptional()
+  @IsString()
+  @Matches(TRACEPARENT_PATTERN)
+  traceparent?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  tracestate?: string;
+
   @IsDefined()
   @IsObject()
   payload!: Record<string, unknown>;
@@ -113,6 +133,9 @@ export const EventHeaders = {
   CorrelationId: 'Ihf-Correlation-Id',
   CausationId: 'Ihf-Causation-Id',
   Producer: 'Ihf-Producer',
+  /** W3C trace context (the HTTP header names; NATS headers carry them the same way). */
+  TraceParent: 'traceparent',
+  TraceState: 'tracestate',
   /** On dead letters: why the message was given up, and where it came from. */
   DeadLetterReason: 'Ihf-Dead-Letter-Reason',
   DeadLetterSubject: 'Ihf-Dead-Letter-Subject',

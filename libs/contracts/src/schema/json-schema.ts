@@ -6,7 +6,7 @@ import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import { allSubjects, contractFor } from '../events/event-contracts.js';
 import { EVENT_EXAMPLES } from '../events/event-examples.js';
-import { versionOfSubject } from '../envelope/event-envelope.js';
+import { TRACEPARENT_PATTERN, versionOfSubject } from '../envelope/event-envelope.js';
 import { presenceOf } from './presence.js';
 
 /** A JSON Schema document (draft 2020-12 keywords, as produced from class-validator metadata). */
@@ -184,6 +184,9 @@ export function eventJsonSchema(subject: string): JsonSchema {
         : orNull({ type: 'string', format: 'uuid' }),
       aggregate_id: orNull({ type: 'string', maxLength: 128 }),
       aggregate_version: orNull({ type: 'integer', minimum: 0 }),
+      // W3C trace context (CloudEvents distributed-tracing extension), when the producer traced.
+      traceparent: { type: 'string', pattern: TRACEPARENT_PATTERN.source },
+      tracestate: { type: 'string', maxLength: 512 },
       payload,
     },
     additionalProperties: ADDITIONAL_PROPERTIES,

@@ -4,10 +4,13 @@ import { type MikroORM } from '@mikro-orm/core';
 import { type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import {
+  IHF_TRACER,
   RequestContext,
+  contextFromCarrier,
   isDependencyUnavailable,
   type RequestContextData,
 } from '@ihf/observability';
+import { SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
 import {
   EventEnvelopeDto,
   EventHeaders,
@@ -23,6 +26,7 @@ import {
 } from '@ihf/contracts';
 import { type Logger, silentLogger } from '../logger.js';
 import { recordInbox } from '../inbox/inbox.js';
+import { natsHeaderGetter } from '../nats/batch-publisher.js';
 import { NonRetryableError } from './errors.js';
 import {
   clearConsumerFailures,
@@ -33,6 +37,13 @@ import { type EventHandler, type EventHandlers } from './event-handlers.js';
 
 /** What happened to one delivery, for metrics and tests. */
 export type DeliveryOutcome = 'handled' | 'duplicate' | 'ignored' | 'retry' | 'dead_lettered';
+
+/** What a delivery showed, for metrics: its delivery count and its event's time, if read. */
+export interface DeliveryFacts {
+  readonly deliveries: number;
+  /** The envelope's `occurred_at`, once the envelope was valid. */
+  occurredAt?: string;
+}
 
 export interface ConsumerRunnerOptions {
   readonly definition: ConsumerDefinition;
@@ -46,7 +57,12 @@ export interface ConsumerRunnerOptions {
   /** Handlers running at once in this process. */
   readonly concurrency?: number;
   /** Called after each delivery was settled (acked, nak'ed or terminated). */
-  readonly onOutcome?: (outcome: DeliveryOutcome, subject: string, durationMs: number) => void;
+  readonly onOutcome?: (
+    outcome: DeliveryOutcome,
+    subject: string,
+    durationMs: number,
+    delivery: DeliveryFacts,
+  ) => void;
 }
 
 /**
@@ -118,23 +134,51 @@ export class ConsumerRunner {
   private async process(msg: JsMsg): Promise<void> {
     const started = Date.now();
     const subject = logicalSubject(this.options.namespace, msg.subject);
+    // The delivery's span is a child of the publishing span (the `traceparent` header): one
+    // trace from the request that caused the event to every handler that acted on it.
+    const parent = contextFromCarrier(msg.headers, natsHeaderGetter);
+    const span = trace.getTracer(IHF_TRACER).startSpan(
+      `process ${subject}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': subject,
+          'messaging.consumer.group.name': this.options.definition.durable,
+          'messaging.message.delivery_count': msg.info.deliveryCount,
+        },
+      },
+      parent,
+    );
+    const facts: DeliveryFacts = { deliveries: msg.info.deliveryCount };
     let outcome: DeliveryOutcome;
     try {
-      outcome = await this.handle(msg, subject);
+      outcome = await otelContext.with(trace.setSpan(parent, span), () =>
+        this.handle(msg, subject, facts),
+      );
     } catch (error) {
       // Only dead-lettering itself can fail here (NATS down): leave it to a redelivery.
       this.logger.error({ err: error, subject }, 'consumer: could not settle message');
       msg.nak(5_000);
       outcome = 'retry';
     }
+    span.setAttribute('ihf.delivery.outcome', outcome);
+    if (outcome === 'retry' || outcome === 'dead_lettered')
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    span.end();
     try {
-      this.options.onOutcome?.(outcome, subject, Date.now() - started);
+      this.options.onOutcome?.(outcome, subject, Date.now() - started, facts);
     } catch (error) {
       this.logger.warn({ err: error }, 'consumer: onOutcome hook failed');
     }
   }
 
-  private async handle(msg: JsMsg, subject: string): Promise<DeliveryOutcome> {
+  private async handle(
+    msg: JsMsg,
+    subject: string,
+    facts: DeliveryFacts,
+  ): Promise<DeliveryOutcome> {
     const { definition } = this.options;
     let raw: unknown;
     try {
@@ -146,6 +190,7 @@ export class ConsumerRunner {
     if (envelopeErrors.length)
       return this.deadLetter(msg, subject, `invalid envelope: ${describe(envelopeErrors)}`);
     const envelope = raw as EventEnvelope<object>;
+    facts.occurredAt = envelope.occurred_at;
     if (envelope.type !== subject) {
       return this.deadLetter(
         msg,
@@ -175,6 +220,10 @@ export class ConsumerRunner {
       causationId: envelope.event_id,
       requestId: envelope.event_id,
     };
+    trace.getActiveSpan()?.setAttributes({
+      'messaging.message.id': envelope.event_id,
+      'ihf.correlation_id': envelope.correlation_id,
+    });
     const deliveries = msg.info.deliveryCount;
     try {
       const handled = await RequestContext.run(context, () =>

@@ -35,17 +35,42 @@ export class MessageRefusedError extends Error {
 /** JetStream error codes that no retry can fix: message or headers over the stream's limit. */
 const PERMANENT_JETSTREAM_ERRORS = new Set([10054, 10097]);
 
-/** The headers every relayed event carries: its id for dedupe, and its chain for tracing. */
+/**
+ * The headers every relayed event carries: its id for dedupe, and its chain for tracing
+ * (correlation and causation ids; W3C `traceparent`/`tracestate` when the event has them).
+ */
 export function envelopeHeaders(
-  envelope: Pick<EventEnvelope, 'event_id' | 'correlation_id' | 'causation_id' | 'producer'>,
+  envelope: Pick<
+    EventEnvelope,
+    'event_id' | 'correlation_id' | 'causation_id' | 'producer' | 'traceparent' | 'tracestate'
+  >,
 ): MsgHdrs {
   const h = natsHeaders();
   h.set(EventHeaders.MessageId, envelope.event_id);
   h.set(EventHeaders.CorrelationId, envelope.correlation_id);
   if (envelope.causation_id) h.set(EventHeaders.CausationId, envelope.causation_id);
   h.set(EventHeaders.Producer, envelope.producer);
+  if (envelope.traceparent) h.set(EventHeaders.TraceParent, envelope.traceparent);
+  if (envelope.tracestate) h.set(EventHeaders.TraceState, envelope.tracestate);
   return h;
 }
+
+/** Writes OpenTelemetry's propagation fields into NATS headers. */
+export const natsHeaderSetter = {
+  set(carrier: MsgHdrs, key: string, value: string): void {
+    carrier.set(key, value);
+  },
+};
+
+/** Reads OpenTelemetry's propagation fields from NATS headers (absent headers: none). */
+export const natsHeaderGetter = {
+  keys(carrier: MsgHdrs | undefined): string[] {
+    return carrier ? carrier.keys() : [];
+  },
+  get(carrier: MsgHdrs | undefined, key: string): string | undefined {
+    return carrier?.has(key) ? carrier.get(key) : undefined;
+  },
+};
 
 /**
  * Publishes batches of messages to JetStream and resolves once every one is acknowledged (or

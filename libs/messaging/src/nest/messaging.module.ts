@@ -8,13 +8,19 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type ConsumerInfo,
+  type JetStreamClient,
+} from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { HealthRegistry, MetricsService, PINO_LOGGER } from '@ihf/observability';
 import {
   STREAMS,
   assertNamespace,
+  physicalStreamName,
   subjectMatches,
   type ConsumerDefinition,
   type StreamName,
@@ -215,6 +221,14 @@ class MessagingLifecycle
       const relay = this.relay;
       // What to alert on: events waiting longer than a few seconds mean the relay is stuck.
       new Gauge({
+        name: 'ihf_outbox_pending_events',
+        help: 'Outbox events not yet published (the backlog; -1 when it cannot be read).',
+        registers: [this.metrics.registry],
+        async collect() {
+          this.set(await relay.pendingCount().catch(() => -1));
+        },
+      });
+      new Gauge({
         name: 'ihf_outbox_oldest_pending_seconds',
         help: 'Age of the oldest outbox event not yet published (0 when none).',
         registers: [this.metrics.registry],
@@ -306,10 +320,72 @@ class MessagingLifecycle
 
     const outcomes = new Counter({
       name: 'ihf_consumer_deliveries_total',
-      help: 'Event deliveries settled by consumers, by consumer, subject and outcome.',
+      help: 'Event deliveries settled by consumers, by consumer, subject and outcome (handled, duplicate, ignored, retry, dead_lettered).',
       labelNames: ['consumer', 'subject', 'outcome'],
       registers: [this.metrics.registry],
     });
+    const redeliveries = new Counter({
+      name: 'ihf_consumer_redeliveries_total',
+      help: 'Deliveries of a message JetStream had delivered before (a retry, an expired ack wait), by consumer.',
+      labelNames: ['consumer'],
+      registers: [this.metrics.registry],
+    });
+    const handleSeconds = new Histogram({
+      name: 'ihf_consumer_handle_duration_seconds',
+      help: 'Time to validate, handle and settle one delivery, by consumer.',
+      labelNames: ['consumer'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.metrics.registry],
+    });
+    // Read-model freshness: how old an event is when its consumer applies it (the read model
+    // it keeps lags the producer by about this much).
+    const eventAge = new Histogram({
+      name: 'ihf_consumer_event_age_seconds',
+      help: 'Age of an event (now minus occurred_at) when its consumer handled it, by consumer.',
+      labelNames: ['consumer'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [this.metrics.registry],
+    });
+    if (this.consumers.registered.length) {
+      const registered = this.consumers.registered.map((c) => c.definition);
+      const { namespace } = options;
+      // Both gauges are collected in parallel at a scrape: they share one look-up per consumer.
+      const recent = new Map<string, { at: number; info: Promise<ConsumerInfo | undefined> }>();
+      const info = (d: ConsumerDefinition) => {
+        const hit = recent.get(d.durable);
+        if (hit && Date.now() - hit.at < 1_000) return hit.info;
+        const fresh = jsm.consumers
+          .info(physicalStreamName(namespace, STREAMS[d.stream].name), d.durable)
+          .catch(() => undefined);
+        recent.set(d.durable, { at: Date.now(), info: fresh });
+        return fresh;
+      };
+      // Read from JetStream at each scrape: the same for every replica (use max by consumer).
+      new Gauge({
+        name: 'ihf_consumer_pending_messages',
+        help: 'Messages of the stream not yet delivered to the consumer (its lag), by consumer.',
+        labelNames: ['consumer'],
+        registers: [this.metrics.registry],
+        async collect() {
+          for (const d of registered) {
+            const i = await info(d);
+            this.set({ consumer: d.durable }, i ? i.num_pending : -1);
+          }
+        },
+      });
+      new Gauge({
+        name: 'ihf_consumer_ack_pending_messages',
+        help: 'Messages delivered to the consumer and not yet acknowledged, by consumer.',
+        labelNames: ['consumer'],
+        registers: [this.metrics.registry],
+        async collect() {
+          for (const d of registered) {
+            const i = await info(d);
+            this.set({ consumer: d.durable }, i ? i.num_ack_pending : -1);
+          }
+        },
+      });
+    }
     for (const { definition, handlers } of this.consumers.registered) {
       const runner = new ConsumerRunner({
         definition,
@@ -320,8 +396,16 @@ class MessagingLifecycle
         namespace: options.namespace,
         logger,
         concurrency: options.consumerConcurrency,
-        onOutcome: (outcome, subject) =>
-          outcomes.inc({ consumer: definition.durable, subject, outcome }),
+        onOutcome: (outcome, subject, durationMs, delivery) => {
+          const consumer = definition.durable;
+          outcomes.inc({ consumer, subject, outcome });
+          handleSeconds.observe({ consumer }, durationMs / 1000);
+          if (delivery.deliveries > 1) redeliveries.inc({ consumer });
+          if (outcome === 'handled' && delivery.occurredAt) {
+            const age = (Date.now() - Date.parse(delivery.occurredAt)) / 1000;
+            if (Number.isFinite(age)) eventAge.observe({ consumer }, Math.max(0, age));
+          }
+        },
       });
       await runner.start();
       this.runners.push(runner);

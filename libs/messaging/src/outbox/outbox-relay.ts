@@ -1,9 +1,16 @@
 import { type MikroORM } from '@mikro-orm/core';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
-import { type NatsConnection } from '@nats-io/nats-core';
+import { type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { physicalSubject, type EventEnvelope } from '@ihf/contracts';
+import { IHF_TRACER, contextFromCarrier, injectTraceContext } from '@ihf/observability';
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { type Logger, silentLogger } from '../logger.js';
-import { BatchPublisher, MessageRefusedError, envelopeHeaders } from '../nats/batch-publisher.js';
+import {
+  BatchPublisher,
+  MessageRefusedError,
+  envelopeHeaders,
+  natsHeaderSetter,
+} from '../nats/batch-publisher.js';
 import { NotificationListener } from './notification-listener.js';
 import { OutageLog } from './outage-log.js';
 import { outboxChannel } from './messaging-tables.sql.js';
@@ -53,6 +60,39 @@ interface OutboxRow {
   subject: string;
   envelope: EventEnvelope;
   created_at: Date;
+}
+
+/**
+ * The NATS hop of a traced event: a producer span, child of the span that wrote the event
+ * (its envelope's `traceparent`), whose context replaces the envelope's in the headers so that
+ * the consumer's span is its child. Events written without tracing get no span.
+ */
+function publishSpan(row: OutboxRow, headers: MsgHdrs): Span | undefined {
+  if (!row.envelope.traceparent) return undefined;
+  const parent = contextFromCarrier(row.envelope);
+  const span = trace.getTracer(IHF_TRACER).startSpan(
+    `publish ${row.subject}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': row.subject,
+        'messaging.message.id': row.envelope.event_id,
+        'ihf.producer': row.envelope.producer,
+        'ihf.correlation_id': row.envelope.correlation_id,
+      },
+    },
+    parent,
+  );
+  injectTraceContext(headers, natsHeaderSetter, trace.setSpan(parent, span));
+  return span;
+}
+
+function endPublishSpan(span: Span | undefined, error: Error | undefined): void {
+  if (!span) return;
+  if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  span.end();
 }
 
 /**
@@ -116,6 +156,15 @@ export class OutboxRelay {
     return Number(row?.age ?? 0);
   }
 
+  /** Events not yet published (the backlog). */
+  async pendingCount(): Promise<number> {
+    const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
+    const [row] = await em.execute<{ n: string }[]>(
+      `select count(*) as n from "${this.options.schema}".outbox where published_at is null`,
+    );
+    return Number(row?.n ?? 0);
+  }
+
   /**
    * Claims and publishes one batch. Returns how many rows were published; rows JetStream did
    * not acknowledge stay pending with their error recorded.
@@ -133,14 +182,20 @@ export class OutboxRelay {
       if (rows.length === 0) return { published: 0, failed: 0 };
 
       this.publisher ??= new BatchPublisher(nc);
+      const spans: (Span | undefined)[] = [];
       const outcomes = await this.publisher.publishEach(
-        rows.map((row) => ({
-          subject: physicalSubject(namespace, row.subject),
-          data: JSON.stringify(row.envelope),
-          headers: envelopeHeaders(row.envelope),
-        })),
+        rows.map((row) => {
+          const headers = envelopeHeaders(row.envelope);
+          spans.push(publishSpan(row, headers));
+          return {
+            subject: physicalSubject(namespace, row.subject),
+            data: JSON.stringify(row.envelope),
+            headers,
+          };
+        }),
         this.publishTimeoutMs,
       );
+      spans.forEach((span, i) => endPublishSpan(span, outcomes[i]));
       const ok = rows.filter((_, i) => outcomes[i] === undefined);
       const failed = rows.flatMap((row, i) => {
         const error = outcomes[i];

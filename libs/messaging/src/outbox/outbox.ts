@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type EntityManager } from '@mikro-orm/core';
-import { RequestContext } from '@ihf/observability';
+import { RequestContext, activeTraceCarrier } from '@ihf/observability';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import {
@@ -75,6 +75,8 @@ export class Outbox {
       hub_id: options.hubId ?? null,
       aggregate_id: options.aggregateId ?? null,
       aggregate_version: options.aggregateVersion ?? null,
+      // The producing span's trace context, only when tracing is on (else no field at all).
+      ...activeTraceCarrier(),
       payload,
     };
     em.persist(

@@ -11,7 +11,14 @@ import {
   type MsgHdrs,
 } from '@nats-io/nats-core';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { RequestContext } from '@ihf/observability';
+import {
+  RequestContext,
+  SpanKind,
+  contextFromCarrier,
+  inSpan,
+  injectTraceContext,
+} from '@ihf/observability';
+import { natsHeaderGetter, natsHeaderSetter } from '../nats/batch-publisher.js';
 import { EventHeaders, physicalSubject } from '@ihf/contracts';
 
 /**
@@ -84,9 +91,19 @@ export class NamespacedNatsServer extends ServerNats {
 
   override async handleMessage(channel: string, natsMsg: Msg): Promise<void> {
     const correlationId = natsMsg.headers?.get(EventHeaders.CorrelationId) || randomUUID();
-    await RequestContext.run({ correlationId, requestId: randomUUID() }, async () => {
-      await super.handleMessage(channel, natsMsg);
-    });
+    // The answer's span continues the caller's trace (its `traceparent` header).
+    await inSpan(
+      `rpc ${channel}`,
+      {
+        kind: SpanKind.SERVER,
+        parent: contextFromCarrier(natsMsg.headers, natsHeaderGetter),
+        attributes: { 'rpc.system': 'nats', 'rpc.method': channel },
+      },
+      () =>
+        RequestContext.run({ correlationId, requestId: randomUUID() }, async () => {
+          await super.handleMessage(channel, natsMsg);
+        }),
+    );
   }
 }
 
@@ -122,8 +139,17 @@ export class RpcClient {
     timeoutMs = this.defaultTimeoutMs,
   ): Promise<Res> {
     if (!RPC_PATTERN.test(pattern)) throw new Error(`Invalid RPC pattern '${pattern}'`);
+    return inSpan(
+      `rpc ${pattern}`,
+      { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'nats', 'rpc.method': pattern } },
+      () => this.send<Res, Req>(pattern, data, timeoutMs),
+    );
+  }
+
+  private async send<Res, Req>(pattern: string, data: Req, timeoutMs: number): Promise<Res> {
     const h: MsgHdrs = natsHeaders();
     h.set(EventHeaders.CorrelationId, RequestContext.correlationId());
+    injectTraceContext(h, natsHeaderSetter);
     const record = new NatsRecordBuilder(data).setHeaders(h).build();
     try {
       return await firstValueFrom(

@@ -3,6 +3,8 @@ import { type PostgreSqlConnection as SqlConnection } from '@mikro-orm/postgresq
 import { type NatsConnection } from '@nats-io/nats-core';
 import { physicalSubject, type EventEnvelope } from '@ihf/contracts';
 import { assertSchemaName } from '@ihf/persistence';
+import { IHF_TRACER, injectTraceContext } from '@ihf/observability';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Logger, silentLogger } from '../logger.js';
 import {
@@ -10,6 +12,7 @@ import {
   MessageRefusedError,
   type BatchMessage,
   envelopeHeaders,
+  natsHeaderSetter,
 } from '../nats/batch-publisher.js';
 import { NotificationListener } from '../outbox/notification-listener.js';
 import { OutageLog } from '../outbox/outage-log.js';
@@ -217,7 +220,7 @@ export class TableTailRelay {
       }
     }
     this.publisher ??= new BatchPublisher(nc);
-    const outcomes = await this.publisher.publishEach(messages, this.publishTimeoutMs);
+    const outcomes = await this.publishTraced(messages);
     const retryable = outcomes.find((e) => e && !(e instanceof MessageRefusedError && e.permanent));
     if (retryable) throw retryable;
     outcomes.forEach((error, i) => {
@@ -252,6 +255,41 @@ export class TableTailRelay {
     // Not moved: someone else did (an operator's reset, a former leader): read it again.
     this.cursor = moved.length === 1 ? next : undefined;
     return rows.length;
+  }
+
+  /**
+   * Publishes a batch. With tracing on, the batch is one producer span (a new trace: the rows
+   * come from many requests, written together by a group commit) whose context every message
+   * carries, so each consumer's span is a child of the batch that brought it: one span per
+   * batch, not per row, and no trace column in the tailed table.
+   */
+  private async publishTraced(messages: BatchMessage[]): Promise<(Error | undefined)[]> {
+    const span = trace.getTracer(IHF_TRACER).startSpan(
+      `publish ${this.options.table} batch`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'send',
+          'messaging.batch.message_count': messages.length,
+          'ihf.table': this.options.table,
+        },
+      },
+      ROOT_CONTEXT,
+    );
+    if (span.isRecording()) {
+      const ctx = trace.setSpan(ROOT_CONTEXT, span);
+      for (const m of messages) injectTraceContext(m.headers, natsHeaderSetter, ctx);
+    }
+    try {
+      const outcomes = await this.publisher!.publishEach(messages, this.publishTimeoutMs);
+      const failed = outcomes.filter(Boolean).length;
+      if (failed)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} not published` });
+      return outcomes;
+    } finally {
+      span.end();
+    }
   }
 
   /** The message of one row; throws when the row cannot be one. */

@@ -1,4 +1,12 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+} from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { ObservabilityModuleOptions } from '../observability.options.js';
 import { OBSERVABILITY_OPTIONS } from '../observability.tokens.js';
 
@@ -45,8 +53,44 @@ export class HealthRegistry implements BeforeApplicationShutdown {
   private readonly timeoutMs: number;
   private shuttingDown = false;
 
-  constructor(@Inject(OBSERVABILITY_OPTIONS) options: ObservabilityModuleOptions) {
+  constructor(
+    @Inject(OBSERVABILITY_OPTIONS) options: ObservabilityModuleOptions,
+    @Optional() @Inject(MetricsService) metrics?: MetricsService,
+  ) {
     this.timeoutMs = options.readinessTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (metrics) this.registerMetrics(metrics);
+  }
+
+  /**
+   * `ihf_readiness_up` (1 ready, 0 not) and `ihf_readiness_check_up{check}`, evaluated at each
+   * scrape: alerts see an instance that is not ready, or that flaps, without reading probes.
+   */
+  private registerMetrics(metrics: MetricsService): void {
+    // Both gauges are collected in parallel at a scrape: they share one run of the checks.
+    let shared: { at: number; report: Promise<ReadinessReport> } | undefined;
+    const report = () => {
+      if (!shared || performance.now() - shared.at > 1_000)
+        shared = { at: performance.now(), report: this.readiness() };
+      return shared.report;
+    };
+    new Gauge({
+      name: 'ihf_readiness_up',
+      help: 'Whether the instance was ready at the last scrape (1 ready, 0 not: a check down, or shutting down).',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await report()).status === 'ok' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'ihf_readiness_check_up',
+      help: 'Readiness check result at the last scrape (1 up, 0 down), by check.',
+      labelNames: ['check'],
+      registers: [metrics.registry],
+      async collect() {
+        for (const [name, result] of Object.entries((await report()).checks))
+          this.set({ check: name }, result.status === 'up' ? 1 : 0);
+      },
+    });
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   type RequestContextData,
 } from '../context/request-context.js';
 import { type MetricsService, UNMATCHED_ROUTE } from '../metrics/metrics.service.js';
+import { trace } from '@opentelemetry/api';
 
 /** An incoming id is kept only if it matches this: bounded, and safe to log and echo. */
 export const INCOMING_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -59,6 +60,8 @@ export function registerHttpObservability(
     contexts.set(request, ctx);
     void reply.header(REQUEST_ID_HEADER, ctx.requestId);
     void reply.header(CORRELATION_HEADER, ctx.correlationId);
+    // The request's span (when tracing) names the correlation id: logs and trace meet there.
+    trace.getActiveSpan()?.setAttribute('ihf.correlation_id', ctx.correlationId);
     RequestContext.run(ctx, done);
   });
 

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { RequestContext } from '../context/request-context.js';
+import { traceLogFields } from '../tracing/trace-context.js';
 
 /** Log levels accepted by {@link createLogger} (pino's, plus `silent`). */
 export const LOG_LEVELS: readonly LevelWithSilent[] = [
@@ -72,12 +73,17 @@ export interface LoggerOptions {
 
 /**
  * The ids of the current unit of work, as log fields (snake_case, absent ones left out).
- * Used as pino's `mixin`, so every line written inside a {@link RequestContext} carries them.
+ * Used as pino's `mixin`, so every line written inside a {@link RequestContext} carries them,
+ * and, when tracing is on, the active span's `trace_id` and `span_id` (the same unit of work
+ * in the trace backend).
  */
 export function contextLogFields(): Record<string, string> {
   const ctx = RequestContext.current();
-  if (!ctx) return {};
-  const fields: Record<string, string> = { correlation_id: ctx.correlationId };
+  if (!ctx) return traceLogFields();
+  const fields: Record<string, string> = {
+    correlation_id: ctx.correlationId,
+    ...traceLogFields(),
+  };
   if (ctx.requestId) fields.request_id = ctx.requestId;
   if (ctx.causationId) fields.causation_id = ctx.causationId;
   if (ctx.userId) fields.user_id = ctx.userId;

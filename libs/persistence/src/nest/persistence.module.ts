@@ -1,7 +1,9 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { HealthRegistry } from '@ihf/observability';
+import { type PostgreSqlConnection } from '@mikro-orm/postgresql';
+import { Gauge } from 'prom-client';
+import { HealthRegistry, MetricsService } from '@ihf/observability';
 import { createOrmOptions, type ServiceOrmSettings } from '../config/orm-options.js';
 
 @Injectable()
@@ -15,6 +17,36 @@ class PostgresHealthCheck implements OnModuleInit {
     this.health.register('postgres', async () => {
       const result = await this.orm.checkConnection();
       if (!result.ok) throw new Error(result.reason ?? 'postgres unreachable');
+    });
+  }
+}
+
+/**
+ * `ihf_db_pool_connections{state}`: the `pg` pool behind MikroORM, read at each scrape
+ * (`total` open, `idle`, and `waiting`: requests queued for a connection, the sign of a pool
+ * too small for the load).
+ */
+@Injectable()
+class PoolMetrics implements OnModuleInit {
+  constructor(
+    @Inject(MikroORM) private readonly orm: MikroORM,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    const connection = this.orm.em.getConnection() as unknown as PostgreSqlConnection;
+    new Gauge({
+      name: 'ihf_db_pool_connections',
+      help: 'Connections of the database pool, by state (total, idle, waiting: requests queued for one).',
+      labelNames: ['state'],
+      registers: [this.metrics.registry],
+      async collect() {
+        const pool = await connection.getNativeClient().catch(() => undefined);
+        if (!pool) return;
+        this.set({ state: 'total' }, pool.totalCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+      },
     });
   }
 }
@@ -35,7 +67,7 @@ export class PersistenceModule {
           registerRequestContext: true,
         }) as DynamicModule,
       ],
-      providers: [PostgresHealthCheck],
+      providers: [PostgresHealthCheck, PoolMetrics],
     };
   }
 }

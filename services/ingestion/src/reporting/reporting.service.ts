@@ -1,5 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { type ApiKeyPrincipal } from '@ihf/auth';
+import { MetricsService } from '@ihf/observability';
 import { IngestionConfig } from '../config/ingestion.config.js';
 import { OverloadedError, RateLimitedError } from '../common/unavailable.error.js';
 import { UnsupportedMediaTypeError } from './body.errors.js';
@@ -51,16 +53,26 @@ export class ReportingService {
   private readonly buckets: TokenBuckets;
   /** Events of reports between admission and answer. */
   private pendingEvents = 0;
+  /** Reports refused (429) by their hub's rate limit; beside `ihf_ingestion_overload_refusals_total`. */
+  private readonly rateLimited?: Counter;
 
   constructor(
     @Inject(IngestionConfig) private readonly config: IngestionConfig,
     @Inject(EventValidator) private readonly validator: EventValidator,
     @Inject(GroupCommitWriter) private readonly writer: GroupCommitWriter,
+    @Optional() @Inject(MetricsService) metrics?: MetricsService,
   ) {
     this.buckets = new TokenBuckets(
       config.INGESTION_RATE_LIMIT_EVENTS_PER_SEC,
       config.INGESTION_RATE_LIMIT_BURST,
     );
+    this.rateLimited = metrics
+      ? new Counter({
+          name: 'ihf_ingestion_rate_limit_refusals_total',
+          help: "Reports refused with 429 because their hub's rate limit was spent.",
+          registers: [metrics.registry],
+        })
+      : undefined;
   }
 
   async report(
@@ -74,7 +86,10 @@ export class ReportingService {
     const max = this.config.INGESTION_MAX_BATCH_EVENTS;
     if (events.length > max) throw new BatchTooLargeError(events.length, max);
     const wait = this.buckets.take(key.hubId, events.length);
-    if (wait > 0) throw new RateLimitedError(wait);
+    if (wait > 0) {
+      this.rateLimited?.inc();
+      throw new RateLimitedError(wait);
+    }
     // Memory and latency stay bounded when Postgres is slower than the clients: events being
     // validated, waiting for a group commit or being written are counted until answered.
     if (this.pendingEvents + events.length > this.config.INGESTION_MAX_PENDING_EVENTS) {
