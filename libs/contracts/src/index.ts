@@ -16,3 +16,4 @@ export * from './rpc/feedback.rpc.js';
 export * from './streams/streams.js';
 export * from './streams/consumers.js';
 export * from './schema/json-schema.js';
+export * from './bus/bus-permissions.js';

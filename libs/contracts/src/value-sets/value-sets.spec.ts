@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { VALUE_SETS } from './value-sets.js';
 
@@ -13,6 +13,8 @@ const ROOT = join(__dirname, '../../../..');
 const MIGRATIONS = /\/src\/migrations\//;
 
 function* sourceFiles(dir: string): Generator<string> {
+  // A workspace registered before its code exists has no src/ yet.
+  if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) yield* sourceFiles(path);

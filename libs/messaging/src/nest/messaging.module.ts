@@ -20,6 +20,7 @@ import {
   type StreamName,
 } from '@ihf/contracts';
 import { connectNats } from '../nats/nats-connection.js';
+import { BusPermissionError, PermissionWatch } from '../auth/permission-watch.js';
 import { provisionConsumers, provisionStreams } from '../provisioning/provision.js';
 import { Outbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
@@ -69,6 +70,8 @@ export interface MessagingModuleOptions {
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+/** How long a permission violation keeps the 'nats' readiness check failing. */
+export const PERMISSION_VIOLATION_WINDOW_MS = 5 * 60_000;
 /** Injection token of the service's NatsConnection. */
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 /** Injection token of the service's JetStreamClient. */
@@ -148,9 +151,13 @@ class MessagingLifecycle
   ) {}
 
   onModuleInit(): void {
+    const permissions = PermissionWatch.of(this.nc, this.logger);
     this.health.register('nats', async () => {
       if (this.nc.isClosed()) throw new Error('NATS connection closed');
       await this.nc.flush();
+      // A refused publish or pull means lost work until the credentials are fixed: not ready.
+      const [refused] = permissions.recent(PERMISSION_VIOLATION_WINDOW_MS);
+      if (refused) throw new BusPermissionError(refused);
     });
     this.health.register('consumers', () => {
       const stopped = this.runners.filter((r) => r.stoppedWith !== undefined);

@@ -120,7 +120,7 @@ export class OutboxRelay {
    * Claims and publishes one batch. Returns how many rows were published; rows JetStream did
    * not acknowledge stay pending with their error recorded.
    */
-  async relayOnce(): Promise<{ published: number; failed: number }> {
+  async relayOnce(): Promise<{ published: number; failed: number; error?: string }> {
     const { schema, nc, namespace } = this.options;
     const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
     return em.transactional(async (tx) => {
@@ -157,7 +157,7 @@ export class OutboxRelay {
         );
       }
       if (failed.length > 0) await this.recordFailures(tx, failed, ok.length > 0);
-      return { published: ok.length, failed: failed.length };
+      return { published: ok.length, failed: failed.length, error: failed[0]?.error.message };
     });
   }
 
@@ -215,10 +215,12 @@ export class OutboxRelay {
     while (!this.stopping) {
       let full: boolean;
       try {
-        const { published, failed } = await this.relayOnce();
+        const { published, failed, error } = await this.relayOnce();
         full = published + failed === this.batchSize;
-        // Nothing got through: NATS is probably down; back off instead of spinning.
-        if (failed > 0 && published === 0) throw new Error(`${failed} events not acknowledged`);
+        // Nothing got through: NATS is down or refuses (permissions); back off instead of spinning.
+        if (failed > 0 && published === 0) {
+          throw new Error(`${failed} events not acknowledged: ${error ?? 'no reason given'}`);
+        }
         outage.succeeded();
         await this.cleanupIfDue();
       } catch (error) {

@@ -13,6 +13,7 @@ import {
 import { type NatsConnection } from '@nats-io/transport-node';
 import { RequestContext } from '@ihf/observability';
 import { EventHeaders, physicalSubject } from '@ihf/contracts';
+import { natsSecurityOptions, type NatsSecurityOptions } from '../auth/nats-credentials.js';
 
 /**
  * Request/reply subjects (the few synchronous look-ups between services) follow
@@ -50,10 +51,17 @@ export class NamespacedNatsServer extends ServerNats {
   private readonly namespace: string;
   private readonly queue: string;
 
-  constructor(options: { natsUrl: string; service: string; namespace: string }) {
+  constructor(options: {
+    natsUrl: string;
+    service: string;
+    namespace: string;
+    /** Credentials and TLS (default: from the environment, see `natsSecurityOptions`). */
+    security?: NatsSecurityOptions;
+  }) {
     super({
       servers: options.natsUrl.split(','),
       name: `${options.service}-rpc`,
+      ...(options.security ?? natsSecurityOptions(options.service)),
       queue: options.service,
       // Nest's NATS server never reconnects once its connection closes: keep reconnecting.
       maxReconnectAttempts: -1,
@@ -98,13 +106,20 @@ export class RpcClient {
   private readonly client: ClientNats;
 
   constructor(
-    options: { natsUrl: string; service: string; namespace: string },
+    options: {
+      natsUrl: string;
+      service: string;
+      namespace: string;
+      /** Credentials and TLS (default: from the environment, see `natsSecurityOptions`). */
+      security?: NatsSecurityOptions;
+    },
     private readonly defaultTimeoutMs = 2_000,
     private readonly namespace = options.namespace,
   ) {
     this.client = new ClientNats({
       servers: options.natsUrl.split(','),
       name: `${options.service}-rpc-client`,
+      ...(options.security ?? natsSecurityOptions(options.service)),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       pingInterval: 10_000,
