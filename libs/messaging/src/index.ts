@@ -22,3 +22,4 @@ export * from './reconcile/reconciler.js';
 export * from './auth/nats-credentials.js';
 export * from './auth/permission-watch.js';
 export * from './auth/bus-auth-config.js';
+export * from './auth/bus-auth-cli.js';

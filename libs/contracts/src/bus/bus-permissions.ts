@@ -210,10 +210,42 @@ export function internalAgentPermissions(namespace = ''): BusPermissions {
   };
 }
 
-/** Every bus user of the platform in a namespace: one per service, plus internal agents. */
+/** The bus user of the dead-letter command (`npm run dlq`), an operator's tool. */
+export const DLQ_OPERATOR_USER = 'ihf-dlq';
+
+/**
+ * The dead-letter command's permissions: read and delete dead letters, and replay them on the
+ * subject they were consumed from (an operator's decision, so it may publish any event subject).
+ */
+export function dlqOperatorPermissions(namespace = ''): BusPermissions {
+  const dlq = physicalStreamName(namespace, STREAMS.IHF_DLQ.name);
+  const subjects = Object.values(STREAMS)
+    .filter((s) => s.name !== STREAMS.IHF_DLQ.name)
+    .flatMap((s) => s.subjects.map((f) => physicalSubject(namespace, f)));
+  return {
+    user: DLQ_OPERATOR_USER,
+    description: 'the dead-letter command (npm run dlq): list, replay, discard',
+    publish: {
+      allow: [
+        `${API}.INFO`,
+        ...['INFO', 'MSG.GET', 'MSG.DELETE'].map((op) => `${API}.STREAM.${op}.${dlq}`),
+        ...subjects,
+      ],
+      deny: [],
+    },
+    subscribe: { allow: [`${inboxPrefix(DLQ_OPERATOR_USER)}.>`], deny: [] },
+    allowResponses: false,
+  };
+}
+
+/**
+ * Every bus user of the platform in a namespace: one per service, internal agents and the
+ * dead-letter command. External agents have none (signed webhooks and HTTP only).
+ */
 export function busPermissions(namespace = ''): BusPermissions[] {
   return [
     ...busServices().map((s) => servicePermissions(s, namespace)),
     internalAgentPermissions(namespace),
+    dlqOperatorPermissions(namespace),
   ];
 }

@@ -85,3 +85,28 @@ export function permissionsData(p: BusPermissions): Record<string, unknown> {
     ...(p.allowResponses ? { allow_responses: true } : {}),
   };
 }
+
+/** The environment variable the NATS pods read a user's password from (Helm values). */
+export function helmPasswordVariable(user: string): string {
+  return `NATS_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * Values for the official NATS Helm chart (`nats/nats` 1.x): the same users and permissions
+ * as `natsAuthorizationConfig`, merged into the server config, with each password read by the
+ * NATS container from the Kubernetes secret `secretName` (key: the user's name) through the
+ * chart's `<< $VAR >>` syntax, so no secret is in the values. Services get the same key as
+ * `NATS_PASSWORD` and their name as `NATS_USER`.
+ */
+export function helmValues(
+  permissions: readonly BusPermissions[],
+  secretName = 'ihf-nats-users',
+): Record<string, unknown> {
+  const env: Record<string, unknown> = {};
+  const users = permissions.map((p) => {
+    const variable = helmPasswordVariable(p.user);
+    env[variable] = { valueFrom: { secretKeyRef: { name: secretName, key: p.user } } };
+    return { user: p.user, password: `<< $${variable} >>`, permissions: permissionsData(p) };
+  });
+  return { config: { merge: { authorization: { users } } }, container: { env } };
+}
