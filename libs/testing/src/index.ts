@@ -8,3 +8,4 @@ export * from './event-schema-check.js';
 export * from './check-constraints.js';
 export * from './openapi-responses.js';
 export * from './openapi-lint.js';
+export * from './nats-server-process.js';

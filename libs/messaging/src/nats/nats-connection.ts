@@ -25,8 +25,9 @@ export class NatsUnreachableError extends Error {
 export async function connectNats(
   url: string,
   name: string,
-  security: NatsSecurityOptions = natsSecurityOptions(name),
+  security?: NatsSecurityOptions,
 ): Promise<NatsConnection> {
+  security ??= natsSecurityOptions(name);
   try {
     return await connect({
       servers: url.split(',').map((s) => s.trim()),

@@ -21,6 +21,7 @@ import {
 } from '@ihf/contracts';
 import { connectNats } from '../nats/nats-connection.js';
 import { BusPermissionError, PermissionWatch } from '../auth/permission-watch.js';
+import { type NatsSecurityOptions } from '../auth/nats-credentials.js';
 import { provisionConsumers, provisionStreams } from '../provisioning/provision.js';
 import { Outbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
@@ -46,6 +47,11 @@ export interface MessagingModuleOptions {
   /** The service's Postgres schema (outbox and inbox tables live there). */
   readonly schema: string;
   readonly natsUrl: string;
+  /**
+   * Credentials and TLS of the bus connections (default: from the environment, see
+   * `natsSecurityOptions`: NATS_CREDS, NATS_NKEY_SEED or NATS_USER/NATS_PASSWORD, NATS_TLS_*).
+   */
+  readonly security?: NatsSecurityOptions;
   readonly databaseUrl: string;
   /** Bus namespace ('' in production; tests and side-by-side stacks set one). */
   readonly namespace: string;
@@ -376,7 +382,7 @@ export class MessagingModule {
         { provide: MESSAGING_OPTIONS, useValue: options },
         {
           provide: NATS_CONNECTION,
-          useFactory: () => connectNats(options.natsUrl, options.service),
+          useFactory: () => connectNats(options.natsUrl, options.service, options.security),
         },
         {
           provide: JETSTREAM,

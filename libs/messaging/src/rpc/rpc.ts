@@ -14,6 +14,7 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { RequestContext } from '@ihf/observability';
 import { EventHeaders, physicalSubject } from '@ihf/contracts';
 import { natsSecurityOptions, type NatsSecurityOptions } from '../auth/nats-credentials.js';
+import { BusPermissionError, PermissionWatch } from '../auth/permission-watch.js';
 
 /**
  * Request/reply subjects (the few synchronous look-ups between services) follow
@@ -126,8 +127,13 @@ export class RpcClient {
     });
   }
 
+  private permissions?: PermissionWatch;
+
   async connect(): Promise<void> {
-    await this.client.connect();
+    const nc = await this.client.connect();
+    // The server drops a request its user may not send and says so only on the connection's
+    // status: watch it, so that such a request fails as refused rather than as "no answer".
+    this.permissions = PermissionWatch.of(nc);
   }
 
   /** Sends `data` to `pattern` and resolves with the owner's answer. */
@@ -140,13 +146,19 @@ export class RpcClient {
     const h: MsgHdrs = natsHeaders();
     h.set(EventHeaders.CorrelationId, RequestContext.correlationId());
     const record = new NatsRecordBuilder(data).setHeaders(h).build();
+    const subject = physicalSubject(this.namespace, pattern);
+    const sentAt = Date.now();
     try {
       return await firstValueFrom(
         this.client
-          .send<Res>(physicalSubject(this.namespace, pattern), record)
+          .send<Res>(subject, record)
           .pipe(rxTimeout(timeoutMs)),
       );
     } catch (error) {
+      const refused = this.permissions
+        ?.recent(Date.now() - sentAt + 1_000)
+        .find((v) => v.operation === 'publish' && v.subject === subject);
+      if (refused) throw new BusPermissionError(refused);
       if (error instanceof TimeoutError) throw new RpcUnavailableError(pattern, error);
       // Nest passes the NATS client's own errors through: nobody serving the subject, or the
       // request timing out inside the client, are both "unavailable", not a remote failure.
