@@ -47,7 +47,7 @@ export async function startNatsServer(
     configFile,
     [
       `listen: 127.0.0.1:${port}`,
-      `jetstream { store_dir: ${JSON.stringify(join(dir, 'jetstream'))}, max_memory_store: 64MB, max_file_store: 256MB }`,
+      `jetstream { store_dir: ${JSON.stringify(join(dir, 'jetstream'))}, max_memory_store: 64MB, max_file_store: 1GB }`,
       options.config ?? '',
       '',
     ].join('\n'),
