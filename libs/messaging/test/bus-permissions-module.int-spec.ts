@@ -115,10 +115,7 @@ describe('MessagingModule under its generated bus user', () => {
   });
 
   function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
-    return (app.get(MikroORM).em.fork() as unknown as SqlEntityManager).execute<T[]>(
-      query,
-      params,
-    );
+    return (app.get(MikroORM).em.fork() as unknown as SqlEntityManager).execute<T[]>(query, params);
   }
 
   async function addToOutbox(subject: string): Promise<string> {
@@ -144,10 +141,12 @@ describe('MessagingModule under its generated bus user', () => {
     const id = await addToOutbox(Subjects.Feedback.CandidateCreatedV1);
     await waitFor(
       async () =>
-        (await sql<{ n: string }>(
-          `select count(*) as n from ${SCHEMA}.outbox where id = ? and published_at is not null`,
-          [id],
-        ))[0].n === '1',
+        (
+          await sql<{ n: string }>(
+            `select count(*) as n from ${SCHEMA}.outbox where id = ? and published_at is not null`,
+            [id],
+          )
+        )[0].n === '1',
       { message: 'the outbox row published', timeoutMs: 20_000 },
     );
 

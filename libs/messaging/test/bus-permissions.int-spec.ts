@@ -182,7 +182,10 @@ describe('generated bus permissions: every service with its own user', () => {
 
     // Nothing above was refused.
     for (const [user, nc] of connections) {
-      expect({ user, refused: PermissionWatch.of(nc).recent(60_000) }).toEqual({ user, refused: [] });
+      expect({ user, refused: PermissionWatch.of(nc).recent(60_000) }).toEqual({
+        user,
+        refused: [],
+      });
     }
   });
 });
@@ -206,7 +209,9 @@ describe('generated bus permissions: what a service may not do', () => {
     );
     publisher.close();
     expect(outcome).toBeInstanceOf(MessageRefusedError);
-    expect(outcome?.message).toMatch(/NATS refused publish on .*requirement\.promoted.*permissions/);
+    expect(outcome?.message).toMatch(
+      /NATS refused publish on .*requirement\.promoted.*permissions/,
+    );
     // Refused, not waited out as an outage.
     expect(Date.now() - started).toBeLessThan(15_000);
   });
@@ -214,9 +219,9 @@ describe('generated bus permissions: what a service may not do', () => {
   it("cannot create, change or delete another service's stream, nor create a missing one it reads", async () => {
     const jsm = await jetstreamManager(await as('feedback'));
     await expect(jsm.streams.delete(stream('IHF_GOVERNANCE'))).rejects.toThrow(refused);
-    await expect(
-      jsm.streams.update(stream('IHF_GOVERNANCE'), { max_msgs: 1 }),
-    ).rejects.toThrow(refused);
+    await expect(jsm.streams.update(stream('IHF_GOVERNANCE'), { max_msgs: 1 })).rejects.toThrow(
+      refused,
+    );
     await expect(
       jsm.streams.add({ name: physicalStreamName(NS, 'IHF_ROGUE'), subjects: [`${NS}.rogue.>`] }),
     ).rejects.toThrow(refused);
@@ -299,9 +304,12 @@ describe('generated bus permissions: what a service may not do', () => {
     nc.subscribe(physicalSubject(NS, 'ihf.ingestion.>'));
     nc.subscribe('_INBOX_feedback.>');
     await nc.flush();
-    await waitFor(() => watch.recent(60_000).filter((v) => v.operation === 'subscription').length >= 2, {
-      message: 'two refused subscriptions',
-    });
+    await waitFor(
+      () => watch.recent(60_000).filter((v) => v.operation === 'subscription').length >= 2,
+      {
+        message: 'two refused subscriptions',
+      },
+    );
   });
 
   it('cannot call a request/reply pattern it is not listed for: a BusPermissionError, not "no answer"', async () => {
@@ -336,7 +344,10 @@ describe('generated bus permissions: what a service may not do', () => {
       ),
     ).rejects.toThrow(refused);
     await expect(
-      jsm.consumers.delete(stream('IHF_FEEDBACK'), CONSUMERS.governance_feedback_candidates.durable),
+      jsm.consumers.delete(
+        stream('IHF_FEEDBACK'),
+        CONSUMERS.governance_feedback_candidates.durable,
+      ),
     ).rejects.toThrow(refused);
     await expect(jsm.streams.info(stream('IHF_IDENTITY'))).rejects.toThrow(refused);
     await expect(jsm.streams.info(stream('IHF_DLQ'))).rejects.toThrow(refused);

@@ -31,18 +31,77 @@ describe('TLS to NATS from the environment', () => {
 
   /** A key and a certificate for `cn`, signed by the test CA. */
   function issue(name: string, cn: string, extensions: string): void {
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`);
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-subj',
+      `/CN=${cn}`,
+      '-out',
+      `${name}.csr`,
+    );
     writeFileSync(file(`${name}.ext`), extensions);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', `${name}.pem`, '-extfile', `${name}.ext`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      `${name}.pem`,
+      '-extfile',
+      `${name}.ext`,
+    );
   }
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ihf-nats-tls-'));
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-subj', '/CN=ihf-test-ca', '-days', '1', '-out', 'ca.pem');
-    issue('server', 'nats', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-subj',
+      '/CN=ihf-test-ca',
+      '-days',
+      '1',
+      '-out',
+      'ca.pem',
+    );
+    issue(
+      'server',
+      'nats',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+    );
     issue('client', 'feedback', 'extendedKeyUsage=clientAuth\n');
     // A CA the server does not know, for a client it must turn away.
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other-ca.key', '-subj', '/CN=other-ca', '-days', '1', '-out', 'other-ca.pem');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'other-ca.key',
+      '-subj',
+      '/CN=other-ca',
+      '-days',
+      '1',
+      '-out',
+      'other-ca.pem',
+    );
 
     const permissions = busPermissions('');
     for (const p of permissions) credentials.set(p.user, newCredential(p.user, 'password'));
@@ -85,7 +144,9 @@ describe('TLS to NATS from the environment', () => {
     );
     try {
       const reply = await nc.request('$JS.API.INFO', '', { timeout: 5_000 });
-      expect(reply.json<{ type: string }>().type).toBe('io.nats.jetstream.api.v1.account_info_response');
+      expect(reply.json<{ type: string }>().type).toBe(
+        'io.nats.jetstream.api.v1.account_info_response',
+      );
     } finally {
       await nc.close();
     }
@@ -107,7 +168,11 @@ describe('TLS to NATS from the environment', () => {
       ),
     ).rejects.toThrow(/not reachable/);
     await expect(
-      connectNats(server.url, 'feedback', natsSecurityOptions('feedback', env({ NATS_TLS_CA: file('ca.pem') }))),
+      connectNats(
+        server.url,
+        'feedback',
+        natsSecurityOptions('feedback', env({ NATS_TLS_CA: file('ca.pem') })),
+      ),
     ).rejects.toThrow(/not reachable/);
   });
 

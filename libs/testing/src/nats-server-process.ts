@@ -25,7 +25,9 @@ async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
       );
     });
   });
@@ -92,7 +94,8 @@ export async function startNatsServer(
       if (child.pid !== undefined && child.exitCode === null) {
         process.kill(child.pid, 'SIGTERM');
         const killed = setTimeout(() => {
-          if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+          if (child.exitCode === null && child.pid !== undefined)
+            process.kill(child.pid, 'SIGKILL');
         }, 5_000);
         await exited;
         clearTimeout(killed);

@@ -123,11 +123,13 @@ export function servicePermissions(service: string, namespace = ''): BusPermissi
     if (streamOwner(def) !== service) continue;
     const name = stream(def.name);
     for (const filter of def.subjects) pubAllow.add(subject(filter));
-    for (const op of ['INFO', 'CREATE', 'UPDATE', 'MSG.GET']) pubAllow.add(`${API}.STREAM.${op}.${name}`);
+    for (const op of ['INFO', 'CREATE', 'UPDATE', 'MSG.GET'])
+      pubAllow.add(`${API}.STREAM.${op}.${name}`);
     // Ordered (ephemeral) consumers on its own streams: the relays' reconciliation reads them.
     pubAllow.add(`${API}.CONSUMER.CREATE.${name}`);
     pubAllow.add(`${API}.CONSUMER.CREATE.${name}.>`);
-    for (const op of ['INFO', 'DELETE', 'MSG.NEXT']) pubAllow.add(`${API}.CONSUMER.${op}.${name}.*`);
+    for (const op of ['INFO', 'DELETE', 'MSG.NEXT'])
+      pubAllow.add(`${API}.CONSUMER.${op}.${name}.*`);
     // …but never another service's durable consumer on them.
     for (const other of consumers) {
       if (other.stream !== def.name || other.service === service) continue;
@@ -190,7 +192,8 @@ export function internalAgentPermissions(namespace = ''): BusPermissions {
     pubAllow.add(`${API}.STREAM.INFO.${name}`);
     pubAllow.add(`${API}.CONSUMER.CREATE.${name}`);
     pubAllow.add(`${API}.CONSUMER.CREATE.${name}.>`);
-    for (const op of ['INFO', 'DELETE', 'MSG.NEXT']) pubAllow.add(`${API}.CONSUMER.${op}.${name}.*`);
+    for (const op of ['INFO', 'DELETE', 'MSG.NEXT'])
+      pubAllow.add(`${API}.CONSUMER.${op}.${name}.*`);
     pubAllow.add(`$JS.ACK.${name}.>`);
     for (const c of consumers) {
       if (c.stream !== s) continue;

@@ -5,7 +5,12 @@ import { type BusPermissions } from '@ihf/contracts';
 /** How one bus user proves who it is: a password, or an nkey (the server keeps the public key). */
 export type BusCredential =
   | { readonly kind: 'password'; readonly user: string; readonly password: string }
-  | { readonly kind: 'nkey'; readonly user: string; readonly seed: string; readonly publicKey: string };
+  | {
+      readonly kind: 'nkey';
+      readonly user: string;
+      readonly seed: string;
+      readonly publicKey: string;
+    };
 
 /** A fresh credential for `user` (random password of 32 hex chars, or a new user nkey). */
 export function newCredential(user: string, kind: 'password' | 'nkey'): BusCredential {
@@ -35,11 +40,15 @@ function list(items: readonly string[], indent: string): string {
 
 /** The `permissions` block of one user, in nats-server config syntax. */
 export function permissionsBlock(p: BusPermissions, indent = '      '): string {
-  const lines = [`${indent}publish: {`, `${indent}  allow: ${list(p.publish.allow, `${indent}  `)}`];
+  const lines = [
+    `${indent}publish: {`,
+    `${indent}  allow: ${list(p.publish.allow, `${indent}  `)}`,
+  ];
   if (p.publish.deny.length) lines.push(`${indent}  deny: ${list(p.publish.deny, `${indent}  `)}`);
   lines.push(`${indent}}`, `${indent}subscribe: {`);
   lines.push(`${indent}  allow: ${list(p.subscribe.allow, `${indent}  `)}`);
-  if (p.subscribe.deny.length) lines.push(`${indent}  deny: ${list(p.subscribe.deny, `${indent}  `)}`);
+  if (p.subscribe.deny.length)
+    lines.push(`${indent}  deny: ${list(p.subscribe.deny, `${indent}  `)}`);
   lines.push(`${indent}}`);
   if (p.allowResponses) lines.push(`${indent}allow_responses: true`);
   return lines.join('\n');
@@ -77,7 +86,10 @@ export function natsAuthorizationConfig(
 /** The permissions of one user as plain data for YAML/JSON (nats-server's own field names). */
 export function permissionsData(p: BusPermissions): Record<string, unknown> {
   return {
-    publish: { allow: [...p.publish.allow], ...(p.publish.deny.length ? { deny: [...p.publish.deny] } : {}) },
+    publish: {
+      allow: [...p.publish.allow],
+      ...(p.publish.deny.length ? { deny: [...p.publish.deny] } : {}),
+    },
     subscribe: {
       allow: [...p.subscribe.allow],
       ...(p.subscribe.deny.length ? { deny: [...p.subscribe.deny] } : {}),

@@ -59,7 +59,8 @@ export function natsAuthenticator(env: NodeJS.ProcessEnv = process.env): Authent
     if (!password) throw new NatsSecurityConfigError('NATS_USER is set but NATS_PASSWORD is not');
     return usernamePasswordAuthenticator(user, password);
   }
-  if (env.NATS_PASSWORD) throw new NatsSecurityConfigError('NATS_PASSWORD is set but NATS_USER is not');
+  if (env.NATS_PASSWORD)
+    throw new NatsSecurityConfigError('NATS_PASSWORD is set but NATS_USER is not');
   return undefined;
 }
 

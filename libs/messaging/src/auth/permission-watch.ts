@@ -90,7 +90,10 @@ export class PermissionWatch {
  */
 export function asBusPermissionError(error: unknown): BusPermissionError | undefined {
   if (error instanceof BusPermissionError) return error;
-  const text = error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
+  const cause = error instanceof Error ? error.cause : undefined;
+  const text = [error, cause]
+    .map((e) => (e instanceof Error ? e.message : typeof e === 'string' ? e : ''))
+    .join(' ');
   const match = /Permissions Violation for (Publish|Subscription) to "([^"]+)"/i.exec(text);
   if (!match) return undefined;
   return new BusPermissionError({

@@ -116,7 +116,7 @@ export async function provisionStreams(
         mode === 'ensure'
           ? `Stream ${def.name} is missing and this service may not create it: its owner creates it at start-up, start the owner first (${refused.message})`
           : `Could not provision stream ${def.name}: ${refused.message}`,
-        { cause: refused },
+        { cause: error },
       );
     }
   }
@@ -174,7 +174,7 @@ export async function provisionConsumers(
       const refused = asBusPermissionError(error);
       if (!refused) throw error;
       throw new Error(`Could not provision consumer ${def.durable}: ${refused.message}`, {
-        cause: refused,
+        cause: error,
       });
     }
   }

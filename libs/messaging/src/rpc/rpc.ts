@@ -130,7 +130,8 @@ export class RpcClient {
   private permissions?: PermissionWatch;
 
   async connect(): Promise<void> {
-    const nc = await this.client.connect();
+    // Nest types the connection loosely; it is nats.js's NatsConnection.
+    const nc = (await this.client.connect()) as NatsConnection;
     // The server drops a request its user may not send and says so only on the connection's
     // status: watch it, so that such a request fails as refused rather than as "no answer".
     this.permissions = PermissionWatch.of(nc);
@@ -150,9 +151,7 @@ export class RpcClient {
     const sentAt = Date.now();
     try {
       return await firstValueFrom(
-        this.client
-          .send<Res>(subject, record)
-          .pipe(rxTimeout(timeoutMs)),
+        this.client.send<Res>(subject, record).pipe(rxTimeout(timeoutMs)),
       );
     } catch (error) {
       const refused = this.permissions
