@@ -9,3 +9,4 @@ export * from './check-constraints.js';
 export * from './openapi-responses.js';
 export * from './openapi-lint.js';
 export * from './nats-server-process.js';
+export * from './authenticated-bus.js';

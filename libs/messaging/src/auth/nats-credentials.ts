@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   credsAuthenticator,
   nkeyAuthenticator,
@@ -15,6 +16,9 @@ import { inboxPrefix } from '@ihf/contracts';
  * - `NATS_USER` and `NATS_PASSWORD`;
  * - `NATS_TLS_CA` (CA file to verify the server), `NATS_TLS_CERT` and `NATS_TLS_KEY` (client
  *   certificate for mutual TLS): any of them turns TLS on.
+ * - `IHF_BUS_CREDENTIALS_DIR`: a folder written by `npm run bus:auth` (one `<user>.env` per
+ *   user): each process takes the credentials of its own service from it, unless one of the
+ *   variables above is set. One setting for a whole development stack or test run.
  * None of them: an anonymous plain connection, as local development has always used.
  * Replies come back on the user's own inbox prefix (`_INBOX_<service>`), the only inboxes its
  * generated permissions let it read.
@@ -76,11 +80,30 @@ export function natsTlsOptions(env: NodeJS.ProcessEnv = process.env): Connection
   return { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile, keyFile } : {}) };
 }
 
+/** `env` with the credentials of `service` from IHF_BUS_CREDENTIALS_DIR, when set and not overridden. */
+function withCredentialsDir(service: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const dir = env.IHF_BUS_CREDENTIALS_DIR?.trim();
+  if (!dir || env.NATS_CREDS || env.NATS_NKEY_SEED || env.NATS_USER) return env;
+  const path = join(dir, `${service}.env`);
+  if (!existsSync(path)) {
+    throw new NatsSecurityConfigError(
+      `IHF_BUS_CREDENTIALS_DIR has no credentials for '${service}' (${path}): run npm run bus:auth`,
+    );
+  }
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (match) vars[match[1]] = match[2];
+  }
+  return { ...env, ...vars };
+}
+
 /** Everything a NATS connection of `service` takes from the environment (see the type's doc). */
 export function natsSecurityOptions(
   service: string,
-  env: NodeJS.ProcessEnv = process.env,
+  processEnv: NodeJS.ProcessEnv = process.env,
 ): NatsSecurityOptions {
+  const env = withCredentialsDir(service, processEnv);
   const authenticator = natsAuthenticator(env);
   const tls = natsTlsOptions(env);
   return {
