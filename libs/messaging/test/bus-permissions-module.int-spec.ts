@@ -216,3 +216,116 @@ describe('MessagingModule under its generated bus user', () => {
     }
   });
 });
+
+@Injectable()
+class ProposalHandlers implements OnModuleInit {
+  constructor(@Inject(EventConsumers) private readonly consumers: EventConsumers) {}
+  onModuleInit(): void {
+    this.consumers.register(CONSUMERS.feedback_agents, {
+      [Subjects.Agents.ProposalAcceptedV1]: async (e, em) => {
+        await (em as unknown as SqlEntityManager).execute(
+          `insert into ${SCHEMA}.effects (event_id, note) values (?, 'accepted')`,
+          [e.event_id],
+        );
+      },
+    });
+  }
+}
+
+describe('MessagingModule under its generated bus user, started before the owner of a stream it reads', () => {
+  let env: TestEnvironment;
+  let server: NatsServerProcess;
+  let app: NestFastifyApplication;
+  const credentials = new Map<string, BusCredential>();
+  const security = (user: string) =>
+    natsSecurityOptions(user, credentialEnv(credentials.get(user)!));
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    const permissions = busPermissions(env.natsNamespace);
+    for (const p of permissions) credentials.set(p.user, newCredential(p.user, 'password'));
+    server = await startNatsServer({ config: natsAuthorizationConfig(permissions, credentials) });
+    const settings = {
+      schema: SCHEMA,
+      databaseUrl: env.databaseUrl,
+      entities: MESSAGING_ENTITIES,
+      migrations: MessagingFixture.migrations(),
+    };
+    await migrateSchema(settings);
+    @Module({
+      imports: [
+        ObservabilityModule.forRoot({ service: 'feedback', logLevel: 'silent' }),
+        PersistenceModule.forRoot(settings),
+        MessagingModule.forRoot({
+          service: 'feedback',
+          schema: SCHEMA,
+          natsUrl: server.url,
+          security: security('feedback'),
+          databaseUrl: env.databaseUrl,
+          namespace: env.natsNamespace,
+          streams: ['IHF_FEEDBACK'],
+        }),
+      ],
+      providers: [ProposalHandlers],
+    })
+    class WaitingAppModule {}
+    app = await NestFactory.create<NestFastifyApplication>(WaitingAppModule, new FastifyAdapter(), {
+      logger: false,
+      abortOnError: false,
+    });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await server?.stop();
+    await env?.teardown();
+  });
+
+  it('starts without its consumer, not ready, and consumes once the owner has created the stream', async () => {
+    // IHF_AGENTS does not exist and feedback may not create it: started, but not ready.
+    const waiting = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(waiting.statusCode).toBe(503);
+    expect(
+      waiting.json<{ checks: Record<string, { status: string }> }>().checks.consumers.status,
+    ).toBe('down');
+
+    const agents = await connectNats(server.url, 'agent-proposals', security('agent-proposals'));
+    try {
+      await provisionStreams(await jetstreamManager(agents), env.natsNamespace, [
+        STREAMS.IHF_AGENTS,
+      ]);
+      const eventId = randomUUID();
+      await jetstream(agents).publish(
+        physicalSubject(env.natsNamespace, Subjects.Agents.ProposalAcceptedV1),
+        JSON.stringify({
+          event_id: eventId,
+          type: Subjects.Agents.ProposalAcceptedV1,
+          version: 1,
+          occurred_at: new Date().toISOString(),
+          producer: 'agent-proposals',
+          correlation_id: randomUUID(),
+          causation_id: null,
+          hub_id: EVENT_EXAMPLES[Subjects.Agents.ProposalAcceptedV1].hub_id,
+          aggregate_id: null,
+          aggregate_version: null,
+          payload: EVENT_EXAMPLES[Subjects.Agents.ProposalAcceptedV1],
+        }),
+        { msgID: eventId },
+      );
+      await waitFor(
+        async () =>
+          (
+            await (app.get(MikroORM).em.fork() as unknown as SqlEntityManager).execute(
+              `select 1 from ${SCHEMA}.effects where event_id = ?`,
+              [eventId],
+            )
+          ).length === 1,
+        { message: 'the waiting consumer handled the event', timeoutMs: 30_000 },
+      );
+    } finally {
+      await agents.close();
+    }
+    const ready = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(200);
+  });
+});

@@ -23,6 +23,9 @@ export class BusPermissionError extends Error {
   }
 }
 
+/** Refusals provisioning expects and handles itself (see `record`). */
+const EXPECTED_REFUSAL_PREFIX = '$JS.API.STREAM.CREATE.';
+
 type Listener = (violation: PermissionViolation) => void;
 
 const watches = new WeakMap<NatsConnection, PermissionWatch>();
@@ -73,6 +76,9 @@ export class PermissionWatch {
   }
 
   private record(operation: 'publish' | 'subscription', subject: string): void {
+    // A consumer asking to create a missing stream it reads is told no when only the owner
+    // may: provisioning handles that (it waits for the owner), so it is not lost work.
+    if (operation === 'publish' && subject.startsWith(EXPECTED_REFUSAL_PREFIX)) return;
     const violation = { operation, subject, at: new Date() };
     this.recentViolations.push(violation);
     if (this.recentViolations.length > 100) this.recentViolations.shift();

@@ -22,7 +22,11 @@ import {
 import { connectNats } from '../nats/nats-connection.js';
 import { BusPermissionError, PermissionWatch } from '../auth/permission-watch.js';
 import { type NatsSecurityOptions } from '../auth/nats-credentials.js';
-import { provisionConsumers, provisionStreams } from '../provisioning/provision.js';
+import {
+  StreamNotProvisionedError,
+  provisionConsumers,
+  provisionStreams,
+} from '../provisioning/provision.js';
 import { Outbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { ConsumerRunner } from '../consumer/consumer-runner.js';
@@ -76,6 +80,8 @@ export interface MessagingModuleOptions {
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+/** How often consumers waiting for a stream their owner has not created yet try again. */
+const CONSUMER_RETRY_MS = 5_000;
 /** How long a permission violation keeps the 'nats' readiness check failing. */
 export const PERMISSION_VIOLATION_WINDOW_MS = 5 * 60_000;
 /** Injection token of the service's NatsConnection. */
@@ -142,6 +148,10 @@ class MessagingLifecycle
   private readonly tails: TableTailRelay[] = [];
   private pruneTimer?: NodeJS.Timeout;
   private readonly runners: ConsumerRunner[] = [];
+  /** Why the consumers are not running yet (a stream their owner has not created yet). */
+  private consumersWaiting?: Error;
+  private consumerRetry?: NodeJS.Timeout;
+  private stopping = false;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
@@ -166,6 +176,7 @@ class MessagingLifecycle
       if (refused) throw new BusPermissionError(refused);
     });
     this.health.register('consumers', () => {
+      if (this.consumersWaiting) return Promise.reject(this.consumersWaiting);
       const stopped = this.runners.filter((r) => r.stoppedWith !== undefined);
       if (stopped.length)
         return Promise.reject(new Error(`${stopped.length} consumer(s) stopped consuming`));
@@ -174,7 +185,7 @@ class MessagingLifecycle
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { options, js, orm, logger } = this;
+    const { options, orm, logger } = this;
     this.consumers.seal();
     const jsm = await jetstreamManager(this.nc);
     const definitions = this.consumers.registered.map((c) => c.definition);
@@ -191,13 +202,26 @@ class MessagingLifecycle
       options.streams.map((s) => STREAMS[s]),
       'owner',
     );
-    await provisionStreams(
-      jsm,
-      options.namespace,
-      [...read].map((s) => STREAMS[s]),
-      'ensure',
-    );
-    await provisionConsumers(jsm, options.namespace, definitions);
+    const provisionReading = async () => {
+      await provisionStreams(
+        jsm,
+        options.namespace,
+        [...read].map((s) => STREAMS[s]),
+        'ensure',
+      );
+      await provisionConsumers(jsm, options.namespace, definitions);
+    };
+    // Under generated bus permissions only a stream's owner creates it: when the owner has not
+    // started yet, this service runs without its consumers (readiness says why) and retries.
+    let consumersProvisioned = true;
+    try {
+      await provisionReading();
+    } catch (error) {
+      if (!(error instanceof StreamNotProvisionedError)) throw error;
+      consumersProvisioned = false;
+      this.consumersWaiting = error;
+      logger.warn({ err: error, stream: error.stream }, 'consumers: waiting for a stream');
+    }
 
     if (options.relay ?? true) {
       const published = new Counter({
@@ -323,6 +347,37 @@ class MessagingLifecycle
       labelNames: ['consumer', 'subject', 'outcome'],
       registers: [this.metrics.registry],
     });
+    const startRunners = async () => {
+      await this.startRunners(outcomes);
+    };
+    if (consumersProvisioned) {
+      await startRunners();
+      return;
+    }
+    const retry = () => {
+      this.consumerRetry = setTimeout(() => {
+        void provisionReading()
+          .then(startRunners)
+          .then(
+            () => {
+              this.consumersWaiting = undefined;
+              logger.info({}, 'consumers: the streams exist now; consuming');
+            },
+            (error: unknown) => {
+              this.consumersWaiting = error instanceof Error ? error : new Error(String(error));
+              if (!(error instanceof StreamNotProvisionedError))
+                logger.error({ err: error }, 'consumers: could not start; retrying');
+              if (!this.stopping) retry();
+            },
+          );
+      }, CONSUMER_RETRY_MS);
+      this.consumerRetry.unref();
+    };
+    retry();
+  }
+
+  private async startRunners(outcomes: Counter<'consumer' | 'subject' | 'outcome'>): Promise<void> {
+    const { options, js, orm, logger } = this;
     for (const { definition, handlers } of this.consumers.registered) {
       const runner = new ConsumerRunner({
         definition,
@@ -355,6 +410,8 @@ class MessagingLifecycle
 
   async beforeApplicationShutdown(): Promise<void> {
     // Stop taking work, finish what is in flight, then let go of NATS.
+    this.stopping = true;
+    clearTimeout(this.consumerRetry);
     clearInterval(this.pruneTimer);
     await Promise.allSettled(this.runners.map((r) => r.stop()));
     await this.reconciliation.reconciler?.stop();

@@ -19,6 +19,23 @@ import {
 } from '@ihf/contracts';
 import { asBusPermissionError } from '../auth/permission-watch.js';
 
+/**
+ * A stream this service reads from does not exist yet, and its permissions do not let it create
+ * it: its owner creates it when it starts. Not a reason to crash; wait for the owner.
+ */
+export class StreamNotProvisionedError extends Error {
+  constructor(
+    readonly stream: string,
+    cause: unknown,
+  ) {
+    super(
+      `Stream ${stream} is missing and this service may not create it: its owner creates it at start-up; waiting for it`,
+      { cause },
+    );
+    this.name = 'StreamNotProvisionedError';
+  }
+}
+
 /** JetStream's "not found" API error codes (stream 10059, consumer 10014). */
 const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
@@ -112,12 +129,10 @@ export async function provisionStreams(
       const refused = asBusPermissionError(error);
       if (!refused) throw error;
       // With generated permissions a service creates only its own streams (and the DLQ).
-      throw new Error(
-        mode === 'ensure'
-          ? `Stream ${def.name} is missing and this service may not create it: its owner creates it at start-up, start the owner first (${refused.message})`
-          : `Could not provision stream ${def.name}: ${refused.message}`,
-        { cause: error },
-      );
+      if (mode === 'ensure') throw new StreamNotProvisionedError(def.name, error);
+      throw new Error(`Could not provision stream ${def.name}: ${refused.message}`, {
+        cause: error,
+      });
     }
   }
 }
