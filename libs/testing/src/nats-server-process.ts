@@ -45,11 +45,14 @@ export async function startNatsServer(
   const dir = mkdtempSync(join(tmpdir(), 'ihf-nats-'));
   const port = await freePort();
   const configFile = join(dir, 'nats-server.conf');
+  // JetStream reserves each stream's max_bytes against max_file_store when it creates the
+  // stream (nothing is written): a generous limit lets processes without IHF_STREAM_MAX_BYTES
+  // (a service a test spawns) create full-size streams.
   writeFileSync(
     configFile,
     [
       `listen: 127.0.0.1:${port}`,
-      `jetstream { store_dir: ${JSON.stringify(join(dir, 'jetstream'))}, max_memory_store: 64MB, max_file_store: 1GB }`,
+      `jetstream { store_dir: ${JSON.stringify(join(dir, 'jetstream'))}, max_memory_store: 64MB, max_file_store: 64GB }`,
       options.config ?? '',
       '',
     ].join('\n'),

@@ -58,7 +58,11 @@ export class TestBus {
   ) {}
 
   static async connect(natsUrl: string, namespace: string): Promise<TestBus> {
-    const nc = await connect({ servers: natsUrl.split(','), name: 'ihf-test-bus', ...harnessSecurity() });
+    const nc = await connect({
+      servers: natsUrl.split(','),
+      name: 'ihf-test-bus',
+      ...harnessSecurity(),
+    });
     return new TestBus(nc, jetstream(nc), namespace);
   }
 
