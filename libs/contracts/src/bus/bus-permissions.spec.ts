@@ -1,4 +1,5 @@
 import {
+  agentBusAccess,
   CONSUMERS,
   DLQ_OPERATOR_USER,
   INTERNAL_AGENT_USER,
@@ -158,5 +159,14 @@ describe('bus permissions generated from the contracts', () => {
       ),
     ).toBe(true);
     expect(feedback.subscribe.allow).toContain('t1a2b.ihf.rpc.feedback.candidate.get.v1');
+  });
+
+  it('says how agents may receive each subject (for the AsyncAPI document)', () => {
+    expect(agentBusAccess('ihf.feedback.candidate.created.v1')).toEqual({
+      internalAgents: 'bus-read-only',
+      externalAgents: 'webhooks-and-http-only',
+    });
+    expect(agentBusAccess('ihf.identity.user.created.v1').internalAgents).toBe('none');
+    expect(agentBusAccess(deadLetterSubject('feedback__agents')).internalAgents).toBe('none');
   });
 });

@@ -2,6 +2,7 @@ import { RpcPatterns } from '../rpc/ingestion.rpc.js';
 import { CONSUMERS, type ConsumerDefinition } from '../streams/consumers.js';
 import {
   STREAMS,
+  subjectMatches as subjectMatchesFilter,
   deadLetterSubject,
   physicalStreamName,
   physicalSubject,
@@ -49,6 +50,26 @@ export const INTERNAL_AGENT_STREAMS: readonly StreamName[] = [
   'IHF_DEPLOYMENT',
   'IHF_AGENTS',
 ];
+
+/**
+ * How agents may receive the events of `subject`, for documents such as the AsyncAPI one
+ * (`x-ihf-agent-access`): internal, trusted agents read it on the bus with their read-only
+ * user when its stream is in `INTERNAL_AGENT_STREAMS`; external agents never use the bus
+ * (signed webhooks or the hub-scoped HTTP stream, proposals over HTTP).
+ */
+export function agentBusAccess(subject: string): {
+  readonly internalAgents: 'bus-read-only' | 'none';
+  readonly externalAgents: 'webhooks-and-http-only';
+} {
+  const stream = Object.values(STREAMS).find((s) =>
+    s.subjects.some((f) => subjectMatchesFilter(f, subject)),
+  );
+  const readable = INTERNAL_AGENT_STREAMS.some((name) => STREAMS[name].name === stream?.name);
+  return {
+    internalAgents: readable ? 'bus-read-only' : 'none',
+    externalAgents: 'webhooks-and-http-only',
+  };
+}
 
 /** The bus user of internal, trusted agents (read-only). */
 export const INTERNAL_AGENT_USER = 'internal-agent';
