@@ -356,6 +356,7 @@ class MessagingLifecycle
     }
     const retry = () => {
       this.consumerRetry = setTimeout(() => {
+        if (this.stopping) return;
         void provisionReading()
           .then(startRunners)
           .then(
