@@ -11,7 +11,7 @@ import {
   type WidgetGetResponseV1,
 } from '@ihf/contracts';
 import { RpcClient } from '@ihf/messaging';
-import { TcpProxy, waitFor } from '@ihf/testing';
+import { TcpProxy, harnessSecurity, waitFor } from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
 
 interface StreamMessage {
@@ -47,7 +47,7 @@ describe('ingestion on the bus, and through Postgres and NATS outages', () => {
         natsProxy = await TcpProxy.forUrl(env.natsUrl, 4222);
       },
     );
-    nc = await connect({ servers: f.env.natsUrl });
+    nc = await connect({ servers: f.env.natsUrl, ...harnessSecurity() });
     jsm = await jetstreamManager(nc);
     hub = await f.createHub();
     key = (await f.createKey(hub.id)).key;
