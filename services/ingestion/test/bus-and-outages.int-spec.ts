@@ -272,9 +272,10 @@ describe('ingestion on the bus, and through Postgres and NATS outages', () => {
   });
 
   it('answers widget look-ups over NATS request/reply', async () => {
+    // As feedback, one of the pattern's callers (its own credentials under IHF_TEST_BUS_AUTH=1).
     const client = new RpcClient({
       natsUrl: f.env.natsUrl,
-      service: 'probe',
+      service: 'feedback',
       namespace: f.env.natsNamespace,
     });
     await client.connect();
