@@ -74,6 +74,8 @@ export class OutboxRelay {
   private running?: Promise<void>;
   private stopping = false;
   private lastCleanup = 0;
+  /** Why the first row of the last batch failed (a refusal says so: permissions, no stream). */
+  private lastFailure?: string;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -120,7 +122,7 @@ export class OutboxRelay {
    * Claims and publishes one batch. Returns how many rows were published; rows JetStream did
    * not acknowledge stay pending with their error recorded.
    */
-  async relayOnce(): Promise<{ published: number; failed: number; error?: string }> {
+  async relayOnce(): Promise<{ published: number; failed: number }> {
     const { schema, nc, namespace } = this.options;
     const em = this.options.orm.em.fork() as unknown as SqlEntityManager;
     return em.transactional(async (tx) => {
@@ -157,7 +159,8 @@ export class OutboxRelay {
         );
       }
       if (failed.length > 0) await this.recordFailures(tx, failed, ok.length > 0);
-      return { published: ok.length, failed: failed.length, error: failed[0]?.error.message };
+      this.lastFailure = failed[0]?.error.message;
+      return { published: ok.length, failed: failed.length };
     });
   }
 
@@ -215,11 +218,13 @@ export class OutboxRelay {
     while (!this.stopping) {
       let full: boolean;
       try {
-        const { published, failed, error } = await this.relayOnce();
+        const { published, failed } = await this.relayOnce();
         full = published + failed === this.batchSize;
         // Nothing got through: NATS is down or refuses (permissions); back off instead of spinning.
         if (failed > 0 && published === 0) {
-          throw new Error(`${failed} events not acknowledged: ${error ?? 'no reason given'}`);
+          throw new Error(
+            `${failed} events not acknowledged: ${this.lastFailure ?? 'no reason given'}`,
+          );
         }
         outage.succeeded();
         await this.cleanupIfDue();
