@@ -89,11 +89,17 @@ export async function startNatsServer(
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  // Never outlive the test process, even when its afterAll does not run (a timeout, a crash).
+  const killOnExit = () => {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  };
+  process.once('exit', killOnExit);
   return {
     url: `${options.scheme ?? 'nats'}://127.0.0.1:${port}`,
     port,
     dir,
     async stop() {
+      process.removeListener('exit', killOnExit);
       if (child.pid !== undefined && child.exitCode === null) {
         process.kill(child.pid, 'SIGTERM');
         const killed = setTimeout(() => {
