@@ -19,3 +19,4 @@ export * from './streams/streams.js';
 export * from './streams/consumers.js';
 export * from './schema/json-schema.js';
 export * from './asyncapi/asyncapi-document.js';
+export * from './bus/bus-permissions.js';

@@ -19,3 +19,7 @@ export * from './consumer/consumer-failures.js';
 export * from './dlq/dead-letters.js';
 export * from './dlq/dlq-cli.js';
 export * from './reconcile/reconciler.js';
+export * from './auth/nats-credentials.js';
+export * from './auth/permission-watch.js';
+export * from './auth/bus-auth-config.js';
+export * from './auth/bus-auth-cli.js';

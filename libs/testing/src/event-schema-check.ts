@@ -1,3 +1,4 @@
+import { harnessSecurity } from './authenticated-bus.js';
 import { relative } from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -97,7 +98,11 @@ export class EventSchemaCheck {
   ) {}
 
   static async start(natsUrl: string, namespace: string): Promise<EventSchemaCheck> {
-    const nc = await connect({ servers: natsUrl.split(','), name: 'ihf-test-schema-check' });
+    const nc = await connect({
+      servers: natsUrl.split(','),
+      name: 'ihf-test-schema-check',
+      ...harnessSecurity(),
+    });
     const check = new EventSchemaCheck(nc, namespace, currentTestFile());
     const prefix = `${namespace}.`;
     // Only the streams' subjects (dead letters aside): a subscriber on any other subject would

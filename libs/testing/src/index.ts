@@ -9,3 +9,5 @@ export * from './check-constraints.js';
 export * from './openapi-responses.js';
 export * from './openapi-lint.js';
 export * from './nats-cluster.js';
+export * from './nats-server-process.js';
+export * from './authenticated-bus.js';

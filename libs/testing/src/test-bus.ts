@@ -18,6 +18,7 @@ import {
   type Subject,
 } from '@ihf/contracts';
 import { exemptFromSchemaCheck } from './event-schema-check.js';
+import { harnessSecurity } from './authenticated-bus.js';
 import { waitFor } from './wait-for.js';
 
 /** Envelope fields a test may choose when publishing (the rest get sensible values). */
@@ -57,7 +58,11 @@ export class TestBus {
   ) {}
 
   static async connect(natsUrl: string, namespace: string): Promise<TestBus> {
-    const nc = await connect({ servers: natsUrl.split(','), name: 'ihf-test-bus' });
+    const nc = await connect({
+      servers: natsUrl.split(','),
+      name: 'ihf-test-bus',
+      ...harnessSecurity(),
+    });
     return new TestBus(nc, jetstream(nc), namespace);
   }
 

@@ -5,6 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { physicalStreamName } from '@ihf/contracts';
 import { withDatabase } from '@ihf/persistence';
 import { EventSchemaCheck } from './event-schema-check.js';
+import { busAuthRequested, harnessSecurity, startAuthenticatedBus } from './authenticated-bus.js';
 
 /**
  * One test file's private world on the shared servers: its own Postgres database (with the
@@ -38,10 +39,16 @@ function serverUrls(): { databaseUrl: string; natsUrl: string } {
 
 /** Creates a database and a bus namespace for one test file. Call in `beforeAll`. */
 export async function createTestEnvironment(): Promise<TestEnvironment> {
-  const { databaseUrl: serverUrl, natsUrl } = serverUrls();
+  const { databaseUrl: serverUrl, natsUrl: sharedNatsUrl } = serverUrls();
   const id = randomBytes(5).toString('hex');
   const database = `ihf_test_${id}`;
   const natsNamespace = `t${id}`;
+
+  // With IHF_TEST_BUS_AUTH=1, a nats-server of this file's own with the generated permissions;
+  // every process of the file takes its service's credentials from IHF_BUS_CREDENTIALS_DIR.
+  const authenticated = busAuthRequested() ? await startAuthenticatedBus(natsNamespace) : undefined;
+  if (authenticated) process.env.IHF_BUS_CREDENTIALS_DIR = authenticated.credentialsDir;
+  const natsUrl = authenticated?.server.url ?? sharedNatsUrl;
 
   const admin = new Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await admin.connect();
@@ -70,6 +77,10 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
       } finally {
         await client.end();
       }
+      if (authenticated) {
+        await authenticated.server.stop();
+        delete process.env.IHF_BUS_CREDENTIALS_DIR;
+      }
       await checked;
     },
   };
@@ -77,7 +88,11 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
 
 /** Deletes every stream of a bus namespace (and so its consumers). */
 export async function deleteNamespaceStreams(natsUrl: string, namespace: string): Promise<void> {
-  const nc = await connect({ servers: natsUrl.split(','), name: 'ihf-test-teardown' });
+  const nc = await connect({
+    servers: natsUrl.split(','),
+    name: 'ihf-test-teardown',
+    ...harnessSecurity(),
+  });
   try {
     const jsm = await jetstreamManager(nc);
     const prefix = physicalStreamName(namespace, '');

@@ -47,6 +47,10 @@ describe('governance → feedback: a promotion moves the real candidate to promo
         NATS_URL: t.env.natsUrl,
         IHF_NATS_NAMESPACE: t.env.natsNamespace,
         IHF_JWKS_URL: t.issuer.jwksUrl,
+        // Under IHF_TEST_BUS_AUTH=1, feedback's own generated bus credentials.
+        ...(process.env.IHF_BUS_CREDENTIALS_DIR
+          ? { IHF_BUS_CREDENTIALS_DIR: process.env.IHF_BUS_CREDENTIALS_DIR }
+          : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

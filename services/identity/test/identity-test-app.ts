@@ -11,6 +11,7 @@ import { physicalStreamName, physicalSubject } from '@ihf/contracts';
 import { createServiceApp, loadConfig } from '@ihf/platform';
 import {
   createTestEnvironment,
+  harnessSecurity,
   type TestEnvironment,
   waitFor,
   withResponseValidation,
@@ -157,7 +158,11 @@ export class IdentityTestApp {
     subject: string,
     predicate: (envelope: Record<string, unknown>) => boolean,
   ): Promise<{ subject: string; envelope: Record<string, unknown> }> {
-    const nc = await connect({ servers: this.env.natsUrl.split(','), name: 'identity-test' });
+    const nc = await connect({
+      servers: this.env.natsUrl.split(','),
+      name: 'identity-test',
+      ...harnessSecurity(),
+    });
     try {
       const jsm = await jetstreamManager(nc);
       const stream = physicalStreamName(this.env.natsNamespace, 'IHF_IDENTITY');

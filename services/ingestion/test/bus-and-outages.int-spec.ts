@@ -11,7 +11,7 @@ import {
   type WidgetGetResponseV1,
 } from '@ihf/contracts';
 import { RpcClient } from '@ihf/messaging';
-import { TcpProxy, waitFor } from '@ihf/testing';
+import { TcpProxy, harnessSecurity, waitFor } from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
 
 interface StreamMessage {
@@ -47,7 +47,7 @@ describe('ingestion on the bus, and through Postgres and NATS outages', () => {
         natsProxy = await TcpProxy.forUrl(env.natsUrl, 4222);
       },
     );
-    nc = await connect({ servers: f.env.natsUrl });
+    nc = await connect({ servers: f.env.natsUrl, ...harnessSecurity() });
     jsm = await jetstreamManager(nc);
     hub = await f.createHub();
     key = (await f.createKey(hub.id)).key;
@@ -272,9 +272,10 @@ describe('ingestion on the bus, and through Postgres and NATS outages', () => {
   });
 
   it('answers widget look-ups over NATS request/reply', async () => {
+    // As feedback, one of the pattern's callers (its own credentials under IHF_TEST_BUS_AUTH=1).
     const client = new RpcClient({
       natsUrl: f.env.natsUrl,
-      service: 'probe',
+      service: 'feedback',
       namespace: f.env.natsNamespace,
     });
     await client.connect();

@@ -7,6 +7,7 @@ import {
   type Subscription,
 } from '@nats-io/nats-core';
 import { EventHeaders, type EventEnvelope } from '@ihf/contracts';
+import { BusPermissionError, PermissionWatch } from '../auth/permission-watch.js';
 
 /** One message of a batch: subject, body, and headers (with `Nats-Msg-Id` for dedupe). */
 export interface BatchMessage {
@@ -87,14 +88,30 @@ export class BatchPublisher {
   private readonly prefix: string;
   private readonly subscription: Subscription;
   private readonly pending = new Map<string, Settle>();
+  /** Subject of each pending token, to fail the ones the server refused to take. */
+  private readonly subjects = new Map<string, string>();
+  private readonly stopWatching: () => void;
   private next = 0;
 
   constructor(private readonly nc: NatsConnection) {
-    this.prefix = createInbox();
+    // On the connection's own inbox prefix: a user may only read its own replies.
+    this.prefix = createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
     this.subscription = nc.subscribe(`${this.prefix}.*`, {
       callback: (error, msg) => {
         if (!error) this.acknowledged(msg);
       },
+    });
+    // A publish the user's permissions forbid is dropped by the server, which says so only on
+    // the connection's status: fail those messages now (not after the timeout, as an outage).
+    this.stopWatching = PermissionWatch.of(nc).onViolation((violation) => {
+      if (violation.operation !== 'publish') return;
+      for (const [token, subject] of this.subjects) {
+        if (subject !== violation.subject) continue;
+        const settle = this.pending.get(token);
+        this.pending.delete(token);
+        this.subjects.delete(token);
+        settle?.(new MessageRefusedError(new BusPermissionError(violation).message, false));
+      }
     });
   }
 
@@ -119,7 +136,10 @@ export class BatchPublisher {
       let sent = false;
       const finish = () => {
         clearTimeout(timer);
-        for (const t of open.keys()) this.pending.delete(t);
+        for (const t of open.keys()) {
+          this.pending.delete(t);
+          this.subjects.delete(t);
+        }
         resolve(outcomes);
       };
       const timer = setTimeout(() => {
@@ -132,6 +152,7 @@ export class BatchPublisher {
       messages.forEach((m, i) => {
         const token = (this.next++).toString(36);
         open.set(token, i);
+        this.subjects.set(token, m.subject);
         this.pending.set(token, (error) => {
           outcomes[i] = error;
           open.delete(token);
@@ -154,6 +175,7 @@ export class BatchPublisher {
                 : new Error(text),
           );
           this.pending.delete(token);
+          this.subjects.delete(token);
         }
       });
       sent = true;
@@ -164,6 +186,7 @@ export class BatchPublisher {
   /** Stops listening for acknowledgements; outstanding batches time out. */
   close(): void {
     this.subscription.unsubscribe();
+    this.stopWatching();
   }
 
   private acknowledged(msg: Msg): void {
@@ -171,6 +194,7 @@ export class BatchPublisher {
     const settle = this.pending.get(token);
     if (!settle) return; // late, after its batch timed out or failed
     this.pending.delete(token);
+    this.subjects.delete(token);
     if (msg.headers?.hasError) {
       settle(
         new MessageRefusedError(

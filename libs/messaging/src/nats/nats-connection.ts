@@ -1,4 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { natsSecurityOptions, type NatsSecurityOptions } from '../auth/nats-credentials.js';
 
 /** The default NATS_URL used by every service, script and document. */
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -18,13 +19,20 @@ export class NatsUnreachableError extends Error {
 /**
  * Connects to NATS for a service: reconnects forever once connected (an outage pauses
  * publishing and consuming, it does not crash the process), but fails fast with a clear error
- * when the first connection cannot be made.
+ * when the first connection cannot be made. Credentials and TLS come from the environment
+ * (`natsSecurityOptions`) unless given.
  */
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+export async function connectNats(
+  url: string,
+  name: string,
+  security?: NatsSecurityOptions,
+): Promise<NatsConnection> {
+  security ??= natsSecurityOptions(name);
   try {
     return await connect({
       servers: url.split(',').map((s) => s.trim()),
       name,
+      ...security,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       timeout: 5_000,

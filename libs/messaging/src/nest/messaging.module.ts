@@ -26,7 +26,13 @@ import {
   type StreamName,
 } from '@ihf/contracts';
 import { connectNats } from '../nats/nats-connection.js';
-import { provisionConsumers, provisionStreams } from '../provisioning/provision.js';
+import { BusPermissionError, PermissionWatch } from '../auth/permission-watch.js';
+import { type NatsSecurityOptions } from '../auth/nats-credentials.js';
+import {
+  StreamNotProvisionedError,
+  provisionConsumers,
+  provisionStreams,
+} from '../provisioning/provision.js';
 import { Outbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { ConsumerRunner } from '../consumer/consumer-runner.js';
@@ -51,6 +57,11 @@ export interface MessagingModuleOptions {
   /** The service's Postgres schema (outbox and inbox tables live there). */
   readonly schema: string;
   readonly natsUrl: string;
+  /**
+   * Credentials and TLS of the bus connections (default: from the environment, see
+   * `natsSecurityOptions`: NATS_CREDS, NATS_NKEY_SEED or NATS_USER/NATS_PASSWORD, NATS_TLS_*).
+   */
+  readonly security?: NatsSecurityOptions;
   readonly databaseUrl: string;
   /** Bus namespace ('' in production; tests and side-by-side stacks set one). */
   readonly namespace: string;
@@ -75,6 +86,10 @@ export interface MessagingModuleOptions {
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+/** How often consumers waiting for a stream their owner has not created yet try again. */
+const CONSUMER_RETRY_MS = 5_000;
+/** How long a permission violation keeps the 'nats' readiness check failing. */
+export const PERMISSION_VIOLATION_WINDOW_MS = 5 * 60_000;
 /** Injection token of the service's NatsConnection. */
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 /** Injection token of the service's JetStreamClient. */
@@ -131,6 +146,14 @@ export class RelayReconciliation {
   }
 }
 
+/** The consumer metrics the runners report to (created once, before the runners start). */
+interface ConsumerMetrics {
+  readonly outcomes: Counter<'consumer' | 'subject' | 'outcome'>;
+  readonly redeliveries: Counter<'consumer'>;
+  readonly handleSeconds: Histogram<'consumer'>;
+  readonly eventAge: Histogram<'consumer'>;
+}
+
 @Injectable()
 class MessagingLifecycle
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
@@ -139,6 +162,10 @@ class MessagingLifecycle
   private readonly tails: TableTailRelay[] = [];
   private pruneTimer?: NodeJS.Timeout;
   private readonly runners: ConsumerRunner[] = [];
+  /** Why the consumers are not running yet (a stream their owner has not created yet). */
+  private consumersWaiting?: Error;
+  private consumerRetry?: NodeJS.Timeout;
+  private stopping = false;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
@@ -154,11 +181,16 @@ class MessagingLifecycle
   ) {}
 
   onModuleInit(): void {
+    const permissions = PermissionWatch.of(this.nc, this.logger);
     this.health.register('nats', async () => {
       if (this.nc.isClosed()) throw new Error('NATS connection closed');
       await this.nc.flush();
+      // A refused publish or pull means lost work until the credentials are fixed: not ready.
+      const [refused] = permissions.recent(PERMISSION_VIOLATION_WINDOW_MS);
+      if (refused) throw new BusPermissionError(refused);
     });
     this.health.register('consumers', () => {
+      if (this.consumersWaiting) return Promise.reject(this.consumersWaiting);
       const stopped = this.runners.filter((r) => r.stoppedWith !== undefined);
       if (stopped.length)
         return Promise.reject(new Error(`${stopped.length} consumer(s) stopped consuming`));
@@ -167,7 +199,7 @@ class MessagingLifecycle
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { options, js, orm, logger } = this;
+    const { options, orm, logger } = this;
     this.consumers.seal();
     const jsm = await jetstreamManager(this.nc);
     const definitions = this.consumers.registered.map((c) => c.definition);
@@ -184,13 +216,26 @@ class MessagingLifecycle
       options.streams.map((s) => STREAMS[s]),
       'owner',
     );
-    await provisionStreams(
-      jsm,
-      options.namespace,
-      [...read].map((s) => STREAMS[s]),
-      'ensure',
-    );
-    await provisionConsumers(jsm, options.namespace, definitions);
+    const provisionReading = async () => {
+      await provisionStreams(
+        jsm,
+        options.namespace,
+        [...read].map((s) => STREAMS[s]),
+        'ensure',
+      );
+      await provisionConsumers(jsm, options.namespace, definitions);
+    };
+    // Under generated bus permissions only a stream's owner creates it: when the owner has not
+    // started yet, this service runs without its consumers (readiness says why) and retries.
+    let consumersProvisioned = true;
+    try {
+      await provisionReading();
+    } catch (error) {
+      if (!(error instanceof StreamNotProvisionedError)) throw error;
+      consumersProvisioned = false;
+      this.consumersWaiting = error;
+      logger.warn({ err: error, stream: error.stream }, 'consumers: waiting for a stream');
+    }
 
     if (options.relay ?? true) {
       const published = new Counter({
@@ -386,6 +431,39 @@ class MessagingLifecycle
         },
       });
     }
+    const startRunners = async () => {
+      await this.startRunners({ outcomes, redeliveries, handleSeconds, eventAge });
+    };
+    if (consumersProvisioned) {
+      await startRunners();
+      return;
+    }
+    const retry = () => {
+      this.consumerRetry = setTimeout(() => {
+        if (this.stopping) return;
+        void provisionReading()
+          .then(startRunners)
+          .then(
+            () => {
+              this.consumersWaiting = undefined;
+              logger.info({}, 'consumers: the streams exist now; consuming');
+            },
+            (error: unknown) => {
+              this.consumersWaiting = error instanceof Error ? error : new Error(String(error));
+              if (!(error instanceof StreamNotProvisionedError))
+                logger.error({ err: error }, 'consumers: could not start; retrying');
+              if (!this.stopping) retry();
+            },
+          );
+      }, CONSUMER_RETRY_MS);
+      this.consumerRetry.unref();
+    };
+    retry();
+  }
+
+  private async startRunners(metrics: ConsumerMetrics): Promise<void> {
+    const { options, js, orm, logger } = this;
+    const { outcomes, redeliveries, handleSeconds, eventAge } = metrics;
     for (const { definition, handlers } of this.consumers.registered) {
       const runner = new ConsumerRunner({
         definition,
@@ -426,6 +504,8 @@ class MessagingLifecycle
 
   async beforeApplicationShutdown(): Promise<void> {
     // Stop taking work, finish what is in flight, then let go of NATS.
+    this.stopping = true;
+    clearTimeout(this.consumerRetry);
     clearInterval(this.pruneTimer);
     await Promise.allSettled(this.runners.map((r) => r.stop()));
     await this.reconciliation.reconciler?.stop();
@@ -453,7 +533,7 @@ export class MessagingModule {
         { provide: MESSAGING_OPTIONS, useValue: options },
         {
           provide: NATS_CONNECTION,
-          useFactory: () => connectNats(options.natsUrl, options.service),
+          useFactory: () => connectNats(options.natsUrl, options.service, options.security),
         },
         {
           provide: JETSTREAM,

@@ -114,6 +114,8 @@ export class OutboxRelay {
   private running?: Promise<void>;
   private stopping = false;
   private lastCleanup = 0;
+  /** Why the first row of the last batch failed (a refusal says so: permissions, no stream). */
+  private lastFailure?: string;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -212,6 +214,7 @@ export class OutboxRelay {
         );
       }
       if (failed.length > 0) await this.recordFailures(tx, failed, ok.length > 0);
+      this.lastFailure = failed[0]?.error.message;
       return { published: ok.length, failed: failed.length };
     });
   }
@@ -272,8 +275,12 @@ export class OutboxRelay {
       try {
         const { published, failed } = await this.relayOnce();
         full = published + failed === this.batchSize;
-        // Nothing got through: NATS is probably down; back off instead of spinning.
-        if (failed > 0 && published === 0) throw new Error(`${failed} events not acknowledged`);
+        // Nothing got through: NATS is down or refuses (permissions); back off instead of spinning.
+        if (failed > 0 && published === 0) {
+          throw new Error(
+            `${failed} events not acknowledged: ${this.lastFailure ?? 'no reason given'}`,
+          );
+        }
         outage.succeeded();
         await this.cleanupIfDue();
       } catch (error) {

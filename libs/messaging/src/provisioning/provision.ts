@@ -17,6 +17,24 @@ import {
   type ConsumerDefinition,
   type StreamDefinition,
 } from '@ihf/contracts';
+import { asBusPermissionError } from '../auth/permission-watch.js';
+
+/**
+ * A stream this service reads from does not exist yet, and its permissions do not let it create
+ * it: its owner creates it when it starts. Not a reason to crash; wait for the owner.
+ */
+export class StreamNotProvisionedError extends Error {
+  constructor(
+    readonly stream: string,
+    cause: unknown,
+  ) {
+    super(
+      `Stream ${stream} is missing and this service may not create it: its owner creates it at start-up; waiting for it`,
+      { cause },
+    );
+    this.name = 'StreamNotProvisionedError';
+  }
+}
 
 /** JetStream's "not found" API error codes (stream 10059, consumer 10014). */
 const STREAM_NOT_FOUND = 10059;
@@ -123,29 +141,48 @@ export async function provisionStreams(
   mode: 'owner' | 'ensure' = 'owner',
 ): Promise<void> {
   for (const def of defs) {
-    const config = streamConfig(def, namespace);
-    let existing: StreamConfig | undefined;
     try {
-      existing = (await jsm.streams.info(config.name)).config;
+      await provisionStream(jsm, namespace, def, mode);
     } catch (error) {
-      if (!isApiError(error, STREAM_NOT_FOUND)) throw error;
+      const refused = asBusPermissionError(error);
+      if (!refused) throw error;
+      // With generated permissions a service creates only its own streams (and the DLQ).
+      if (mode === 'ensure') throw new StreamNotProvisionedError(def.name, error);
+      throw new Error(`Could not provision stream ${def.name}: ${refused.message}`, {
+        cause: error,
+      });
     }
-    if (existing) {
-      if (mode === 'owner') {
-        await jsm.streams.update(config.name, {
-          ...config,
-          num_replicas: Math.max(existing.num_replicas ?? 1, config.num_replicas ?? 1),
-        });
-      }
-      continue;
+  }
+}
+
+async function provisionStream(
+  jsm: JetStreamManager,
+  namespace: string,
+  def: StreamDefinition,
+  mode: 'owner' | 'ensure',
+): Promise<void> {
+  const config = streamConfig(def, namespace);
+  let existing: StreamConfig | undefined;
+  try {
+    existing = (await jsm.streams.info(config.name)).config;
+  } catch (error) {
+    if (!isApiError(error, STREAM_NOT_FOUND)) throw error;
+  }
+  if (existing) {
+    if (mode === 'owner') {
+      await jsm.streams.update(config.name, {
+        ...config,
+        num_replicas: Math.max(existing.num_replicas ?? 1, config.num_replicas ?? 1),
+      });
     }
-    try {
-      await jsm.streams.add(config);
-    } catch (addError) {
-      // Another replica created it between our info and our add.
-      const now = await jsm.streams.info(config.name).catch(() => undefined);
-      if (!now) throw addError;
-    }
+    return;
+  }
+  try {
+    await jsm.streams.add(config);
+  } catch (addError) {
+    // Another replica created it between our info and our add.
+    const now = await jsm.streams.info(config.name).catch(() => undefined);
+    if (!now) throw addError;
   }
 }
 
@@ -159,11 +196,19 @@ export async function provisionConsumers(
     const stream = physicalStreamName(namespace, STREAMS[def.stream].name);
     const config = consumerConfig(def, namespace);
     try {
-      await jsm.consumers.info(stream, def.durable);
-      await jsm.consumers.update(stream, def.durable, config);
+      try {
+        await jsm.consumers.info(stream, def.durable);
+        await jsm.consumers.update(stream, def.durable, config);
+      } catch (error) {
+        if (!isApiError(error, CONSUMER_NOT_FOUND)) throw error;
+        await jsm.consumers.add(stream, config);
+      }
     } catch (error) {
-      if (!isApiError(error, CONSUMER_NOT_FOUND)) throw error;
-      await jsm.consumers.add(stream, config);
+      const refused = asBusPermissionError(error);
+      if (!refused) throw error;
+      throw new Error(`Could not provision consumer ${def.durable}: ${refused.message}`, {
+        cause: error,
+      });
     }
   }
 }

@@ -20,6 +20,8 @@ import {
 } from '@ihf/observability';
 import { natsHeaderGetter, natsHeaderSetter } from '../nats/batch-publisher.js';
 import { EventHeaders, physicalSubject } from '@ihf/contracts';
+import { natsSecurityOptions, type NatsSecurityOptions } from '../auth/nats-credentials.js';
+import { BusPermissionError, PermissionWatch } from '../auth/permission-watch.js';
 
 /**
  * Request/reply subjects (the few synchronous look-ups between services) follow
@@ -57,10 +59,17 @@ export class NamespacedNatsServer extends ServerNats {
   private readonly namespace: string;
   private readonly queue: string;
 
-  constructor(options: { natsUrl: string; service: string; namespace: string }) {
+  constructor(options: {
+    natsUrl: string;
+    service: string;
+    namespace: string;
+    /** Credentials and TLS (default: from the environment, see `natsSecurityOptions`). */
+    security?: NatsSecurityOptions;
+  }) {
     super({
       servers: options.natsUrl.split(','),
       name: `${options.service}-rpc`,
+      ...(options.security ?? natsSecurityOptions(options.service)),
       queue: options.service,
       // Nest's NATS server never reconnects once its connection closes: keep reconnecting.
       maxReconnectAttempts: -1,
@@ -115,21 +124,34 @@ export class RpcClient {
   private readonly client: ClientNats;
 
   constructor(
-    options: { natsUrl: string; service: string; namespace: string },
+    options: {
+      natsUrl: string;
+      service: string;
+      namespace: string;
+      /** Credentials and TLS (default: from the environment, see `natsSecurityOptions`). */
+      security?: NatsSecurityOptions;
+    },
     private readonly defaultTimeoutMs = 2_000,
     private readonly namespace = options.namespace,
   ) {
     this.client = new ClientNats({
       servers: options.natsUrl.split(','),
       name: `${options.service}-rpc-client`,
+      ...(options.security ?? natsSecurityOptions(options.service)),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       pingInterval: 10_000,
     });
   }
 
+  private permissions?: PermissionWatch;
+
   async connect(): Promise<void> {
-    await this.client.connect();
+    // Nest types the connection loosely; it is nats.js's NatsConnection.
+    const nc = (await this.client.connect()) as NatsConnection;
+    // The server drops a request its user may not send and says so only on the connection's
+    // status: watch it, so that such a request fails as refused rather than as "no answer".
+    this.permissions = PermissionWatch.of(nc);
   }
 
   /** Sends `data` to `pattern` and resolves with the owner's answer. */
@@ -151,13 +173,17 @@ export class RpcClient {
     h.set(EventHeaders.CorrelationId, RequestContext.correlationId());
     injectTraceContext(h, natsHeaderSetter);
     const record = new NatsRecordBuilder(data).setHeaders(h).build();
+    const subject = physicalSubject(this.namespace, pattern);
+    const sentAt = Date.now();
     try {
       return await firstValueFrom(
-        this.client
-          .send<Res>(physicalSubject(this.namespace, pattern), record)
-          .pipe(rxTimeout(timeoutMs)),
+        this.client.send<Res>(subject, record).pipe(rxTimeout(timeoutMs)),
       );
     } catch (error) {
+      const refused = this.permissions
+        ?.recent(Date.now() - sentAt + 1_000)
+        .find((v) => v.operation === 'publish' && v.subject === subject);
+      if (refused) throw new BusPermissionError(refused);
       if (error instanceof TimeoutError) throw new RpcUnavailableError(pattern, error);
       // Nest passes the NATS client's own errors through: nobody serving the subject, or the
       // request timing out inside the client, are both "unavailable", not a remote failure.

@@ -2,6 +2,7 @@ import { type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { type MigrationObject } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { databaseTls } from '../database/database-tls.js';
 
 /** What a service says about its own slice of the database. */
 export interface ServiceOrmSettings {
@@ -35,9 +36,12 @@ export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
  */
 export function createOrmOptions(settings: ServiceOrmSettings): Partial<Options> {
   assertSchemaName(settings.schema);
+  // TLS from the URL's sslmode/sslrootcert/sslcert/sslkey (MikroORM would drop them).
+  const ssl = databaseTls(settings.databaseUrl);
   return {
     driver: PostgreSqlDriver,
     clientUrl: settings.databaseUrl,
+    ...(ssl === undefined ? {} : { driverOptions: { ssl } }),
     schema: settings.schema,
     entities: settings.entities,
     extensions: [Migrator],
