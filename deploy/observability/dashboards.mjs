@@ -12,7 +12,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const DATASOURCE = { type: 'prometheus', uid: 'prometheus' };
 
 /** The services with a dashboard; a new service adds its name (and its own panels below). */
-export const SERVICES = ['identity', 'ingestion', 'feedback', 'governance'];
+export const SERVICES = [
+  'identity',
+  'ingestion',
+  'feedback',
+  'governance',
+  'deployment-outcomes',
+  'agent-proposals',
+  'notifications',
+];
 
 const q = (expr, legend) => ({ expr, legend });
 

@@ -1,3 +1,4 @@
+import './tracing.js';
 import 'reflect-metadata';
 import { createLogger } from '@ihf/observability';
 import { bootstrapService } from '@ihf/platform';
