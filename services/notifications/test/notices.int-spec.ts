@@ -274,6 +274,135 @@ describe('notifications: inbox and e-mail from the events', () => {
     ]);
   });
 
+  it('tells the followers that the change shipped and, when the outcome is final, what it did; a subscription event adds a follower; a merge tells both lists', async () => {
+    const reporter = user(['viewer'], [HUB]);
+    const follower = user(['viewer'], [HUB]);
+    const governor = user(['governor'], [HUB]);
+    for (const u of [reporter, follower, governor]) await t.announceUser(u);
+    const candidateId = await t.candidate(HUB, reporter, 'Make checkout faster');
+    // feedback's candidate.subscribed (issue 16a): a person follows; a reporter id is no one here.
+    for (const [kind, id] of [
+      ['user', follower.id],
+      ['reporter', randomUUID()],
+    ] as const) {
+      await t.publish(
+        'ihf.feedback.candidate.subscribed.v1',
+        {
+          candidate_id: candidateId,
+          subscriber_kind: kind,
+          subscriber_id: id,
+          origin: kind === 'user' ? 'member' : 'vote',
+          subscribed_at: new Date().toISOString(),
+        },
+        { hubId: HUB },
+      );
+    }
+    await t.rows(
+      'select 1 from notifications.candidate_subscribers where candidate_id = $1 and user_id = $2',
+      [candidateId, follower.id],
+      1,
+    );
+    const requirementId = randomUUID();
+    await t.publish(
+      'ihf.governance.requirement.promoted.v1',
+      {
+        requirement_id: requirementId,
+        candidate_id: candidateId,
+        hub_id: HUB,
+        promoted_by: governor.id,
+        promoted_at: new Date().toISOString(),
+      },
+      { hubId: HUB, aggregateId: requirementId, aggregateVersion: 1 },
+    );
+    await t.rows('select 1 from notifications.inbox_items where user_id = $1', [follower.id], 1);
+    const deploymentId = randomUUID();
+    const widgetId = randomUUID();
+    await t.publish(
+      'ihf.deployment.deployment.recorded.v1',
+      {
+        deployment_id: deploymentId,
+        decision_id: randomUUID(),
+        requirement_id: requirementId,
+        version_ref: 'v2.4.0',
+        environment: 'production',
+        recorded_by_kind: 'pipeline',
+        deployed_by: null,
+        deployed_at: '2026-12-01T10:00:00.000Z',
+        widget_ids: [widgetId],
+        final_at: '2026-12-08T10:00:00.000Z',
+      },
+      { hubId: HUB, aggregateId: deploymentId, aggregateVersion: 1 },
+    );
+    for (const phase of ['provisional', 'final'] as const) {
+      await t.publish(
+        'ihf.deployment.outcome.measured.v1',
+        {
+          deployment_id: deploymentId,
+          measurement_id: randomUUID(),
+          phase,
+          widget_ids: [widgetId],
+          signals: 6,
+          not_enough_data: 1,
+          after_window_end: '2026-12-08T10:00:00.000Z',
+          measured_at: new Date().toISOString(),
+        },
+        { hubId: HUB },
+      );
+    }
+    const titles = async (u: ReturnType<typeof user>) =>
+      (
+        await t.sql<{ title: string }>(
+          'select title from notifications.inbox_items where user_id = $1',
+          [u.id],
+        )
+      )
+        .map((r) => r.title)
+        .sort();
+    for (const u of [reporter, follower]) {
+      await t.rows('select 1 from notifications.inbox_items where user_id = $1', [u.id], 3);
+      expect(await titles(u)).toEqual([
+        'Here is what the change did: “Make checkout faster”',
+        'The change you asked for shipped: “Make checkout faster”',
+        '“Make checkout faster” became a requirement',
+      ]);
+    }
+    // The deciders hear of the promotion (the governor acted), not of the shipping: it is the
+    // followers' news.
+    expect(await titles(governor)).toEqual([]);
+
+    // A duplicate merged into this candidate: its follower and this one's hear of it once each.
+    const duplicateFollower = user(['viewer'], [HUB]);
+    await t.announceUser(duplicateFollower);
+    const duplicateId = await t.candidate(HUB, duplicateFollower, 'Checkout is slow');
+    await t.publish(
+      'ihf.feedback.candidate.merged.v1',
+      {
+        merge_id: randomUUID(),
+        duplicate_id: duplicateId,
+        kept_id: candidateId,
+        from_status: 'open',
+        merged_by: governor.id,
+        source_proposal_id: null,
+        notes: null,
+        votes_moved: 0,
+        subscribers_moved: 1,
+        kept_vote_count: 3,
+        kept_subscriber_count: 3,
+        merged_at: new Date().toISOString(),
+      },
+      { hubId: HUB },
+    );
+    const merged = '“Checkout is slow” was merged into “Make checkout faster”';
+    for (const u of [duplicateFollower, follower]) {
+      await t.rows(
+        'select 1 from notifications.inbox_items where user_id = $1 and title = $2',
+        [u.id, merged],
+        1,
+      );
+    }
+    expect(await titles(governor)).toEqual([]);
+  });
+
   it('refuses preferences outside the value set and needs a token', async () => {
     const u = user(['viewer'], [HUB]);
     const res = await t.request('PUT', '/api/v1/email/preferences', {

@@ -50,6 +50,19 @@ const READ_MODEL: EventHandlers = {
     if (p.change === 'annotation_added') await R.annotationThread(em, p.annotation_id, p.thread_id);
     if (p.change === 'annotation_removed') await R.annotationThread(em, p.annotation_id, null);
   },
+  // Subscriptions of people (reporters are end users with no address: never told).
+  [Subjects.Feedback.CandidateSubscribedV1]: async (e, em) => {
+    const p = e.payload;
+    if (p.subscriber_kind === 'user') await R.subscribed(em, p.candidate_id, p.subscriber_id);
+  },
+  [Subjects.Feedback.CandidateUnsubscribedV1]: async (e, em) => {
+    const p = e.payload;
+    if (p.subscriber_kind === 'user') await R.unsubscribed(em, p.candidate_id, p.subscriber_id);
+  },
+  [Subjects.Deployment.DeploymentRecordedV1]: async (e, em) => {
+    const p = e.payload;
+    await R.deploymentRecorded(em, p.deployment_id, requiredHub(e), p.requirement_id);
+  },
   [Subjects.Governance.RequirementPromotedV1]: async (e, em) => {
     await R.requirementPromoted(
       em,
