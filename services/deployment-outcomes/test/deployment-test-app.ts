@@ -52,6 +52,8 @@ export class DeploymentTestApp {
       IHF_NATS_NAMESPACE: t.env.natsNamespace,
       IHF_JWKS_URL: t.issuer.jwksUrl,
       DEPLOYMENT_MIN_SAMPLE: '10',
+      // The scenarios count `view` events as views (the default is the SDK's `viewed`).
+      DEPLOYMENT_VIEW_EVENT_TYPE: 'view',
       // The tests run the scheduler's ticks themselves.
       DEPLOYMENT_SCHEDULER_INTERVAL_MS: '86400000',
       DEPLOYMENT_ROLLUP_BATCH: '500',

@@ -2,6 +2,7 @@ import {
   agentBusAccess,
   CONSUMERS,
   DLQ_OPERATOR_USER,
+  ORDERED_READERS,
   INTERNAL_AGENT_USER,
   RPC_CALLERS,
   RpcPatterns,
@@ -92,6 +93,33 @@ describe('bus permissions generated from the contracts', () => {
         if (widened !== create) expect(mayPublish(u, widened)).toBe(false);
       }
       expect(mayPublish(servicePermissions(c.service), deadLetterSubject(c.durable))).toBe(true);
+    }
+  });
+
+  it('lets an ordered reader create, pull and delete consumers of its own on the stream it reads, and nobody else', () => {
+    const users = busPermissions('');
+    for (const r of Object.values(ORDERED_READERS)) {
+      const create = `$JS.API.CONSUMER.CREATE.${r.stream}.oc_x1y2.${r.filterSubject}`;
+      const pull = `$JS.API.CONSUMER.MSG.NEXT.${r.stream}.oc_x1y2`;
+      const del = `$JS.API.CONSUMER.DELETE.${r.stream}.oc_x1y2`;
+      for (const u of users) {
+        const mayRead = u.user === r.service || streamOwner(STREAMS[r.stream]) === u.user;
+        if (u.user === INTERNAL_AGENT_USER || u.user === DLQ_OPERATOR_USER) continue;
+        expect({ user: u.user, create: mayPublish(u, create), pull: mayPublish(u, pull) }).toEqual({
+          user: u.user,
+          create: mayRead,
+          pull: mayRead,
+        });
+        if (mayRead) expect(mayPublish(u, del)).toBe(true);
+      }
+      // Never another service's durable on that stream.
+      for (const c of consumers.filter((c) => c.stream === r.stream && c.service !== r.service)) {
+        const reader = servicePermissions(r.service);
+        expect(mayPublish(reader, `$JS.API.CONSUMER.MSG.NEXT.${c.stream}.${c.durable}`)).toBe(
+          false,
+        );
+        expect(mayPublish(reader, `$JS.ACK.${c.stream}.${c.durable}.1.2.3.4.5`)).toBe(false);
+      }
     }
   });
 

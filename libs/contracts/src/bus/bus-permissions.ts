@@ -1,5 +1,10 @@
 import { RpcPatterns } from '../rpc/ingestion.rpc.js';
-import { CONSUMERS, type ConsumerDefinition } from '../streams/consumers.js';
+import {
+  CONSUMERS,
+  ORDERED_READERS,
+  type ConsumerDefinition,
+  type OrderedReaderDefinition,
+} from '../streams/consumers.js';
 import {
   STREAMS,
   subjectMatches as subjectMatchesFilter,
@@ -174,6 +179,33 @@ export function servicePermissions(service: string, namespace = ''): BusPermissi
     pubAllow.add(`$JS.ACK.${name}.${c.durable}.>`);
     pubAllow.add(subject(deadLetterSubject(c.durable)));
   }
+  // Ordered readers of another service's stream: consumers of their own (server-named, so any
+  // name), but never one of another service's durables.
+  const readers = (Object.values(ORDERED_READERS) as OrderedReaderDefinition[]).filter(
+    (r) => r.service === service,
+  );
+  for (const r of readers) {
+    const name = stream(STREAMS[r.stream].name);
+    pubAllow.add(`${API}.STREAM.INFO.${name}`);
+    // A server-named consumer: with its declared filter in the subject (nats-server 2.9), or
+    // with the filter in the request only (2.10 clients; the filter is then not enforced here).
+    pubAllow.add(`${API}.CONSUMER.CREATE.${name}`);
+    pubAllow.add(`${API}.CONSUMER.CREATE.${name}.*`);
+    pubAllow.add(`${API}.CONSUMER.CREATE.${name}.*.${subject(r.filterSubject)}`);
+    for (const op of ['INFO', 'DELETE', 'MSG.NEXT'])
+      pubAllow.add(`${API}.CONSUMER.${op}.${name}.*`);
+    for (const other of consumers) {
+      if (other.stream !== r.stream) continue;
+      // No declared durable is ever deleted by a service, its own included.
+      pubDeny.add(`${API}.CONSUMER.DELETE.${name}.${other.durable}`);
+      if (other.service === service) continue;
+      for (const op of ['CREATE', 'INFO', 'MSG.NEXT'])
+        pubDeny.add(`${API}.CONSUMER.${op}.${name}.${other.durable}`);
+      pubDeny.add(`${API}.CONSUMER.CREATE.${name}.${other.durable}.>`);
+      pubDeny.add(`$JS.ACK.${name}.${other.durable}.>`);
+    }
+  }
+
   if (own.length) {
     // The dead-letter stream belongs to no service: any consumer may create it when missing.
     const dlq = stream(STREAMS.IHF_DLQ.name);

@@ -259,3 +259,30 @@ export const CONSUMERS = {
     filterSubject: 'ihf.agents.>',
   },
 } as const satisfies Record<string, ConsumerDefinition>;
+
+/**
+ * A service that reads part of a stream with ordered consumers (no durable, no acks: it keeps
+ * its own position, e.g. a watermark in Postgres) instead of a durable consumer. Declared here
+ * so that its bus permissions can be generated like a durable consumer's.
+ */
+export interface OrderedReaderDefinition {
+  readonly service: string;
+  readonly stream: StreamName;
+  /** One subject filter, as for a durable consumer. */
+  readonly filterSubject: string;
+}
+
+export const ORDERED_READERS = {
+  // deployment-outcomes' rollups count interaction events and annotations exactly once by
+  // stream sequence (services/deployment-outcomes/README.md, "Rollups").
+  deployment_interaction_rollup: {
+    service: 'deployment-outcomes',
+    stream: 'IHF_EVENTS',
+    filterSubject: 'ihf.ingestion.interaction.>',
+  },
+  deployment_annotation_rollup: {
+    service: 'deployment-outcomes',
+    stream: 'IHF_FEEDBACK',
+    filterSubject: 'ihf.feedback.annotation.>',
+  },
+} as const satisfies Record<string, OrderedReaderDefinition>;

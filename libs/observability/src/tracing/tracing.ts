@@ -63,27 +63,32 @@ export function startTracing(options: TracingOptions): TracingHandle | undefined
   const env = options.env ?? process.env;
   if (!options.spanProcessors && !tracingRequested(env)) return undefined;
   const ignored = new Set(UNTRACED_PATHS);
+  const instrumentations = [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => ignored.has((req.url ?? '').split('?')[0]),
+    }),
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      ignorePaths: (route) => ignored.has(route.url.split('?')[0]),
+    }),
+    new PgInstrumentation({ requireParentSpan: true }),
+  ];
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || options.service,
     ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => ignored.has((req.url ?? '').split('?')[0]),
-      }),
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        ignorePaths: (route) => ignored.has(route.url.split('?')[0]),
-      }),
-      new PgInstrumentation({ requireParentSpan: true }),
-    ],
+    instrumentations,
   });
   sdk.start();
   const handle: TracingHandle = {
     shutdown: async () => {
       started = undefined;
       await sdk.shutdown();
+      // The SDK's shutdown leaves the instrumentations in place: the Fastify one stays
+      // subscribed to every new Fastify instance of the process (a test process starts many)
+      // and would register itself twice on the next one.
+      for (const instrumentation of instrumentations) instrumentation.disable();
     },
   };
   started = handle;

@@ -8,9 +8,19 @@ describe('DeploymentConfig', () => {
     expect(loadConfig(DeploymentConfig, jwks)).toMatchObject({
       DEPLOYMENT_WINDOW_DAYS: 7,
       DEPLOYMENT_MIN_SAMPLE: 30,
-      DEPLOYMENT_VIEW_EVENT_TYPE: 'view',
+      DEPLOYMENT_VIEW_EVENT_TYPE: 'viewed',
     });
     expect(() => loadConfig(DeploymentConfig, {})).toThrow(ConfigValidationError);
+  });
+
+  it('reads the view event type from the environment and refuses one that is not an event type', () => {
+    expect(
+      loadConfig(DeploymentConfig, { ...jwks, DEPLOYMENT_VIEW_EVENT_TYPE: 'page_view' })
+        .DEPLOYMENT_VIEW_EVENT_TYPE,
+    ).toBe('page_view');
+    expect(() =>
+      loadConfig(DeploymentConfig, { ...jwks, DEPLOYMENT_VIEW_EVENT_TYPE: 'Page View' }),
+    ).toThrow(ConfigValidationError);
   });
 
   it('refuses windows outside 1-90 days', () => {

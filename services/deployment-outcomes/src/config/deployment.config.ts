@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 import { TokenVerifyingServiceConfig } from '@ihf/platform';
 
 /**
@@ -18,8 +18,12 @@ export class DeploymentConfig extends TokenVerifyingServiceConfig {
   @Max(1_000_000)
   DEPLOYMENT_MIN_SAMPLE = 30;
 
-  /** The event type counted as a view (the denominator of friction per 1,000 views). */
-  DEPLOYMENT_VIEW_EVENT_TYPE = 'view';
+  /**
+   * The event type counted as a view (the denominator of friction per 1,000 views): the SDK's
+   * and the v1 reporting contract's `viewed` unless a hub's UIs name it otherwise.
+   */
+  @Matches(/^[a-z][a-z0-9_]{0,63}$/, { message: 'an event type: lower snake case, 64 at most' })
+  DEPLOYMENT_VIEW_EVENT_TYPE = 'viewed';
 
   /** How often the outcome scheduler looks for windows to measure (provisional and final). */
   @IsInt()

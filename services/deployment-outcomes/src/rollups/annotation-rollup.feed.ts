@@ -1,5 +1,5 @@
 import { type PoolClient } from 'pg';
-import { ANNOTATION_CATEGORIES, SEVERITIES, Subjects } from '@ihf/contracts';
+import { ANNOTATION_CATEGORIES, ORDERED_READERS, SEVERITIES, Subjects } from '@ihf/contracts';
 import { minuteOf } from './interaction-rollup.feed.js';
 import { type FeedMessage, type RollupFeed } from './rollup-consumer.js';
 
@@ -79,8 +79,9 @@ export async function applyAnnotations(
 /** The annotation rollup: feedback's annotation events. */
 export const ANNOTATION_FEED: RollupFeed<AnnotationItem> = {
   name: 'annotations',
-  stream: 'IHF_FEEDBACK',
-  filterSubject: 'ihf.feedback.annotation.>',
+  // Declared in the contracts, so that the bus permissions allow exactly this read.
+  stream: ORDERED_READERS.deployment_annotation_rollup.stream,
+  filterSubject: ORDERED_READERS.deployment_annotation_rollup.filterSubject,
   parse: parseAnnotation,
   apply: applyAnnotations,
 };

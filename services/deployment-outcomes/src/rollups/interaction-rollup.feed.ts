@@ -1,5 +1,5 @@
 import { type PoolClient } from 'pg';
-import { Subjects } from '@ihf/contracts';
+import { ORDERED_READERS, Subjects } from '@ihf/contracts';
 import { type FeedMessage, type RollupFeed } from './rollup-consumer.js';
 
 /** One interaction event as the rollup counts it. */
@@ -133,8 +133,9 @@ export async function applyInteractions(
 /** The interaction rollup: IHF_EVENTS, every interaction subject. */
 export const INTERACTION_FEED: RollupFeed<InteractionItem> = {
   name: 'interactions',
-  stream: 'IHF_EVENTS',
-  filterSubject: 'ihf.ingestion.interaction.>',
+  // Declared in the contracts, so that the bus permissions allow exactly this read.
+  stream: ORDERED_READERS.deployment_interaction_rollup.stream,
+  filterSubject: ORDERED_READERS.deployment_interaction_rollup.filterSubject,
   parse: parseInteraction,
   apply: applyInteractions,
 };
