@@ -477,6 +477,21 @@ describe('npm run demo: the seed, against the same platform', () => {
       DEMO_FEEDBACK.length,
     );
     expect(notes.find((n) => n.id === seeded.untriagedAnnotationId)?.thread_id).toBeNull();
+    // The pipeline's deployment of the decision, mid-history, and its outcome report (which
+    // outcomeReport only returns once its viewed/clicked counts equal ingestion's).
+    const outcome = seeded.deployment!;
+    expect(outcome.deployment).toMatchObject({
+      decision_id: seeded.decisionId,
+      work_item_ref: seeded.workItemRef,
+      recorded_by_kind: 'pipeline',
+    });
+    expect(outcome.deployment.widgets).toEqual([
+      expect.objectContaining({ widget_id: seeded.hub.widgets.reactProduct, source: 'lineage' }),
+    ]);
+    const clicks = figure(outcome, seeded.hub.widgets.reactProduct, 'rate_per_hour:clicked')!;
+    expect(clicks.details.before_count).toBeGreaterThan(0);
+    expect(clicks.details.after_count).toBeGreaterThan(0);
+    expect(clicks.details.before_hours).toBe(24);
   });
 
   it('cannot report history older than 30 days: ingestion refuses it (what the demo says)', async () => {

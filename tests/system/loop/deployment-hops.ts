@@ -22,6 +22,7 @@ export interface Deployment {
   readonly decision_id: string;
   readonly requirement_id: string | null;
   readonly work_item_ref: string | null;
+  readonly version_ref: string;
   readonly recorded_by_kind: string;
   readonly pipeline_run_id: string | null;
   readonly deployed_at: string;
@@ -114,6 +115,8 @@ export interface HookCall {
   readonly deployedAt: Date;
   readonly pipelineRunId: string;
   readonly versionRef: string;
+  /** Before- and after-window, days (default 1). */
+  readonly windowDays?: number;
 }
 
 /**
@@ -139,8 +142,8 @@ export function callDeploymentHook(
           environment: 'production',
           deployed_at: hook.deployedAt.toISOString(),
           pipeline_run_id: hook.pipelineRunId,
-          before_window_days: 1,
-          after_window_days: 1,
+          before_window_days: hook.windowDays ?? 1,
+          after_window_days: hook.windowDays ?? 1,
           ratios: [{ numerator: 'clicked', denominator: 'viewed' }],
           notes: 'deployed by the system test pipeline',
         },
@@ -164,6 +167,8 @@ export async function expectedCounts(
 ) {
   const start = Date.parse(deployment.before_window_start);
   const deployed = Date.parse(deployment.deployed_at);
+  // A closed after-window ends at final_at; an open one is measured up to now.
+  const end = Math.min(Date.parse(deployment.final_at), afterEnd.getTime());
   const rows = await allPages<{ widget_id: string; event_type: string; occurred_at: string }>(
     `${urls.ingestion}/api/v1/hubs/${hub.hubId}/events?limit=1000&from=${encodeURIComponent(deployment.before_window_start)}`,
     team.viewer.token,
@@ -176,7 +181,7 @@ export async function expectedCounts(
     const side =
       minute >= start && minute < deployed
         ? before
-        : minute >= deployed && minute < afterEnd.getTime()
+        : minute >= deployed && minute < end
           ? after
           : undefined;
     if (side) side[r.event_type] = (side[r.event_type] ?? 0) + 1;
@@ -206,8 +211,8 @@ export function outcomeReport(
       const counted = ['viewed', 'clicked'].every((type) => {
         const s = figure(report, widgetId, `rate_per_hour:${type}`);
         return (
-          s?.details.before_count === (expected.before[type] ?? 0) &&
-          s?.details.after_count === (expected.after[type] ?? 0)
+          (s?.details.before_count ?? 0) === (expected.before[type] ?? 0) &&
+          (s?.details.after_count ?? 0) === (expected.after[type] ?? 0)
         );
       });
       return counted ? report : undefined;
