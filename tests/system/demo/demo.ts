@@ -178,7 +178,8 @@ async function main(): Promise<void> {
     say(
       `        curl -s ${urls.deployment}/api/v1/deployments/${d.id}/outcome -H "authorization: Bearer $TOKEN"`,
     );
-    say('      Record the human evaluation as the governor (score 1-5, once: a second is 409):');
+    say('      Record the human evaluation (score 1-5, once: a second is 409), with TOKEN set as');
+    say("      in step 2 but with the governor's e-mail and password:");
     say(
       `        curl -s ${urls.deployment}/api/v1/deployments/${d.id}/evaluation -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d '{"score":2,"rationale":"rage clicks still grow"}'`,
     );
