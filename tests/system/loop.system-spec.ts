@@ -18,14 +18,20 @@ import { CHROMIUM_PATH } from '../../libs/sdk-web/e2e/chromium.ts';
 import { syntheticHistory } from './demo/history.ts';
 import { DEMO_FEEDBACK, seedDemo } from './demo/seed.ts';
 import { Platform } from './harness/platform.ts';
-import { allPages, call, type HttpError } from './loop/http.ts';
+import { allPages, call, eventually, type HttpError } from './loop/http.ts';
 import {
   openDemoBrowser,
   browseAndClick,
   leaveFeedback,
   type DemoBrowser,
 } from './loop/browser-hops.ts';
-import { duplicateFlag, mergedByFlag, review, threadSummary } from './loop/agent-hops.ts';
+import {
+  duplicateFlag,
+  implementationDraft,
+  mergedByFlag,
+  review,
+  threadSummary,
+} from './loop/agent-hops.ts';
 import { deployAndMeasure, evaluate, figure, type OutcomeReport } from './loop/deployment-hops.ts';
 import {
   LoopTrace,
@@ -43,6 +49,7 @@ import {
   storedEvents,
   type Hub,
   type Team,
+  type Trace,
   type Urls,
 } from './loop/loop.ts';
 
@@ -125,6 +132,7 @@ describe('the closed loop, from a click in the browser to a closed work item', (
   let candidateId: string;
   let duplicateId: string;
   let secondAnnotationId: string;
+  let implProposalId: string;
   let threadId: string;
   let requirementId: string;
   let decisionId: string;
@@ -313,6 +321,35 @@ describe('the closed loop, from a click in the browser to a closed work item', (
     requirementId = requirement.id;
   });
 
+  it('8b. the implementation agent drafts a work item for the requirement; accepted, governance keeps the draft', async () => {
+    const draft = await trace.hop('implementation draft', async () => {
+      const proposal = await implementationDraft(urls, hub, team, requirementId);
+      await review(urls, team, proposal.id, 'accepted', 'file it');
+      const drafts = await eventually(
+        'the work-item draft in the trace (agent-proposals → NATS → governance)',
+        async () => {
+          const t = await call<Trace>(
+            `${urls.governance}/api/v1/requirements/${requirementId}/trace`,
+            { token: team.viewer.token },
+          );
+          return t.work_item_drafts.length > 0 ? t.work_item_drafts : undefined;
+        },
+      );
+      return { proposal, drafts };
+    });
+    expect(draft.proposal).toMatchObject({
+      kind: 'impl_proposal',
+      model_ref: 'ihf-builtin/implementation@1',
+    });
+    implProposalId = draft.proposal.id;
+    expect(draft.drafts).toEqual([
+      expect.objectContaining({
+        requirement_id: requirementId,
+        source_proposal_id: implProposalId,
+      }),
+    ]);
+  });
+
   it('9. a decision with a policy reference and a GitHub work item', async () => {
     const { decision, policy, workItem } = await trace.hop('decision', () =>
       decide(urls, team, requirementId, {
@@ -366,6 +403,8 @@ describe('the closed loop, from a click in the browser to a closed work item', (
     // source_proposal_id when an accepted draft created it), the merged duplicate, the
     // deployment, its outcome and evaluation (governance reads no ihf.deployment.* events).
     expect(t.candidate?.source_proposal_id ?? null).toBeNull();
+    // What it does show of the agents: the accepted implementation draft.
+    expect(t.work_item_drafts.map((d) => d.source_proposal_id)).toEqual([implProposalId]);
   });
 
   it('12. a CI pipeline deploys the work item; the outcome report compares the widget before and after; one evaluation', async () => {
@@ -446,6 +485,19 @@ describe('the closed loop, from a click in the browser to a closed work item', (
       `${urls.deployment}/api/v1/deployments/${deployment.id}/outcome`,
       { token: team.viewer.token },
     );
+    // Published once, through the outbox (the refused second one publishes nothing).
+    const published = await eventually(
+      'ihf.deployment.evaluation.recorded.v1 on the bus',
+      async () => {
+        const events = await bus!.events(
+          'IHF_DEPLOYMENT',
+          'ihf.deployment.evaluation.recorded.v1',
+          (e) => e.aggregate_id === deployment.id,
+        );
+        return events.length > 0 ? events : undefined;
+      },
+    );
+    expect(published).toHaveLength(1);
     expect(after.evaluations).toEqual([
       expect.objectContaining({ id: evaluation.id, score: 4, evaluated_by: team.governor.id }),
     ]);

@@ -15,6 +15,7 @@ export interface Proposal {
   readonly status: string;
   readonly source_candidate_id: string | null;
   readonly source_thread_id: string | null;
+  readonly source_requirement_id?: string | null;
   readonly content: string;
   readonly details: Record<string, unknown>;
   readonly review?: { decision: string; reviewer_id: string } | null;
@@ -73,6 +74,24 @@ export function threadSummary(
     async () =>
       (await pendingProposals(urls, hub, team, 'summary')).find(
         (p) => p.source_thread_id === threadId,
+      ),
+    timeoutMs,
+  );
+}
+
+/** ihf-builtin/implementation@1's work-item draft for a promoted requirement. */
+export function implementationDraft(
+  urls: Urls,
+  hub: Hub,
+  team: Team,
+  requirementId: string,
+  timeoutMs = 45_000,
+): Promise<Proposal> {
+  return eventually(
+    'the implementation agent drafts a work item (governance → NATS → agent-proposals)',
+    async () =>
+      (await pendingProposals(urls, hub, team, 'impl_proposal')).find(
+        (p) => p.source_requirement_id === requirementId,
       ),
     timeoutMs,
   );

@@ -483,6 +483,13 @@ export interface Trace {
     policy_references: { policy_scope: string }[];
     work_items: WorkItem[];
   }[];
+  /** Drafts from accepted `impl_proposal`s of agent-proposals. */
+  readonly work_item_drafts: {
+    id: string;
+    requirement_id: string | null;
+    title: string;
+    source_proposal_id: string;
+  }[];
 }
 
 /** Hop 11: the requirement's trace, once governance shows the candidate promoted too. */
