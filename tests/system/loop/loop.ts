@@ -16,6 +16,8 @@
 //      acceptCandidate    the reviewer is assigned and accepts the candidate
 //   8. promote            a governor promotes the candidate to a requirement; feedback marks
 //                         the candidate promoted (governance → NATS → feedback)
+//      implementation     (agent-hops.ts) the implementation agent drafts a work item;
+//                         accepted, governance keeps the draft (its trace lists it)
 //   9. decide             a decision with a policy reference and a work item owner/repo#N
 //  10. closeWorkItem      a signed GitHub-style `issues` webhook closes the item
 //  11. readTrace          the requirement's trace shows all of it
