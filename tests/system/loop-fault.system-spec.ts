@@ -12,6 +12,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestBus, createTestEnvironment, type TestEnvironment } from '@ihf/testing';
 import { Platform, presentServices } from './harness/platform.ts';
+import { duplicateFlag, mergedByFlag, review } from './loop/agent-hops.ts';
+import { deployAndMeasure } from './loop/deployment-hops.ts';
 import { allPages, call, eventually } from './loop/http.ts';
 import {
   LoopTrace,
@@ -26,7 +28,8 @@ import {
   reportEvents,
   setUpHub,
   storedEvents,
-  triage,
+  acceptCandidate,
+  escalate,
   type Hub,
   type ReportedEvent,
   type Team,
@@ -45,11 +48,21 @@ const EVENTS_PER_RUN = 40;
  * hub (user.created may still be in its outbox; feedback needs it to accept the assignment).
  * `promotion`: governance answered 201 to the promotion (its requirement.promoted event may
  * still be in its outbox). Services added later default to `feedback` until their own hop
- * exists.
+ * exists. `escalation`: feedback answered 201 to the two near-identical candidates.
+ * `deployment-hook`: the deployment hook answered and the events after it were accepted.
  */
-const KILL_AFTER: Record<string, 'feedback' | 'new-reviewer' | 'promotion'> = {
+const KILL_AFTER: Record<
+  string,
+  'feedback' | 'new-reviewer' | 'promotion' | 'escalation' | 'deployment-hook'
+> = {
   identity: 'new-reviewer',
   governance: 'promotion',
+  // The two candidates were created: agent-proposals may be consuming their events, its
+  // duplicate flag may be in its outbox.
+  'agent-proposals': 'escalation',
+  // The hook answered 201 (deployment.recorded maybe unsent) and the after-events were
+  // accepted (the rollup may be inside a batch's transaction).
+  'deployment-outcomes': 'deployment-hook',
 };
 
 let env: TestEnvironment | undefined;
@@ -83,6 +96,8 @@ beforeAll(async () => {
     ingestion: platform.url('ingestion'),
     feedback: platform.url('feedback'),
     governance: platform.url('governance'),
+    agents: platform.url('agent-proposals'),
+    deployment: platform.url('deployment-outcomes'),
   };
   bus = await TestBus.connect(env.natsUrl, env.natsNamespace);
   hub = await setUpHub(urls, admin, { slug: 'fault-shop', name: 'Fault shop' });
@@ -193,14 +208,22 @@ describe('the closed loop survives a kill -9 of any one service in the middle', 
         crew = { ...team, reviewer: { id: joined.id, email, password, role: 'reviewer', token } };
       }
       const reviewerId = crew.reviewer.id;
-      const { thread, candidate } = await trace.hop('triage', () =>
-        triage(urls, crew, annotation, {
+      const { thread, candidate, duplicate } = await trace.hop('escalation', () =>
+        escalate(urls, crew, [annotation], {
           thread: `First click lost (${victim})`,
           candidate: `Checkout must react to the first click (${victim})`,
           description: 'Visitors click "Place order" twice.',
+          duplicate: `The checkout must react to the first click (${victim})`,
         }),
       );
-      trace.pending('agents', platform.has('agent-proposals'));
+      if (killAfter === 'escalation') await crash();
+      const flag = await trace.hop('agents', async () => {
+        const proposed = await duplicateFlag(urls, hub, crew, duplicate!.id, candidate.id, 90_000);
+        await review(urls, crew, proposed.id, 'accepted', 'same report');
+        await mergedByFlag(urls, crew, duplicate!.id, candidate.id, 90_000);
+        return proposed;
+      });
+      await trace.hop('review', () => acceptCandidate(urls, crew, candidate.id, 90_000));
       const { requirement } = await trace.hop('promotion', async () => {
         if (killAfter !== 'promotion') return promote(urls, team, candidate.id);
         const made = await call<{ id: string }>(`${urls.governance}/api/v1/requirements`, {
@@ -234,7 +257,20 @@ describe('the closed loop survives a kill -9 of any one service in the middle', 
       const hook = await trace.hop('webhook', () => closeWorkItem(urls, team, hub, workItemRef));
       expect(hook.replay).toEqual({ result: 'duplicate', items_changed: 0 });
       const t = await trace.hop('trace', () => readTrace(urls, team, requirement.id, 90_000));
-      trace.pending('deployment', platform.has('deployment-outcomes'));
+      const deployed = await trace.hop('deployment', () =>
+        deployAndMeasure(urls, hub, team, {
+          workItemRef,
+          widgetId,
+          pipeline: `CI (${victim})`,
+          before: { viewed: 30, clicked: 6 },
+          after: { viewed: 30, clicked: 12 },
+          afterHook: killAfter === 'deployment-hook' ? crash : undefined,
+          timeoutMs: 90_000,
+        }),
+      );
+      expect(deployed.retried.id).toBe(deployed.deployment.id);
+      expect(deployed.expected.after.viewed).toBeGreaterThanOrEqual(30);
+      expect(deployed.expected.after.clicked).toBeGreaterThanOrEqual(12);
 
       // Nothing lost, nothing doubled.
       const ours = new Set(events.map((e) => e.id));
@@ -270,7 +306,32 @@ describe('the closed loop survives a kill -9 of any one service in the middle', 
       ]);
       expect(t.candidate).toMatchObject({ id: candidate.id, status: 'promoted' });
       expect(service.starts).toBe(2);
-      expect(candidate.reviewer_id).toBe(reviewerId);
+      const kept = await call<{ reviewer_id: string | null }>(
+        `${urls.feedback}/api/v1/candidates/${candidate.id}`,
+        { token: team.triager.token },
+      );
+      expect(kept.reviewer_id).toBe(reviewerId);
+      // One duplicate flag for the pair, merged once.
+      const flags = (
+        await allPages<{ id: string; details: { candidate_id?: string } }>(
+          `${urls.agents}/api/v1/proposals?hub_id=${hub.hubId}&kind=duplicate_flag&status=accepted&limit=200`,
+          team.reviewer.token,
+        )
+      ).filter((p) => p.details.candidate_id === duplicate!.id);
+      expect(flags.map((p) => p.id)).toEqual([flag.id]);
+      const { merges } = await call<{ merges: { duplicate_id: string }[] }>(
+        `${urls.feedback}/api/v1/candidates/${candidate.id}/merges`,
+        { token: team.triager.token },
+      );
+      expect(merges.map((m) => m.duplicate_id)).toEqual([duplicate!.id]);
+      // One deployment for the pipeline run, one deployment.recorded event.
+      expect(
+        await bus!.events(
+          'IHF_DEPLOYMENT',
+          'ihf.deployment.deployment.recorded.v1',
+          (e) => e.aggregate_id === deployed.deployment.id,
+        ),
+      ).toHaveLength(1);
 
       // On the bus too: each event published once (the outbox relays resend after a crash;
       // JetStream's de-duplication by Nats-Msg-Id = event id absorbs that).

@@ -1,12 +1,13 @@
 // `npm run demo` (Node 24 runs TypeScript directly): a demo hub with a story to explore.
 //  - With IHF_ADMIN_EMAIL / IHF_ADMIN_PASSWORD set, against services already running
 //    (`npm start`; URLs IHF_IDENTITY_URL, IHF_INGESTION_URL, IHF_FEEDBACK_URL,
-//    IHF_GOVERNANCE_URL, default 127.0.0.1:3000-3003).
+//    IHF_GOVERNANCE_URL, IHF_DEPLOYMENT_URL, IHF_AGENTS_URL, default 127.0.0.1:3000-3005).
 //  - Otherwise it starts every service itself from their built dist/ (run `npm run build`
 //    first) on free ports, with a database and bus namespace of its own on DATABASE_URL /
 //    NATS_URL (local defaults), removed again on Ctrl-C.
 // It seeds the hub (seed.ts: widgets, API key, users for each role, DEMO_DAYS (default 28) days
-// of synthetic history, feedback, a requirement with its decision), serves the SDK demo shop
+// of synthetic history, feedback, a requirement with its decision, a CI pipeline's deployment of
+// it mid-history and its measured outcome), serves the SDK demo shop
 // page wired to the hub on 127.0.0.1 (DEMO_PORT, default 8088, else a free port), and prints
 // what to open and what to try. Ctrl-C stops what it started.
 
@@ -52,6 +53,8 @@ async function ownPlatform(): Promise<{ urls: Urls; admin: { email: string; pass
       ingestion: platform.url('ingestion'),
       feedback: platform.url('feedback'),
       governance: platform.url('governance'),
+      agents: platform.url('agent-proposals'),
+      deployment: platform.url('deployment-outcomes'),
     },
   };
 }
@@ -64,6 +67,8 @@ function runningStack(): { urls: Urls; admin: { email: string; password: string 
       ingestion: process.env.IHF_INGESTION_URL ?? 'http://127.0.0.1:3001',
       feedback: process.env.IHF_FEEDBACK_URL ?? 'http://127.0.0.1:3002',
       governance: process.env.IHF_GOVERNANCE_URL ?? 'http://127.0.0.1:3003',
+      deployment: process.env.IHF_DEPLOYMENT_URL ?? 'http://127.0.0.1:3004',
+      agents: process.env.IHF_AGENTS_URL ?? 'http://127.0.0.1:3005',
     },
   };
 }
@@ -154,13 +159,52 @@ async function main(): Promise<void> {
   say(
     `      The work item ${seeded.workItemRef} closes when GitHub's webhook says so (governance README).`,
   );
-  say('   5. Next (issue 13, deployment-outcomes): a deployment of this decision and its measured');
-  say('      outcome on the product widget. Not in this demo yet.');
+  const outcome = seeded.deployment;
+  if (outcome) {
+    const d = outcome.deployment;
+    say(
+      `   5. A CI pipeline deployed ${seeded.workItemRef} (${d.version_ref}) on ${d.deployed_at.slice(0, 10)}; the`,
+    );
+    say(
+      `      outcome report (${outcome.phase}) compares the widgets before and after it, e.g. the product widget:`,
+    );
+    for (const s of outcome.figures.filter(
+      (f) => f.widget_id === hub.widgets.reactProduct && f.signal_type.startsWith('rate_per_hour'),
+    )) {
+      say(
+        `        ${s.signal_type.padEnd(26)} before ${fmt(s.before)}  after ${fmt(s.after)}  change ${s.relative_change === null ? 'n/a' : `${(s.relative_change * 100).toFixed(0)} %`}${s.not_enough_data ? '  (not enough data)' : `  p=${fmt(s.p_value)}`}`,
+      );
+    }
+    say(
+      `        curl -s ${urls.deployment}/api/v1/deployments/${d.id}/outcome -H "authorization: Bearer $TOKEN"`,
+    );
+    say('      Record the human evaluation (score 1-5, once: a second is 409), with TOKEN set as');
+    say("      in step 2 but with the governor's e-mail and password:");
+    say(
+      `        curl -s ${urls.deployment}/api/v1/deployments/${d.id}/evaluation -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d '{"score":2,"rationale":"rage clicks still grow"}'`,
+    );
+  } else {
+    say('   5. deployment-outcomes is not running: no deployment in this demo.');
+  }
+  if (urls.agents) {
+    say('   6. The built-in agents read the same stream: their proposals (a summary of the');
+    say('      thread, a requirement draft, an implementation draft) wait for a person to review:');
+    say(
+      `        curl -s "${urls.agents}/api/v1/proposals?hub_id=${hub.hubId}" -H "authorization: Bearer $TOKEN"`,
+    );
+    say(
+      `      review one: POST ${urls.agents}/api/v1/proposals/<id>/review {"decision":"accepted"} (agent-proposals README)`,
+    );
+  }
   say();
   say(
     '  Note: ingestion accepts occurred_at from 30 days back to 5 minutes ahead; older history cannot be reported through its API.',
   );
   say('  Ctrl-C stops the demo page' + (against ? '.' : ' and the services it started.'));
+}
+
+function fmt(n: number | null): string {
+  return n === null ? 'n/a' : n.toPrecision(3);
 }
 
 let stopping = false;

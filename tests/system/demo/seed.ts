@@ -8,6 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { syntheticHistory } from './history.ts';
 import { call } from '../loop/http.ts';
 import {
+  callDeploymentHook,
+  deployerToken,
+  expectedCounts,
+  outcomeReport,
+  type OutcomeReport,
+} from '../loop/deployment-hops.ts';
+import {
   annotationInFeedback,
   createRoleUsers,
   decide,
@@ -35,6 +42,8 @@ export interface SeededDemo {
   readonly decisionId: string;
   readonly workItemRef: string;
   readonly untriagedAnnotationId: string;
+  /** With deployment-outcomes: a pipeline's deployment of the decision, mid-history. */
+  readonly deployment?: OutcomeReport;
 }
 
 export const DEMO_FEEDBACK = [
@@ -133,7 +142,16 @@ export async function seedDemo(
     workItem: workItemRef,
   });
   log(`requirement ${requirement.id}, decision ${decision.id}, work item ${workItemRef}`);
+  const deployment = urls.deployment
+    ? await seedDeployment(urls, hub, team, workItemRef, options.days)
+    : undefined;
+  if (deployment) {
+    log(
+      `deployment ${deployment.deployment.id} of the decision at ${deployment.deployment.deployed_at} (CI pipeline), outcome measured`,
+    );
+  }
   return {
+    deployment,
     hub,
     team,
     history: {
@@ -147,6 +165,41 @@ export async function seedDemo(
     workItemRef,
     untriagedAnnotationId: untriaged.id,
   };
+}
+
+/**
+ * A CI pipeline (a `deployer` client of the hub) reports that the decision's work item was
+ * deployed in the middle of the history, with windows of half the history each; the outcome
+ * report then compares the product widget before and after (the synthetic rage clicks grow in
+ * the second half: the figures say the release did not help).
+ */
+async function seedDeployment(
+  urls: Urls,
+  hub: Hub,
+  team: Team,
+  workItemRef: string,
+  days: number,
+): Promise<OutcomeReport> {
+  const half = Math.max(1, Math.floor(days / 2));
+  const minute = 60_000;
+  const deployedAt = new Date(Math.floor((Date.now() - half * 86_400_000) / minute) * minute);
+  const token = await deployerToken(urls, hub, 'CI of acme/demo-shop');
+  const deployment = await callDeploymentHook(urls, hub, token, {
+    workItemRef,
+    deployedAt,
+    pipelineRunId: `github-actions/acme/demo-shop/run/${Date.now()}`,
+    versionRef: 'v0.9.0',
+    windowDays: half,
+  });
+  const expected = await expectedCounts(
+    urls,
+    hub,
+    team,
+    hub.widgets.reactProduct,
+    deployment,
+    new Date(),
+  );
+  return outcomeReport(urls, team, deployment.id, hub.widgets.reactProduct, expected, 90_000);
 }
 
 /** A password for a demo admin that identity's strength check accepts. */

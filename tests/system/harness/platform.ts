@@ -108,6 +108,9 @@ export class Platform {
       LOG_LEVEL: 'info',
       // Readiness turns 503 this long before a stopping service closes; nobody routes to us.
       SHUTDOWN_GRACE_MS: '200',
+      // deployment-outcomes counts friction per view; the SDK reports views as `viewed` (the
+      // service's default is `view`). Not read by the service yet: see loop.system-spec.ts, hop 12.
+      DEPLOYMENT_VIEW_EVENT_TYPE: 'viewed',
       ...options.env,
     };
     const services = new Map<string, ServiceProcess>();

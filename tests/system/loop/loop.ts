@@ -8,15 +8,22 @@
 //   3. interactions       views and clicks, through the SDK in Chromium or the reporting API
 //   4. feedback           an annotation through the SDK's dialog (or the reporting API)
 //   5. annotationInFeedback  feedback stored it (ingestion → NATS → feedback)
-//   6. triage             triager groups it into a thread, escalates a candidate, assigns the
-//                         reviewer, who accepts it
-//   7. [agents]           agent-proposals (issue 14): TO BE ADDED, see PENDING_HOPS
+//   6. escalate           triager groups the annotations into a thread, escalates a candidate
+//                         (and a near-identical second one)
+//   7. agents             (agent-hops.ts) the built-in agents propose a thread summary and a
+//                         duplicate flag; the reviewer accepts the flag (feedback merges the
+//                         duplicate) and rejects the summary (nothing changes)
+//      acceptCandidate    the reviewer is assigned and accepts the candidate
 //   8. promote            a governor promotes the candidate to a requirement; feedback marks
 //                         the candidate promoted (governance → NATS → feedback)
+//      implementation     (agent-hops.ts) the implementation agent drafts a work item;
+//                         accepted, governance keeps the draft (its trace lists it)
 //   9. decide             a decision with a policy reference and a work item owner/repo#N
 //  10. closeWorkItem      a signed GitHub-style `issues` webhook closes the item
 //  11. readTrace          the requirement's trace shows all of it
-//  12. [deployment]       deployment-outcomes (issue 13): TO BE ADDED, see PENDING_HOPS
+//  12. deployment         (deployment-hops.ts) a CI pipeline's deployer credential calls the
+//                         deployment hook with the work item; interactions before and after it;
+//                         the outcome report's before/after figures; one human evaluation
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { allPages, call, eventually } from './http.ts';
@@ -40,33 +47,19 @@ const ADAPTER_SPEC: Record<string, string> = {
   'web-component': '00000000-0000-4000-a000-00000000a003',
 };
 
-/**
- * Hops of the loop whose services are not on main yet. They are recorded in the trace as
- * `pending` (never faked); each names the issue that adds it.
- */
-export const PENDING_HOPS = {
-  agents: {
-    service: 'agent-proposals',
-    issue: 14,
-    what: 'an agent watches the stream and proposes a duplicate flag / requirement draft / implementation proposal; a human accepts it, and feedback / governance apply it (ihf.agents.proposal.accepted.v1)',
-  },
-  deployment: {
-    service: 'deployment-outcomes',
-    issue: 13,
-    what: "a deployment names the decision; its outcome is measured on the widget's interactions before and after (ihf.deployment.*)",
-  },
-} as const;
-
 export interface Urls {
   readonly identity: string;
   readonly ingestion: string;
   readonly feedback: string;
   readonly governance: string;
+  /** agent-proposals and deployment-outcomes: the hops in agent-hops.ts, deployment-hops.ts. */
+  readonly agents?: string;
+  readonly deployment?: string;
 }
 
 export interface TraceStep {
   readonly hop: string;
-  readonly status: 'done' | 'pending';
+  readonly status: 'done';
   readonly at: string;
   readonly ms?: number;
   readonly data: unknown;
@@ -93,21 +86,6 @@ export class LoopTrace {
   /** Something that happened without a hop of its own (set-up, a crash). */
   record(hop: string, data: unknown): void {
     this.steps.push({ hop, status: 'done', at: new Date().toISOString(), data });
-  }
-
-  /** A hop whose service does not exist yet: recorded, not run. */
-  pending(hop: keyof typeof PENDING_HOPS, present: boolean): void {
-    this.steps.push({
-      hop,
-      status: 'pending',
-      at: new Date().toISOString(),
-      data: {
-        ...PENDING_HOPS[hop],
-        note: present
-          ? `${PENDING_HOPS[hop].service} is present now: add this hop to tests/system/loop/loop.ts`
-          : `${PENDING_HOPS[hop].service} is not on main yet (issue ${PENDING_HOPS[hop].issue})`,
-      },
-    });
   }
 
   get(hop: string): TraceStep | undefined {
@@ -290,43 +268,67 @@ export interface Candidate {
   readonly source_widget_id: string;
   readonly reviewer_id: string | null;
   readonly requirement_id: string | null;
+  readonly duplicate_of_id: string | null;
   readonly severity: string;
   readonly category: string;
 }
 
 /**
- * Hop 6: the triager groups the annotation into a thread and escalates the thread to a
- * candidate, assigns the reviewer (once feedback's read model knows the reviewer, which comes
- * from identity's events), and the reviewer accepts it (open → in_review → accepted).
+ * Hop 6: the triager groups the annotations into a thread and escalates the thread to a
+ * candidate (and, when `duplicate` is given, to a second, near-identical candidate: what the
+ * duplicates agent flags), then `acceptCandidate` has the reviewer accept the first.
  */
-export async function triage(
+export async function escalate(
   urls: Urls,
   team: Team,
-  annotation: StoredAnnotation,
-  texts: { thread: string; candidate: string; description: string },
-  timeoutMs = 45_000,
+  annotations: readonly StoredAnnotation[],
+  texts: { thread: string; candidate: string; description: string; duplicate?: string },
 ) {
   const thread = await call<{ id: string; annotation_count: number }>(
     `${urls.feedback}/api/v1/threads`,
     {
       token: team.triager.token,
       body: {
-        widget_id: annotation.widget_id,
+        widget_id: annotations[0].widget_id,
         title: texts.thread,
-        annotation_ids: [annotation.id],
+        annotation_ids: annotations.map((a) => a.id),
       },
       expect: [201],
     },
   );
-  const created = await call<Candidate>(`${urls.feedback}/api/v1/candidates`, {
+  const candidate = await call<Candidate>(`${urls.feedback}/api/v1/candidates`, {
     token: team.triager.token,
     body: { source_thread_id: thread.id, title: texts.candidate, description: texts.description },
     expect: [201],
   });
+  const duplicate = texts.duplicate
+    ? await call<Candidate>(`${urls.feedback}/api/v1/candidates`, {
+        token: team.triager.token,
+        body: {
+          source_thread_id: thread.id,
+          title: texts.duplicate,
+          description: texts.description,
+        },
+        expect: [201],
+      })
+    : undefined;
+  return { thread, candidate, duplicate };
+}
+
+/**
+ * The reviewer is assigned (once feedback's read model knows the reviewer, which comes from
+ * identity's events) and accepts the candidate (open → in_review → accepted).
+ */
+export async function acceptCandidate(
+  urls: Urls,
+  team: Team,
+  candidateId: string,
+  timeoutMs = 45_000,
+): Promise<Candidate> {
   await eventually(
     'the reviewer assignment (feedback learns the reviewer from identity)',
     () =>
-      call(`${urls.feedback}/api/v1/candidates/${created.id}/reviewer`, {
+      call(`${urls.feedback}/api/v1/candidates/${candidateId}/reviewer`, {
         method: 'PUT',
         token: team.triager.token,
         body: { reviewer_id: team.reviewer.id },
@@ -334,15 +336,26 @@ export async function triage(
     timeoutMs,
   );
   for (const to of ['in_review', 'accepted']) {
-    await call(`${urls.feedback}/api/v1/candidates/${created.id}/transitions`, {
+    await call(`${urls.feedback}/api/v1/candidates/${candidateId}/transitions`, {
       token: team.reviewer.token,
       body: { to, notes: `${to} by the system test's reviewer` },
     });
   }
-  const candidate = await call<Candidate>(`${urls.feedback}/api/v1/candidates/${created.id}`, {
+  return call<Candidate>(`${urls.feedback}/api/v1/candidates/${candidateId}`, {
     token: team.triager.token,
   });
-  return { thread, candidate };
+}
+
+/** Hop 6 in one: thread, candidate, the reviewer accepts it. */
+export async function triage(
+  urls: Urls,
+  team: Team,
+  annotation: StoredAnnotation,
+  texts: { thread: string; candidate: string; description: string },
+  timeoutMs = 45_000,
+) {
+  const { thread, candidate } = await escalate(urls, team, [annotation], texts);
+  return { thread, candidate: await acceptCandidate(urls, team, candidate.id, timeoutMs) };
 }
 
 export interface Requirement {
@@ -463,6 +476,7 @@ export interface Trace {
     status: string;
     source_thread_id: string | null;
     source_annotation_id: string | null;
+    source_proposal_id: string | null;
   } | null;
   readonly widget: { id: string; name: string | null; status: string; version: number } | null;
   readonly decisions: {
@@ -470,6 +484,13 @@ export interface Trace {
     outcome: string;
     policy_references: { policy_scope: string }[];
     work_items: WorkItem[];
+  }[];
+  /** Drafts from accepted `impl_proposal`s of agent-proposals. */
+  readonly work_item_drafts: {
+    id: string;
+    requirement_id: string | null;
+    title: string;
+    source_proposal_id: string;
   }[];
 }
 
