@@ -463,14 +463,11 @@ describe('the closed loop, from a click in the browser to a closed work item', (
     const views = figure(report, widgetId, 'rate_per_hour:viewed')!;
     expect(views.not_enough_data).toBe(false);
     expect(views.details.before_hours).toBe(24);
-    // Annotations per 1,000 views: the two annotations are counted, but no views. KNOWN GAP
-    // of deployment-outcomes: DEPLOYMENT_VIEW_EVENT_TYPE has no validator decorator, so its
-    // config loader never reads it (the platform sets it to `viewed`, the SDK's type) and the
-    // default `view`, which the SDK never sends, is counted. Once that is fixed, these two
-    // become b.viewed and a.viewed and `not_enough_data` false.
+    // Annotations per 1,000 views: the views are the SDK's `viewed` (DEPLOYMENT_VIEW_EVENT_TYPE),
+    // and two annotations are fewer than DEPLOYMENT_MIN_SAMPLE (30): "not enough data".
     const friction = figure(report, widgetId, 'friction_per_1000_views')!;
-    expect(friction.details.before_views).toBe(0);
-    expect(friction.details.after_views).toBe(0);
+    expect(friction.details.before_views).toBe(b.viewed);
+    expect(friction.details.after_views).toBe(a.viewed);
     expect(friction.not_enough_data).toBe(true);
     expect(friction.details.before_annotations + friction.details.after_annotations).toBe(2);
     // Fewer than DEPLOYMENT_MIN_SAMPLE (30) clicks before: that rate says "not enough data".
