@@ -11,7 +11,13 @@ describe('the AsyncAPI document of the contracts', () => {
   const doc = asyncApiDocument() as {
     channels: Record<
       string,
-      { address: string; 'x-ihf-stream': string | null; 'x-ihf-consumers': string[] }
+      {
+        address: string;
+        'x-ihf-stream': string | null;
+        'x-ihf-consumers': string[];
+        'x-ihf-owner': string | null;
+        'x-ihf-agent-access': { internalAgents: string; externalAgents: string };
+      }
     >;
     components: { messages: Record<string, { payload: { schema: unknown } }> };
   };
@@ -31,6 +37,12 @@ describe('the AsyncAPI document of the contracts', () => {
     expect(accepted['x-ihf-consumers']).toEqual(
       expect.arrayContaining(['feedback__agents', 'governance__agents']),
     );
+    // Only agent-proposals publishes it; agents outside get it by webhook, never on the bus.
+    expect(accepted['x-ihf-owner']).toBe('agent-proposals');
+    expect(accepted['x-ihf-agent-access'].externalAgents).toBe('webhooks-and-http-only');
+    expect(
+      doc.channels[channelId('ihf.identity.user.created.v1')]['x-ihf-agent-access'].internalAgents,
+    ).toBe('none');
     expect(
       doc.components.messages[channelId('ihf.agents.proposal.created.v1')].payload.schema,
     ).toEqual(eventJsonSchema('ihf.agents.proposal.created.v1'));

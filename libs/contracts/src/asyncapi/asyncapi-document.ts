@@ -1,3 +1,4 @@
+import { agentBusAccess, subjectOwner } from '../bus/bus-permissions.js';
 import { allSubjects, contractFor } from '../events/event-contracts.js';
 import { asyncApiMessage, type JsonSchema } from '../schema/json-schema.js';
 import { CONSUMERS } from '../streams/consumers.js';
@@ -45,6 +46,9 @@ export function asyncApiDocument(): JsonSchema {
       messages: { [id]: { $ref: `#/components/messages/${id}` } },
       'x-ihf-stream': stream?.name ?? null,
       'x-ihf-consumers': consumers,
+      // Who may publish it, and how agents may receive it (bus permissions, issue 19).
+      'x-ihf-owner': subjectOwner(subject) ?? null,
+      'x-ihf-agent-access': agentBusAccess(subject),
     };
     operations[`${producer}_sends_${id}`] = {
       action: 'send',
@@ -59,7 +63,7 @@ export function asyncApiDocument(): JsonSchema {
       title: 'IHF events',
       version: ASYNCAPI_DOCUMENT_VERSION,
       description:
-        'Every event subject of the Interaction Hub Framework on NATS JetStream: what each service publishes, in which stream, and who consumes it. Messages are JSON envelopes (`event_id`, `type`, `occurred_at`, `producer`, `correlation_id`, `hub_id`, `payload`, …); `Nats-Msg-Id` is the `event_id`. External agents read these events (with NATS credentials) and post proposals over HTTP to agent-proposals.',
+        'Every event subject of the Interaction Hub Framework on NATS JetStream: what each service publishes, in which stream, and who consumes it. Messages are JSON envelopes (`event_id`, `type`, `occurred_at`, `producer`, `correlation_id`, `hub_id`, `payload`, …); `Nats-Msg-Id` is the `event_id`. External agents get no NATS credentials: they receive the events of their hub through the signed outbound webhooks of the notifications service and post proposals over HTTP to agent-proposals; internal, trusted agents may read with their own read-only bus user (`x-ihf-agent-access` on each channel). Only the owning service (`x-ihf-owner`) may publish a subject.',
     },
     defaultContentType: 'application/json',
     servers: {
