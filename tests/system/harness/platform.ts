@@ -104,12 +104,14 @@ export class Platform {
       IHF_ADMIN_PASSWORD: options.adminPassword,
       IHF_JWT_DEV_KEY_DIR: keyDir,
       GOVERNANCE_SECRET_KEY: governanceSecretKey,
+      // notifications signs unsubscribe links and seals webhook secrets with it.
+      NOTIFICATIONS_SECRET_KEY: randomBytes(32).toString('base64'),
       CORS_ALLOWED_ORIGINS: '*',
       LOG_LEVEL: 'info',
       // Readiness turns 503 this long before a stopping service closes; nobody routes to us.
       SHUTDOWN_GRACE_MS: '200',
-      // deployment-outcomes counts friction per view; the SDK reports views as `viewed` (the
-      // service's default is `view`). Not read by the service yet: see loop.system-spec.ts, hop 12.
+      // deployment-outcomes counts friction per view: the SDK reports views as `viewed` (also
+      // the service's default; said here so that the loop does not depend on it).
       DEPLOYMENT_VIEW_EVENT_TYPE: 'viewed',
       ...options.env,
     };
