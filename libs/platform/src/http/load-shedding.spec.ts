@@ -156,7 +156,8 @@ describe('LoadShedder', () => {
         socket.once('close', done);
         socket.write(request);
       });
-    const post = 'POST /x HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}';
+    const post =
+      'POST /x HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}';
     try {
       const [a, b, c] = [await open(), await open(), await open()];
       // Let the server see the three connections before the first request.

@@ -85,6 +85,16 @@ export class IngestionConfig extends TokenVerifyingServiceConfig {
   @Max(100_000)
   INGESTION_MAX_IN_FLIGHT_REQUESTS = 256;
 
+  /**
+   * Open HTTP connections per replica beyond which a newly accepted one gets its reporting
+   * requests answered 503 + Retry-After + `Connection: close` at once (a connection storm is
+   * answered and its sockets freed, instead of queueing behind the in-flight bound).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  INGESTION_MAX_CONNECTIONS = 1000;
+
   /** Event-loop delay (ms) which, held for a second, gets new reporting requests a 503. */
   @IsInt()
   @Min(10)

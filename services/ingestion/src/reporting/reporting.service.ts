@@ -67,6 +67,7 @@ export class ReportingService {
     key: ApiKeyPrincipal,
     body: unknown,
     contentType: string | undefined,
+    abandoned?: AbortSignal,
   ): Promise<ReportResponse> {
     if (!isJsonContentType(contentType)) throw new UnsupportedMediaTypeError();
     const events = eventsOf(body);
@@ -83,7 +84,7 @@ export class ReportingService {
     }
     this.pendingEvents += events.length;
     try {
-      return await this.store(key.hubId, events);
+      return await this.store(key.hubId, events, true, abandoned);
     } finally {
       this.pendingEvents -= events.length;
     }
@@ -91,12 +92,14 @@ export class ReportingService {
 
   /**
    * Validates and stores events for `hubId` (new reports and replays alike): accepted ones are
-   * written, refused ones quarantined, in one group commit; resolves once committed.
+   * written, refused ones quarantined, in one group commit; resolves once committed. Nothing is
+   * written if `abandoned` (the client's connection closed) fires before the commit starts.
    */
   async store(
     hubId: string,
     events: readonly unknown[],
     quarantine = true,
+    abandoned?: AbortSignal,
   ): Promise<ReportResponse> {
     const { rows, refused } = await this.validator.validate(events, hubId);
     // An id repeated inside the request: the first occurrence is the event, the rest duplicates.
@@ -114,6 +117,7 @@ export class ReportingService {
     const outcomes = await this.writer.write(
       unique.map((u) => u.row),
       quarantine ? reallyRefused.map((r) => this.validator.quarantineRow(hubId, r)) : [],
+      abandoned,
     );
     this.writer.countRejected(reallyRefused.length);
     const results: EventResult[] = [];
