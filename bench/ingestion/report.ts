@@ -1,5 +1,6 @@
 /**
- * The ingestion benchmark's report: its shape (JSON), the targets of issue 7 as ratios within
+ * The ingestion benchmark's report: its shape (JSON), the targets of issue 18 (which replaced
+ * issue 7's) as ratios within
  * one run, and the Markdown rendering of both.
  */
 import { type MachineInfo } from '../lib/report.ts';
@@ -141,16 +142,16 @@ export function targets(
       target: 'batch500 events/s vs B0 (COPY) rows/s',
       measured: `${batch.saturation.eventsPerSec} / ${b0}`,
       ratio: r0,
-      goal: '≥ 0.30',
-      met: r0 === null ? null : r0 >= 0.3,
+      goal: '≥ 0.4',
+      met: r0 === null ? null : r0 >= 0.4,
     });
     const r1 = ratio(batch.saturation.eventsPerSec, b1);
     out.push({
       target: 'batch500 events/s vs B1 (unnest insert) rows/s',
       measured: `${batch.saturation.eventsPerSec} / ${b1}`,
       ratio: r1,
-      goal: '≥ 0.5',
-      met: r1 === null ? null : r1 >= 0.5,
+      goal: '≥ 0.6',
+      met: r1 === null ? null : r1 >= 0.6,
     });
   }
   const single = by('single');
@@ -160,25 +161,31 @@ export function targets(
       target: 'single req/s vs B3 (no storing) req/s',
       measured: `${single.saturation.rps} / ${b3}`,
       ratio: r3,
-      goal: '≥ 0.5',
-      met: r3 === null ? null : r3 >= 0.5,
+      goal: '≥ 0.7',
+      met: r3 === null ? null : r3 >= 0.7,
     });
-    const half = single.levels.find((l) => l.level === 0.5);
-    if (half)
-      out.push({
-        target: 'single p99 at 50% of saturation (open loop)',
-        measured: `${half.latency.p99} ms`,
-        ratio: round(half.latency.p99 / 50, 3),
-        goal: '≤ 50 ms',
-        met: half.latency.p99 <= 50,
-      });
+    for (const [level, bound] of [
+      [0.5, 50],
+      [0.7, 100],
+    ] as const) {
+      const l = single.levels.find((x) => x.level === level);
+      if (l)
+        out.push({
+          target: `single p99 at ${level * 100}% of saturation (open loop)`,
+          measured: `${l.latency.p99} ms`,
+          ratio: round(l.latency.p99 / bound, 3),
+          goal: `≤ ${bound} ms`,
+          met: l.latency.p99 <= bound,
+        });
+    }
+    // B4 stays as the obvious design's figure (issue 7's "≥ 4 × B4" is no longer a target).
     const r4 = ratio(single.saturation.rps, b4);
     out.push({
       target: 'single req/s vs B4 (ORM, tx per request) req/s',
       measured: `${single.saturation.rps} / ${b4}`,
       ratio: r4,
-      goal: '≥ 4',
-      met: r4 === null ? null : r4 >= 4,
+      goal: 'reported, no target',
+      met: null,
     });
   }
   let worst: { shape: string; p99: number } | undefined;
@@ -201,6 +208,18 @@ export function targets(
     const codes = overload.total.codes;
     const shed = (codes['429'] ?? 0) + (codes['503'] ?? 0);
     const recovered = overload.recoveredWithinSeconds;
+    // Anything but 202/429/503 (time-outs, resets, 5xx other than 503) is a request left unanswered.
+    const unanswered = Object.entries(codes)
+      .filter(([code]) => !['202', '429', '503'].includes(code))
+      .reduce((n, [, count]) => n + count, 0);
+    const p99 = overload.total.latency.p99;
+    out.push({
+      target: '150% of saturation: every request answered 202/429/503 + Retry-After, p99',
+      measured: `${unanswered} unanswered or other; p99 ${p99} ms over the whole overload`,
+      ratio: round(p99 / 1000, 3),
+      goal: '0 unanswered, p99 ≤ 1 s',
+      met: unanswered === 0 && p99 <= 1000,
+    });
     out.push({
       target: '150% of saturation for 60 s, then 50%',
       measured: `codes ${JSON.stringify(codes)}; peak RSS ${overload.total.measures.servicePeakRssMiB} MiB; acked lost: ${overload.check.missing}; p99 ≤ 50 ms again ${recovered === null ? 'not within the 30 s measured' : `${recovered} s after`}`,

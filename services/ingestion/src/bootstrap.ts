@@ -67,6 +67,7 @@ export function ingestionAppOptions(config: IngestionConfig, env?: Env): Service
       installLoadShedding(app.getHttpAdapter().getInstance(), {
         routes: ['POST /api/v1/interaction-events'],
         maxInFlight: config.INGESTION_MAX_IN_FLIGHT_REQUESTS,
+        maxConnections: config.INGESTION_MAX_CONNECTIONS,
         maxEventLoopDelayMs: config.INGESTION_MAX_EVENT_LOOP_DELAY_MS,
         refuse: (reason) => new OverloadedError(config.INGESTION_OVERLOAD_RETRY_AFTER_SEC, reason),
         onShed: (reason) => writer.countOverload(reason),

@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import Fastify from 'fastify';
 import { DomainError } from '@ihf/observability';
 import { installLoadShedding, LoadShedder, type ShedReason } from './load-shedding.js';
@@ -113,6 +114,74 @@ describe('LoadShedder', () => {
       // The answered request left the bound.
       expect((await app.inject({ method: 'POST', url: '/x', payload: {} })).statusCode).toBe(200);
     } finally {
+      await app.close();
+    }
+  });
+
+  it('answers requests on connections beyond maxConnections 503 + Connection: close, at once', async () => {
+    const app = Fastify();
+    const shed: ShedReason[] = [];
+    installLoadShedding(app, {
+      routes: ['POST /x'],
+      maxInFlight: 100,
+      maxConnections: 2,
+      maxEventLoopDelayMs: 50,
+      refuse: (reason) => new TestOverloadedError(reason),
+      onShed: (reason) => shed.push(reason),
+    });
+    app.post('/x', () => ({ ok: true }));
+    app.get('/health', () => ({ ok: true }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const sockets: Socket[] = [];
+    const open = async (): Promise<Socket> => {
+      const socket = connect(port, '127.0.0.1');
+      sockets.push(socket);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      return socket;
+    };
+    /** One request on a kept-alive socket; resolves with the raw answer, or '' if the socket closed first. */
+    const send = (socket: Socket, request: string) =>
+      new Promise<string>((resolve) => {
+        let answer = '';
+        const onData = (chunk: Buffer) => {
+          answer += chunk.toString('utf8');
+          if (/\r\n\r\n[\s\S]*\}$/.test(answer)) done();
+        };
+        const done = () => {
+          socket.off('data', onData);
+          resolve(answer);
+        };
+        socket.on('data', onData);
+        socket.once('close', done);
+        socket.write(request);
+      });
+    const post =
+      'POST /x HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}';
+    try {
+      const [a, b, c] = [await open(), await open(), await open()];
+      // Let the server see the three connections before the first request.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await send(a, post)).toMatch(/^HTTP\/1\.1 200/);
+      expect(await send(b, post)).toMatch(/^HTTP\/1\.1 200/);
+      const refused = await send(c, post);
+      expect(refused).toMatch(/^HTTP\/1\.1 503/);
+      expect(refused).toMatch(/\r\nretry-after: 1\r\n/i);
+      expect(refused).toMatch(/\r\nconnection: close\r\n/i);
+      expect(refused).toContain('"reason":"connections"');
+      expect(shed).toEqual(['connections']);
+      // The refused connection is closed by the server; other routes are never shed.
+      await new Promise((resolve) => (c.destroyed ? resolve(null) : c.once('close', resolve)));
+      const d = await open();
+      expect(await send(d, 'GET /health HTTP/1.1\r\nhost: x\r\n\r\n')).toMatch(/^HTTP\/1\.1 200/);
+      // Once the first connections are gone, a new one is admitted again.
+      a.destroy();
+      b.destroy();
+      d.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await send(await open(), post)).toMatch(/^HTTP\/1\.1 200/);
+    } finally {
+      sockets.forEach((s) => s.destroy());
       await app.close();
     }
   });

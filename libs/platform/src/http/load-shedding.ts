@@ -1,9 +1,10 @@
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { type DomainError, PROBLEM_CONTENT_TYPE, toProblem } from '@ihf/observability';
 
 /** Why a request was turned away. */
-export type ShedReason = 'in_flight' | 'event_loop_delay';
+export type ShedReason = 'in_flight' | 'event_loop_delay' | 'connections';
 
 export interface LoadSheddingOptions {
   /** `METHOD /path` of the routes to protect (query strings ignored), e.g. `POST /api/v1/interaction-events`. */
@@ -15,6 +16,13 @@ export interface LoadSheddingOptions {
    * gets new requests answered 503: the process is behind, not just paused once.
    */
   readonly maxEventLoopDelayMs: number;
+  /**
+   * Open connections of the server beyond which a newly accepted connection is marked as
+   * overflow: its requests to `routes` are answered 503 + `Connection: close` at once, whatever
+   * the other bounds say. A connection storm then costs a short answer per socket instead of
+   * thousands of sockets held open while their requests queue. Unset: no bound.
+   */
+  readonly maxConnections?: number;
   /** How long the delay must stay above `maxEventLoopDelayMs` (default 1,000 ms). */
   readonly eventLoopDelayWindowMs?: number;
   /**
@@ -114,10 +122,25 @@ export function installLoadShedding(
   if (!(options.maxInFlight >= 1)) throw new Error('maxInFlight must be at least 1');
   const shedder = new LoadShedder(options);
   const routes = new Set(options.routes);
+  // Connections accepted while more than `maxConnections` were open: answered, then closed.
+  const overflow = new WeakSet<Socket>();
+  const maxConnections = options.maxConnections;
+  if (maxConnections !== undefined) {
+    if (!(maxConnections >= 1)) throw new Error('maxConnections must be at least 1');
+    let open = 0;
+    // Counted at accept time, before any byte is parsed: the in-flight bound only sees
+    // requests that reached the router, a storm of new connections is seen here.
+    fastify.server.on('connection', (socket: Socket) => {
+      open++;
+      if (open > maxConnections) overflow.add(socket);
+      socket.once('close', () => open--);
+    });
+  }
   fastify.addHook('onRequest', (request, reply, done) => {
     const path = request.url.split('?')[0] ?? '/';
     if (!routes.has(`${request.method} ${path}`)) return done();
-    const reason = shedder.refusal();
+    const overflowing = overflow.has(request.raw.socket);
+    const reason = overflowing ? 'connections' : shedder.refusal();
     if (reason === undefined) {
       const release = shedder.admit();
       // 'finish' after the answer; 'close' also when the client goes away mid-request.
@@ -129,6 +152,8 @@ export function installLoadShedding(
     const { problem, retryAfterSeconds } = toProblem(options.refuse(reason), path);
     if (retryAfterSeconds !== undefined)
       void reply.header('retry-after', String(retryAfterSeconds));
+    // A shed connection is not kept alive: its socket is what the bound frees.
+    if (overflowing) void reply.header('connection', 'close');
     void reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
   fastify.addHook('onClose', (_instance, done) => {

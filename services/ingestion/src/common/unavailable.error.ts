@@ -39,7 +39,7 @@ export class RateLimitedError extends DomainError {
 export const isConnectionError = isDependencyUnavailable;
 
 /** Which admission bound refused a report. */
-export type OverloadReason = 'in_flight' | 'event_loop_delay' | 'pending_events';
+export type OverloadReason = 'in_flight' | 'event_loop_delay' | 'connections' | 'pending_events';
 
 /** The replica is at capacity (an admission bound): nothing of this request was stored. */
 export class OverloadedError extends DomainError {

@@ -2,6 +2,7 @@ import { type EntityManager } from '@mikro-orm/postgresql';
 import { type MetricsService } from '@ihf/observability';
 import { Registry } from 'prom-client';
 import { type IngestionConfig } from '../config/ingestion.config.js';
+import { ClientGoneError } from '../common/client-gone.error.js';
 import { StorageUnavailableError } from '../common/unavailable.error.js';
 import { type EventRow, GroupCommitWriter } from './group-commit.writer.js';
 
@@ -95,6 +96,23 @@ describe('GroupCommitWriter', () => {
     expect(calls[0].map((e) => e.id)).toEqual(['x']);
     expect(first.get('x')).toBe('accepted');
     expect(second.get('x')).toBe('duplicate');
+  });
+
+  it('leaves out a submission whose client went away while it waited, and writes the rest', async () => {
+    const calls: EventRow[][] = [];
+    const w = writer(fakeTable(new Set(), calls), { INGESTION_GROUP_COMMIT_MAX_WAIT_MS: 20 });
+    const gone = new AbortController();
+    const left = w.write([row('gone')], [], gone.signal);
+    const kept = w.write([row('kept')], [], new AbortController().signal);
+    gone.abort(); // after submitting, before the group's commit starts
+    await expect(left).rejects.toBeInstanceOf(ClientGoneError);
+    expect([...(await kept)]).toEqual([['kept', 'accepted']]);
+    expect(calls.map((c) => c.map((e) => e.id))).toEqual([['kept']]);
+    // A client already gone when it submits is refused without a statement.
+    const late = new AbortController();
+    late.abort();
+    await expect(w.write([row('late')], [], late.signal)).rejects.toBeInstanceOf(ClientGoneError);
+    expect(calls).toHaveLength(1);
   });
 
   it('flushes at once when the group is full', async () => {

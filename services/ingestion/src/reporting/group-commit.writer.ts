@@ -5,6 +5,7 @@ import { type PoolClient } from 'pg';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '@ihf/observability';
 import { IngestionConfig } from '../config/ingestion.config.js';
+import { ClientGoneError } from '../common/client-gone.error.js';
 import { isConnectionError, StorageUnavailableError } from '../common/unavailable.error.js';
 
 /** One interaction event ready to be stored (validated, snake_case as the table). */
@@ -46,6 +47,8 @@ interface Submission {
   readonly quarantine: readonly QuarantineRow[];
   /** When the request handed its rows over (performance.now()). */
   readonly submittedAt: number;
+  /** Aborted when the client's connection closed: then its rows are not written. */
+  readonly abandoned?: AbortSignal;
   resolve(outcomes: Map<string, WriteOutcome>): void;
   reject(error: unknown): void;
 }
@@ -96,6 +99,7 @@ export class GroupCommitWriter implements OnModuleInit {
   private waitSeconds?: Histogram;
   private outcomes?: Counter<'outcome'>;
   private overload?: Counter<'reason'>;
+  private abandonedRequests?: Counter;
 
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
@@ -136,6 +140,11 @@ export class GroupCommitWriter implements OnModuleInit {
       labelNames: ['reason'],
       registers: [this.metrics.registry],
     });
+    this.abandonedRequests = new Counter({
+      name: 'ihf_ingestion_abandoned_writes_total',
+      help: 'Reporting requests whose rows were not written because the client had closed its connection before their group commit started.',
+      registers: [this.metrics.registry],
+    });
   }
 
   /** Counts a request refused for overload. */
@@ -151,7 +160,9 @@ export class GroupCommitWriter implements OnModuleInit {
   /**
    * Stores `events` (and `quarantine`) with the next group; resolves once committed with the
    * outcome of each event id. Within one group the first submission of an id wins; later ones
-   * are duplicates.
+   * are duplicates. When `abandoned` is aborted before the group commit starts (the client
+   * closed its connection), nothing of this submission is written and it rejects with
+   * {@link ClientGoneError}; once the commit has started, the rows are written regardless.
    *
    * @throws StorageUnavailableError when Postgres is unreachable or too slow (nothing of this
    *   submission may be assumed stored).
@@ -159,11 +170,23 @@ export class GroupCommitWriter implements OnModuleInit {
   write(
     events: readonly EventRow[],
     quarantine: readonly QuarantineRow[] = [],
+    abandoned?: AbortSignal,
   ): Promise<Map<string, WriteOutcome>> {
     if (events.length === 0 && quarantine.length === 0)
       return Promise.resolve(new Map<string, WriteOutcome>());
+    if (abandoned?.aborted) {
+      this.abandonedRequests?.inc();
+      return Promise.reject(new ClientGoneError());
+    }
     return new Promise((resolve, reject) => {
-      this.pending.push({ events, quarantine, submittedAt: performance.now(), resolve, reject });
+      this.pending.push({
+        events,
+        quarantine,
+        submittedAt: performance.now(),
+        abandoned,
+        resolve,
+        reject,
+      });
       this.pendingRows += events.length + quarantine.length;
       if (this.pendingRows >= this.config.INGESTION_GROUP_COMMIT_MAX_ROWS) this.kick();
       else
@@ -189,8 +212,19 @@ export class GroupCommitWriter implements OnModuleInit {
     });
   }
 
-  private async flush(group: Submission[]): Promise<void> {
+  private async flush(submitted: Submission[]): Promise<void> {
     const started = performance.now();
+    // Checked as the batch is built, the last moment before the commit starts: rows of a
+    // client that has gone (timed out, navigated away) would be stored for nobody's answer,
+    // and under overload they are the bulk of what queued.
+    const group: Submission[] = [];
+    for (const s of submitted) {
+      if (s.abandoned?.aborted) {
+        this.abandonedRequests?.inc();
+        s.reject(new ClientGoneError());
+      } else group.push(s);
+    }
+    if (group.length === 0) return;
     for (const s of group) this.waitSeconds?.observe((started - s.submittedAt) / 1000);
     try {
       const inserted = await this.insert(group);

@@ -1,4 +1,5 @@
-import { Body, Controller, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res, UseFilters } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBody, ApiExtraModels, ApiHeader, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { IngestionOperationDoc } from '../common/ingestion-operation.decorator.js';
 import { ApiKeyAuth, type ApiKeyPrincipal, CurrentApiKey } from '@ihf/auth';
@@ -58,7 +59,22 @@ export class ReportingController {
     @CurrentApiKey() key: ApiKeyPrincipal,
     @Headers('content-type') contentType: string | undefined,
     @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReportResponse> {
-    return this.reporting.report(key, body, contentType);
+    return this.reporting.report(key, body, contentType, connectionClosed(reply));
   }
+}
+
+/**
+ * Aborted when the client's connection closes before this request is answered (the client
+ * timed out or went away): the group commit then leaves its events out.
+ */
+function connectionClosed(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  const response = reply.raw;
+  // 'close' after the answer was sent is the normal end; only an earlier one means gone.
+  response.once('close', () => {
+    if (!response.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }

@@ -79,6 +79,7 @@ export class ReportingService {
     key: ApiKeyPrincipal,
     body: unknown,
     contentType: string | undefined,
+    abandoned?: AbortSignal,
   ): Promise<ReportResponse> {
     if (!isJsonContentType(contentType)) throw new UnsupportedMediaTypeError();
     const events = eventsOf(body);
@@ -98,7 +99,7 @@ export class ReportingService {
     }
     this.pendingEvents += events.length;
     try {
-      return await this.store(key.hubId, events);
+      return await this.store(key.hubId, events, true, abandoned);
     } finally {
       this.pendingEvents -= events.length;
     }
@@ -106,12 +107,14 @@ export class ReportingService {
 
   /**
    * Validates and stores events for `hubId` (new reports and replays alike): accepted ones are
-   * written, refused ones quarantined, in one group commit; resolves once committed.
+   * written, refused ones quarantined, in one group commit; resolves once committed. Nothing is
+   * written if `abandoned` (the client's connection closed) fires before the commit starts.
    */
   async store(
     hubId: string,
     events: readonly unknown[],
     quarantine = true,
+    abandoned?: AbortSignal,
   ): Promise<ReportResponse> {
     const { rows, refused } = await this.validator.validate(events, hubId);
     // An id repeated inside the request: the first occurrence is the event, the rest duplicates.
@@ -129,6 +132,7 @@ export class ReportingService {
     const outcomes = await this.writer.write(
       unique.map((u) => u.row),
       quarantine ? reallyRefused.map((r) => this.validator.quarantineRow(hubId, r)) : [],
+      abandoned,
     );
     this.writer.countRejected(reallyRefused.length);
     const results: EventResult[] = [];
