@@ -511,7 +511,10 @@ describe('npm run demo: the seed, against the same platform', () => {
       `${urls.ingestion}/api/v1/widgets/${seeded.hub.widgets.reactProduct}/event-counts?bucket=day&from=${encodeURIComponent(seeded.history.from)}`,
       { token: seeded.team.viewer.token },
     );
-    expect(new Set(counts.items.map((c) => c.bucket_start)).size).toBe(3);
+    // Three days back from now touch three or four UTC calendar days, by the time of day.
+    const days = new Set(counts.items.map((c) => c.bucket_start)).size;
+    expect(days).toBeGreaterThanOrEqual(3);
+    expect(days).toBeLessThanOrEqual(4);
     const t = await readTrace(urls, seeded.team, seeded.requirementId);
     expect(t.decisions.map((d) => d.id)).toEqual([seeded.decisionId]);
     expect(t.decisions[0].work_items).toEqual([
