@@ -74,6 +74,7 @@ describe('least privilege: one role per service, owning its schema and nothing e
     const admin = withDatabase(env.databaseUrl, 'postgres');
     await as(admin, `drop role if exists "${shop.role}"`);
     await as(admin, `drop role if exists "${billing.role}"`);
+    await as(admin, `drop role if exists "ihf_t_trgm_${suffix}"`);
   });
 
   it("works in its own schema through its search_path (the migration's tables are its own)", async () => {
@@ -111,6 +112,31 @@ describe('least privilege: one role per service, owning its schema and nothing e
     await expect(as(shopUrl(), `alter role "${shop.role}" superuser`)).rejects.toMatchObject({
       code: '42501',
     });
+  });
+
+  it('gets the extensions its migrations need installed by the administrator, and can use them', async () => {
+    const trgm: ServiceRole = {
+      role: `ihf_t_trgm_${suffix}`,
+      schema: 'trgm_user',
+      password: 'trgm-pw',
+      extensions: ['pg_trgm'],
+    };
+    await provisionServiceRole(env.databaseUrl, trgm);
+    await provisionServiceRole(env.databaseUrl, trgm); // idempotent
+    const url = serviceRoleUrl(env.databaseUrl, trgm);
+    const [{ schema }] = await as<{ schema: string }>(
+      env.databaseUrl,
+      `select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+       where e.extname = 'pg_trgm'`,
+    );
+    expect(schema).toBe('trgm_user');
+    const [{ s }] = await as<{ s: number }>(url, "select similarity('checkout', 'check out') as s");
+    expect(s).toBeGreaterThan(0.3);
+    // It still could not have installed one itself.
+    await expect(as(url, 'create extension pgcrypto')).rejects.toMatchObject({ code: '42501' });
+    expect(() => serviceRoleStatements('ok', 'shop', 'ihf', ['pg_trgm; drop'])).toThrow(
+      /extension/,
+    );
   });
 
   it('is idempotent and refuses names that are not plain identifiers', async () => {

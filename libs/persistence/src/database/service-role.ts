@@ -11,6 +11,11 @@ export interface ServiceRole {
   readonly schema: string;
   /** Its password; omitted: the role keeps the one it has (e.g. set by CloudNativePG). */
   readonly password?: string;
+  /**
+   * Extensions its migrations use, installed into its schema by the administrator (a role
+   * without CREATE on the database cannot install one), e.g. pg_trgm for agent-proposals.
+   */
+  readonly extensions?: readonly string[];
 }
 
 /**
@@ -23,7 +28,7 @@ export const SERVICE_ROLES: Readonly<Record<string, ServiceRole>> = {
   feedback: { role: 'ihf_feedback', schema: 'feedback' },
   governance: { role: 'ihf_governance', schema: 'governance' },
   'deployment-outcomes': { role: 'ihf_deployment', schema: 'deployment' },
-  'agent-proposals': { role: 'ihf_agents', schema: 'agents' },
+  'agent-proposals': { role: 'ihf_agents', schema: 'agents', extensions: ['pg_trgm'] },
   notifications: { role: 'ihf_notifications', schema: 'notifications' },
 };
 
@@ -36,9 +41,19 @@ export const SERVICE_ROLES: Readonly<Record<string, ServiceRole>> = {
  * Other services' schemas are owned by their roles and grant nothing to PUBLIC, so this role
  * can neither read nor write them. Idempotent; the password is passed separately.
  */
-export function serviceRoleStatements(role: string, schema: string, database: string): string[] {
+export function serviceRoleStatements(
+  role: string,
+  schema: string,
+  database: string,
+  extensions: readonly string[] = [],
+): string[] {
   assertSchemaName(schema);
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`Invalid role name '${role}'`);
+  for (const extension of extensions) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(extension)) {
+      throw new Error(`Invalid extension name '${extension}'`);
+    }
+  }
   const r = quoteIdent(role);
   const s = quoteIdent(schema);
   const d = quoteIdent(database);
@@ -56,6 +71,8 @@ export function serviceRoleStatements(role: string, schema: string, database: st
     `CREATE SCHEMA IF NOT EXISTS ${s} AUTHORIZATION ${r}`,
     `ALTER SCHEMA ${s} OWNER TO ${r}`,
     `REVOKE ALL ON SCHEMA ${s} FROM PUBLIC`,
+    // Kept where it already is when some schema has it (the migrations find it there).
+    ...extensions.map((e) => `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e)} WITH SCHEMA ${s}`),
     // Objects a superuser created before the role existed (an earlier `npm start` or migration
     // run) move to the role, so its migrations can alter them.
     `DO $$ DECLARE o record; BEGIN
@@ -76,6 +93,8 @@ export function serviceRoleStatements(role: string, schema: string, database: st
        END LOOP;
        FOR o IN SELECT p.oid::regprocedure AS sig FROM pg_proc p
                 WHERE p.pronamespace = '${schema}'::regnamespace
+                  -- an extension's functions stay its own
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = p.oid AND dep.deptype = 'e')
        LOOP
          EXECUTE format('ALTER ROUTINE %s OWNER TO %I', o.sig, '${role}');
        END LOOP;
@@ -104,7 +123,12 @@ export async function provisionServiceRole(adminUrl: string, spec: ServiceRole):
   try {
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('ihf:roles', 0))");
-    for (const sql of serviceRoleStatements(spec.role, spec.schema, databaseName(adminUrl))) {
+    for (const sql of serviceRoleStatements(
+      spec.role,
+      spec.schema,
+      databaseName(adminUrl),
+      spec.extensions,
+    )) {
       await client.query(sql);
     }
     if (spec.password !== undefined) {
