@@ -11,3 +11,4 @@ export * from './openapi-lint.js';
 export * from './nats-cluster.js';
 export * from './nats-server-process.js';
 export * from './authenticated-bus.js';
+export * from './built-service.js';

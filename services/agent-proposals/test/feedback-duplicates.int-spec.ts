@@ -4,67 +4,35 @@
 // flag, and feedback's consumer of proposal.accepted.v1 marks the candidate a duplicate. A
 // rejected flag changes nothing there. Services never import each other, so this is the way
 // to run both; `npm run build` first (CI builds before testing).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { waitFor } from '@ihf/testing';
+import { startBuiltService, waitFor, type BuiltService } from '@ihf/testing';
 import { AgentsTestApp, agentClient, person, type TestPrincipal } from './agents-test-app.js';
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const FEEDBACK_MAIN = join(__dirname, '../../feedback/dist/main.js');
 const HUB = randomUUID();
 
 describe('agent-proposals → feedback: an accepted duplicate flag marks the real candidate', () => {
   let t: AgentsTestApp;
-  let feedback: ChildProcess | undefined;
+  let feedback: BuiltService | undefined;
   let feedbackUrl = '';
-  let log = '';
 
   beforeAll(async () => {
-    if (!existsSync(FEEDBACK_MAIN)) {
-      throw new Error(`${FEEDBACK_MAIN} is missing: run npm run build first`);
-    }
     t = await AgentsTestApp.start();
-    feedback = spawn(process.execPath, [FEEDBACK_MAIN], {
+    feedback = await startBuiltService({
+      main: FEEDBACK_MAIN,
       env: {
-        PATH: process.env.PATH ?? '',
-        LOG_LEVEL: 'info',
-        HOST: '127.0.0.1',
-        PORT: String(await freePort()),
         DATABASE_URL: t.env.databaseUrl,
         NATS_URL: t.env.natsUrl,
         IHF_NATS_NAMESPACE: t.env.natsNamespace,
         IHF_JWKS_URL: t.issuer.jwksUrl,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    feedback.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-    feedback.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    feedbackUrl = await waitFor(
-      () => Promise.resolve(/feedback listening on (http:\/\/\S+?)"/.exec(log)?.[1]),
-      { timeoutMs: 60_000, message: `feedback listening (its output: ${log.slice(-2000)})` },
-    );
+    feedbackUrl = feedback.url;
   }, 120_000);
 
   afterAll(async () => {
-    if (feedback && feedback.exitCode === null) {
-      const exited = new Promise((resolve) => feedback!.once('exit', resolve));
-      feedback.kill('SIGKILL');
-      await exited;
-    }
+    await feedback?.stop();
     await t?.close();
   });
 
