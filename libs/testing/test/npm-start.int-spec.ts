@@ -6,9 +6,10 @@
 // file's own database, bus namespace and free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createTestEnvironment, type TestEnvironment } from '../src/test-environment.js';
+import { freePort } from '../src/nats-cluster.js';
 import { waitFor } from '../src/wait-for.js';
 
 const ROOT = join(__dirname, '../../..');
@@ -19,17 +20,6 @@ const SERVICES = readdirSync(join(ROOT, 'services')).filter((name) =>
 );
 const portVariable = (service: string): string =>
   `${service.toUpperCase().replace(/-/g, '_')}_PORT`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
