@@ -13,6 +13,7 @@ export * from './rpc/rpc.js';
 export * from './nest/messaging.module.js';
 export * from './tail/table-tail.sql.js';
 export * from './tail/table-tail-relay.js';
+export * from './tail/table-tail-thread.js';
 export * from './outbox/notification-listener.js';
 export * from './nats/batch-publisher.js';
 export * from './consumer/consumer-failures.js';

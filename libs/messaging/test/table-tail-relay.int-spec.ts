@@ -16,6 +16,7 @@ import {
   provisionStreams,
   tableTailSql,
   type TailedRow,
+  type TailSql,
 } from '@ihf/messaging';
 import { TcpProxy, createTestEnvironment, waitFor, type TestEnvironment } from '@ihf/testing';
 
@@ -53,6 +54,7 @@ function toMessage(row: TailedRow): { subject: string; envelope: EventEnvelope }
 describe('table tail relay (a table as its own outbox)', () => {
   let env: TestEnvironment;
   let orm: MikroORM;
+  let pool: TailSql;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   const relays: TableTailRelay[] = [];
@@ -68,6 +70,7 @@ describe('table tail relay (a table as its own outbox)', () => {
     };
     await migrateSchema(settings);
     orm = await MikroORM.init(createOrmOptions(settings));
+    pool = (await orm.em.getConnection().getNativeClient()) as TailSql;
     nc = await connectNats(env.natsUrl, 'tail-test');
     jsm = await jetstreamManager(nc);
     await provisionStreams(jsm, env.natsNamespace, [STREAMS.IHF_EVENTS]);
@@ -90,7 +93,7 @@ describe('table tail relay (a table as its own outbox)', () => {
       table: 'events',
       toMessage,
       schema: SCHEMA,
-      orm,
+      sql: pool,
       databaseUrl: env.databaseUrl,
       nc,
       namespace: env.natsNamespace,

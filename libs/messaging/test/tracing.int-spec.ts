@@ -27,6 +27,7 @@ import {
   provisionConsumers,
   provisionStreams,
   type EventHandlers,
+  type TailSql,
 } from '@ihf/messaging';
 import { MessagingFixture, SCHEMA, userCreated } from './messaging-fixture.js';
 
@@ -176,7 +177,7 @@ describe('tracing across the bus', () => {
       name: 'clicks_trace',
       table: 'clicks',
       schema: SCHEMA,
-      orm: f.orm,
+      sql: (await f.orm.em.getConnection().getNativeClient()) as TailSql,
       databaseUrl: f.env.databaseUrl,
       nc: f.nc,
       namespace: f.namespace,

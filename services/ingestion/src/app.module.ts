@@ -53,6 +53,7 @@ export class AppModule {
           namespace: config.IHF_NATS_NAMESPACE,
           streams: ['IHF_INGESTION', 'IHF_EVENTS'],
           tails: [INTERACTION_EVENTS_TAIL],
+          tailThread: config.INGESTION_TAIL_RELAY_THREAD,
         }),
         AuthModule.forRoot({
           jwksUrl: config.IHF_JWKS_URL,

@@ -40,7 +40,12 @@ import { INBOX_RETENTION_MS, pruneInbox } from '../inbox/inbox.js';
 import { pruneConsumerFailures } from '../consumer/consumer-failures.js';
 import { type EventHandlers } from '../consumer/event-handlers.js';
 import { RpcClient } from '../rpc/rpc.js';
-import { TableTailRelay, type TableTailDefinition } from '../tail/table-tail-relay.js';
+import {
+  TableTailRelay,
+  type TableTailDefinition,
+  type TailSql,
+} from '../tail/table-tail-relay.js';
+import { TableTailThread } from '../tail/table-tail-thread.js';
 import { type Logger } from '../logger.js';
 import {
   StreamReconciler,
@@ -75,6 +80,11 @@ export interface MessagingModuleOptions {
    * in `streams`.
    */
   readonly tails?: readonly TableTailDefinition[];
+  /**
+   * Where the table tail relays run: `worker` (a worker thread per table, off the request
+   * event loop; the definition must name its `thread` module) or `main` (default).
+   */
+  readonly tailThread?: 'main' | 'worker';
   /** Handlers running at once per consumer in this process (default 8). */
   readonly consumerConcurrency?: number;
   /**
@@ -159,7 +169,7 @@ class MessagingLifecycle
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private relay?: OutboxRelay;
-  private readonly tails: TableTailRelay[] = [];
+  private readonly tails: (TableTailRelay | TableTailThread)[] = [];
   private pruneTimer?: NodeJS.Timeout;
   private readonly runners: ConsumerRunner[] = [];
   /** Why the consumers are not running yet (a stream their owner has not created yet). */
@@ -296,18 +306,33 @@ class MessagingLifecycle
         labelNames: ['table'],
         registers: [this.metrics.registry],
       });
+      // The ORM's pg pool: the relay's statements bind their parameters, no ORM layer between.
+      const sql = (await orm.em.getConnection().getNativeClient()) as TailSql;
       for (const definition of options.tails) {
-        const tail = new TableTailRelay({
-          ...definition,
+        const common = {
           schema: options.schema,
-          orm,
+          sql,
           databaseUrl: options.databaseUrl,
-          nc: this.nc,
           namespace: options.namespace,
           logger,
-          onPublished: (count) => tailed.inc({ table: definition.table }, count),
-          onSetAside: (count) => setAside.inc({ table: definition.table }, count),
-        });
+          onPublished: (count: number) => tailed.inc({ table: definition.table }, count),
+          onSetAside: (count: number) => setAside.inc({ table: definition.table }, count),
+        };
+        // A thread connects to NATS with the environment's credentials: explicit ones stay here.
+        const threaded = options.tailThread === 'worker' && !options.security;
+        if (options.tailThread === 'worker' && !threaded)
+          logger.warn(
+            { table: definition.table },
+            'table tail relay: explicit NATS credentials, relaying on the main thread',
+          );
+        const tail = threaded
+          ? new TableTailThread({
+              ...common,
+              definition,
+              service: options.service,
+              natsUrl: options.natsUrl,
+            })
+          : new TableTailRelay({ ...definition, ...common, nc: this.nc });
         await tail.start();
         this.tails.push(tail);
       }

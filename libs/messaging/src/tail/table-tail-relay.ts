@@ -1,6 +1,5 @@
-import { type MikroORM } from '@mikro-orm/core';
-import { type PostgreSqlConnection as SqlConnection } from '@mikro-orm/postgresql';
 import { type NatsConnection } from '@nats-io/nats-core';
+import { type Pool } from 'pg';
 import { physicalSubject, type EventEnvelope } from '@ihf/contracts';
 import { assertSchemaName } from '@ihf/persistence';
 import { IHF_TRACER, injectTraceContext } from '@ihf/observability';
@@ -37,11 +36,21 @@ export interface TableTailDefinition {
    * Without it, the lag is how long the cursor has stood still while rows wait.
    */
   readonly timeColumn?: string;
+  /**
+   * Where a worker thread finds this definition, to relay off the request event loop
+   * (`MessagingModuleOptions.tailThread`): a module the thread can `require` (a package export,
+   * e.g. `@ihf/ingestion-service/interaction-tail`) and the name of its export.
+   */
+  readonly thread?: { readonly module: string; readonly exportName: string };
 }
+
+/** The queries the relay runs: a pg pool (the ORM's own, or one of the relay's thread). */
+export type TailSql = Pick<Pool, 'query'>;
 
 export interface TableTailRelayOptions extends TableTailDefinition {
   readonly schema: string;
-  readonly orm: MikroORM;
+  /** Where the relay reads rows and moves its cursor (bound parameters, no ORM layer). */
+  readonly sql: TailSql;
   readonly databaseUrl: string;
   /** The connection to publish on (acknowledged by JetStream through `BatchPublisher`). */
   readonly nc: NatsConnection;
@@ -66,6 +75,49 @@ export interface TableTailRelayOptions extends TableTailDefinition {
 interface Cursor {
   txId: string;
   seq: string;
+}
+
+/**
+ * Age in seconds of the oldest row of a tailed table not yet relayed, 0 when none (see
+ * `timeColumn`): relay health, answered from the database by any replica or thread, leader or
+ * not (a dead leader reports nothing). Rows held back by a running transaction count: their
+ * wait is real.
+ */
+export async function tailOldestPendingAgeSeconds(
+  sql: TailSql,
+  schema: string,
+  definition: Pick<TableTailDefinition, 'name' | 'table' | 'timeColumn'>,
+): Promise<number> {
+  const { table, name, timeColumn } = definition;
+  const since = timeColumn ? `t."${timeColumn}"` : 'c.updated_at';
+  const {
+    rows: [row],
+  } = await sql.query<{ age: string | null }>(
+    `select greatest(extract(epoch from now() - ${since}), 0) as age
+       from (select coalesce(max(tx_id), '0'::xid8) as tx_id, coalesce(max(seq), 0) as seq,
+                    coalesce(max(updated_at), now()) as updated_at
+               from "${schema}".relay_cursors where name = $1) c
+       join lateral (select * from "${schema}"."${table}" t
+                      where (t.tx_id, t.tail_seq) > (c.tx_id, c.seq)
+                      order by t.tx_id, t.tail_seq limit 1) t on true`,
+    [name],
+  );
+  return Number(row?.age ?? 0);
+}
+
+/** Rows of a tailed table set aside in `relay_failures` (never published): for a gauge. */
+export async function tailSetAsideRows(
+  sql: TailSql,
+  schema: string,
+  name: string,
+): Promise<number> {
+  const {
+    rows: [row],
+  } = await sql.query<{ n: string }>(
+    `select count(*) as n from "${schema}".relay_failures where name = $1`,
+    [name],
+  );
+  return Number(row?.n ?? 0);
 }
 
 /**
@@ -150,53 +202,30 @@ export class TableTailRelay {
     this.publisher = undefined;
   }
 
-  /**
-   * Age in seconds of the oldest row not yet relayed, 0 when none (see `timeColumn`): relay
-   * health, answered from the database by any replica, leader or not (a dead leader reports
-   * nothing). Rows held back by a running transaction count: their wait is real.
-   */
-  async oldestPendingAgeSeconds(): Promise<number> {
-    const { schema, table, name, timeColumn } = this.options;
-    const since = timeColumn ? `t."${timeColumn}"` : 'c.updated_at';
-    const connection = this.options.orm.em.getConnection() as SqlConnection;
-    const [row] = await connection.execute<{ age: string | null }[]>(
-      `select greatest(extract(epoch from now() - ${since}), 0) as age
-         from (select coalesce(max(tx_id), '0'::xid8) as tx_id, coalesce(max(seq), 0) as seq,
-                      coalesce(max(updated_at), now()) as updated_at
-                 from "${schema}".relay_cursors where name = ?) c
-         join lateral (select * from "${schema}"."${table}" t
-                        where (t.tx_id, t.tail_seq) > (c.tx_id, c.seq)
-                        order by t.tx_id, t.tail_seq limit 1) t on true`,
-      [name],
-    );
-    return Number(row?.age ?? 0);
+  /** See {@link tailOldestPendingAgeSeconds}. */
+  oldestPendingAgeSeconds(): Promise<number> {
+    return tailOldestPendingAgeSeconds(this.options.sql, this.options.schema, this.options);
   }
 
-  /** Rows of this table set aside in `relay_failures` (never published): for a gauge. */
-  async setAsideRows(): Promise<number> {
-    const connection = this.options.orm.em.getConnection() as SqlConnection;
-    const [row] = await connection.execute<{ n: string }[]>(
-      `select count(*) as n from "${this.options.schema}".relay_failures where name = ?`,
-      [this.options.name],
-    );
-    return Number(row?.n ?? 0);
+  /** See {@link tailSetAsideRows}. */
+  setAsideRows(): Promise<number> {
+    return tailSetAsideRows(this.options.sql, this.options.schema, this.options.name);
   }
 
   /** Publishes the next batch of visible rows; returns how many. Only call as the leader. */
   async relayOnce(): Promise<number> {
-    const { schema, table, name, nc, namespace } = this.options;
-    const connection = this.options.orm.em.getConnection() as SqlConnection;
+    const { schema, table, name, nc, namespace, sql } = this.options;
     // The cursor is read once per leadership and then kept here: only the leader moves it.
     // No transaction: the rows query sees committed rows only, and the cursor update below is
     // conditional, so a crash between publish and update re-publishes one batch at most.
-    const cursor = (this.cursor ??= await this.readCursor(connection));
-    const rows = await connection.execute<TailedRow[]>(
+    const cursor = (this.cursor ??= await this.readCursor());
+    const { rows } = await sql.query<TailedRow>(
       `select t.*, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
          from "${schema}"."${table}" t
-        where (t.tx_id, t.tail_seq) > (?::xid8, ?::bigint)
+        where (t.tx_id, t.tail_seq) > ($1::xid8, $2::bigint)
           and t.tx_id < pg_snapshot_xmin(pg_current_snapshot())
         order by t.tx_id, t.tail_seq
-        limit ?`,
+        limit $3`,
       [cursor.txId, cursor.seq, this.batchSize],
     );
     if (rows.length === 0) return 0;
@@ -227,9 +256,9 @@ export class TableTailRelay {
       if (error) unpublishable.push({ key: keys[i], error: error.message.slice(0, 1000) });
     });
     if (unpublishable.length) {
-      await connection.execute(
+      await sql.query(
         `insert into "${schema}".relay_failures (name, row_key, error)
-         select ?, f.key, f.error from jsonb_to_recordset(?::jsonb) as f(key text, error text)`,
+         select $1, f.key, f.error from jsonb_to_recordset($2::jsonb) as f(key text, error text)`,
         [name, JSON.stringify(unpublishable)],
       );
       this.logger.error(
@@ -246,14 +275,14 @@ export class TableTailRelay {
     this.options.onPublished?.(outcomes.filter((error) => error === undefined).length);
     const last = rows[rows.length - 1];
     const next = { txId: String(last.__tx_id), seq: String(last.__seq) };
-    const moved = await connection.execute<{ name: string }[]>(
-      `update "${schema}".relay_cursors set tx_id = ?::xid8, seq = ?::bigint, updated_at = now()
-        where name = ? and (tx_id, seq) < (?::xid8, ?::bigint)
+    const moved = await sql.query(
+      `update "${schema}".relay_cursors set tx_id = $1::xid8, seq = $2::bigint, updated_at = now()
+        where name = $3 and (tx_id, seq) < ($1::xid8, $2::bigint)
         returning name`,
-      [next.txId, next.seq, name, next.txId, next.seq],
+      [next.txId, next.seq, name],
     );
     // Not moved: someone else did (an operator's reset, a former leader): read it again.
-    this.cursor = moved.length === 1 ? next : undefined;
+    this.cursor = moved.rowCount === 1 ? next : undefined;
     return rows.length;
   }
 
@@ -307,16 +336,18 @@ export class TableTailRelay {
    * ids. The insert is its own statement: a write inside a batch would hold back the batch's
    * own snapshot xmin.
    */
-  private async readCursor(connection: SqlConnection): Promise<Cursor> {
-    const { schema, name } = this.options;
-    await connection.execute(
-      `insert into "${schema}".relay_cursors (name, tx_id, seq) values (?, '0'::xid8, 0) on conflict (name) do nothing`,
+  private async readCursor(): Promise<Cursor> {
+    const { schema, name, sql } = this.options;
+    await sql.query(
+      `insert into "${schema}".relay_cursors (name, tx_id, seq) values ($1, '0'::xid8, 0) on conflict (name) do nothing`,
       [name],
     );
-    const [row] = await connection.execute<{ tx_id: string; seq: string; ahead: boolean }[]>(
+    const {
+      rows: [row],
+    } = await sql.query<{ tx_id: string; seq: string; ahead: boolean }>(
       `select tx_id::text as tx_id, seq::text as seq,
               tx_id > pg_snapshot_xmax(pg_current_snapshot()) as ahead
-         from "${schema}".relay_cursors where name = ?`,
+         from "${schema}".relay_cursors where name = $1`,
       [name],
     );
     if (row.ahead) {

@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { TokenVerifyingServiceConfig } from '@ihf/platform';
 
 /**
@@ -98,6 +98,14 @@ export class IngestionConfig extends TokenVerifyingServiceConfig {
   @Min(1)
   @Max(1_000_000)
   INGESTION_MAX_CONNECTIONS = 4096;
+
+  /**
+   * Where the relay of stored interaction events to IHF_EVENTS runs: `worker` (a worker thread,
+   * off the event loop that answers reporting requests) or `main` (the request event loop).
+   * See the benchmark README for what each measured.
+   */
+  @IsIn(['worker', 'main'])
+  INGESTION_TAIL_RELAY_THREAD: 'worker' | 'main' = 'worker';
 
   /** Event-loop delay (ms) which, held for a second, gets new reporting requests a 503. */
   @IsInt()

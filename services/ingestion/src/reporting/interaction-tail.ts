@@ -57,4 +57,9 @@ export const INTERACTION_EVENTS_TAIL: TableTailDefinition = {
   toMessage: interactionMessage,
   batchSize: 1000,
   timeColumn: 'received_at',
+  // The worker thread loads this module through the package's export of it.
+  thread: {
+    module: '@ihf/ingestion-service/interaction-tail',
+    exportName: 'INTERACTION_EVENTS_TAIL',
+  },
 };
