@@ -159,6 +159,11 @@ export interface PhaseResult {
   readonly eventsPerSec: number;
   readonly latency: ReturnType<Histogram['summary']>;
   readonly codes: Record<string, number>;
+  /**
+   * Open loop: p99 of how late the generator itself sent (ms after the intended time); the
+   * latency above includes it. A large figure means the tail is the generator's, not the service's.
+   */
+  readonly sendLagP99Ms?: number;
 }
 
 function result(
@@ -227,6 +232,8 @@ export interface Segment {
 interface Timed {
   readonly intended: number;
   readonly latencyMs: number;
+  /** How late the generator handed the request to the HTTP client (its own delay). */
+  readonly sendLagMs: number;
   readonly outcome: Outcome;
 }
 
@@ -252,10 +259,11 @@ async function runSchedule(
       const now = performance.now();
       while (i < count && t0 + offsets[i] <= now) {
         const intended = t0 + offsets[i];
+        const sendLagMs = performance.now() - intended;
         pending.push(
           send(target, prepared[i], ledger, corpus).then((outcome) => {
             const done = performance.now();
-            timed.push({ intended: intended - t0, latencyMs: done - intended, outcome });
+            timed.push({ intended: intended - t0, latencyMs: done - intended, sendLagMs, outcome });
             if (done > last) last = done;
           }),
         );
@@ -284,14 +292,21 @@ function summarise(
   extra: { concurrency?: number; offeredRps?: number },
 ): PhaseResult {
   const hist = new Histogram();
-  for (const t of timed) hist.record(t.latencyMs * 1000);
-  return result(
-    mode,
-    seconds,
-    timed.map((t) => t.outcome),
-    hist,
-    extra,
-  );
+  const lag = new Histogram();
+  for (const t of timed) {
+    hist.record(t.latencyMs * 1000);
+    lag.record(Math.max(0, t.sendLagMs) * 1000);
+  }
+  return {
+    ...result(
+      mode,
+      seconds,
+      timed.map((t) => t.outcome),
+      hist,
+      extra,
+    ),
+    sendLagP99Ms: timed.length ? lag.summary().p99 : undefined,
+  };
 }
 
 /**

@@ -100,7 +100,7 @@ export async function runShape(ctx: PhaseContext, name: string): Promise<ShapeRe
       relayBacklogDrainedBeforeMs: drainMs,
     });
     log(
-      `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, ${run.measures.pgTransactionsPer1kEvents} PG tx/1k ev, loop p99 ${run.measures.eventLoopP99Ms} ms, group commit p99 ${run.measures.groupCommitP99Ms} ms (wait before it p99 ${run.measures.groupCommitWaitP99Ms} ms), relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)`,
+      `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, ${run.measures.pgTransactionsPer1kEvents} PG tx/1k ev, loop p99 ${run.measures.eventLoopP99Ms} ms, group commit p99 ${run.measures.groupCommitP99Ms} ms (wait before it p99 ${run.measures.groupCommitWaitP99Ms} ms), server p99 ${run.measures.serverP99Ms} ms, generator late p99 ${run.result.sendLagP99Ms} ms, relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)`,
     );
   }
   const check = await ctx.checker.verify(name);

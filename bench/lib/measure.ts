@@ -21,6 +21,11 @@ export interface Measures {
   /** p99 of the group commit statements and of the wait before them (bucket upper bounds). */
   readonly groupCommitP99Ms?: number | null;
   readonly groupCommitWaitP99Ms?: number | null;
+  /**
+   * p99 of the reporting requests' duration as the service measured it (from its request hook
+   * to its response, bucket upper bound): against the client's p99, where a tail comes from.
+   */
+  readonly serverP99Ms?: number | null;
   readonly serviceRssMiB: number;
   readonly servicePeakRssMiB: number;
 }
@@ -37,13 +42,23 @@ async function walDiff(db: pg.Client, a: string, b: string): Promise<number> {
   return Number(rows[0].d);
 }
 
-/** The cumulative buckets (le → count) of a histogram in a /metrics text. */
-function histogramBuckets(text: string, name: string): Map<string, number> {
+/**
+ * The cumulative buckets (le → count) of a histogram in a /metrics text, summed over its
+ * series (only those whose labels contain `only`, when given).
+ */
+function histogramBuckets(text: string, name: string, only?: string): Map<string, number> {
   const out = new Map<string, number>();
-  const re = new RegExp(`^${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\}\\s+(\\S+)`, 'gm');
-  for (const m of text.matchAll(re)) out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[2]));
+  const re = new RegExp(`^${name}_bucket\\{([^}]*)\\}\\s+(\\S+)`, 'gm');
+  for (const m of text.matchAll(re)) {
+    if (only && !m[1].includes(only)) continue;
+    const le = /le="([^"]+)"/.exec(m[1])?.[1];
+    if (le) out.set(le, (out.get(le) ?? 0) + Number(m[2]));
+  }
   return out;
 }
+
+/** The reporting route's series of the HTTP duration histogram (the service's own clock). */
+const REPORTING_ROUTE = 'route="/api/v1/interaction-events"';
 
 /** p99 (ms, the upper bound of its bucket) of what a histogram observed between two scrapes. */
 function p99Between(before: Map<string, number>, after: Map<string, number>): number | null {
@@ -114,8 +129,10 @@ export async function measured<T>(
   const m1 = await metricsText(port);
   const loop = port === undefined ? null : eventLoopP99(m1);
   const n = events(result);
-  const commitP99 = (name: string) =>
-    port === undefined ? null : p99Between(histogramBuckets(m0, name), histogramBuckets(m1, name));
+  const commitP99 = (name: string, only?: string) =>
+    port === undefined
+      ? null
+      : p99Between(histogramBuckets(m0, name, only), histogramBuckets(m1, name, only));
   const cpu = cpuDelta(c0, c1, new Set([...pids0, ...pids1]));
   const per = (ms: number) => (n > 0 ? round(ms / (n / 1000), 1) : null);
   const mem = rssMiB(pid);
@@ -135,6 +152,7 @@ export async function measured<T>(
       eventLoopP99Ms: loop,
       groupCommitP99Ms: commitP99('ihf_ingestion_group_commit_seconds'),
       groupCommitWaitP99Ms: commitP99('ihf_ingestion_group_commit_wait_seconds'),
+      serverP99Ms: commitP99('http_server_request_duration_seconds', REPORTING_ROUTE),
       serviceRssMiB: Math.round(mem.rss),
       servicePeakRssMiB: Math.round(mem.peak),
     },

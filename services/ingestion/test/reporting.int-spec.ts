@@ -275,6 +275,22 @@ describe('POST /api/v1/interaction-events', () => {
     expect(poisoned.status).toBe(400);
   });
 
+  it('refuses a batch holding text Postgres cannot store with 400 naming the field, storing none of it', async () => {
+    // The validator relies on this refusal before the handler (it no longer checks each event).
+    for (const bad of ['nul \u0000 byte', 'lone \ud800 surrogate']) {
+      const batch = [event(), event({ metadata: { note: bad } }), event({ view_context_ref: bad })];
+      const res = await post({ events: batch });
+      expect(res.status).toBe(400);
+      const problem = res.body as unknown as { code: string; errors: { field: string }[] };
+      expect(problem.code).toBe('REQUEST.VALIDATION_FAILED');
+      expect(problem.errors.map((e) => e.field)).toEqual([
+        'events[1].metadata.note',
+        'events[2].view_context_ref',
+      ]);
+      expect(await storedCount(batch.map((e) => e.id as string))).toBe(0);
+    }
+  });
+
   it('accepts gzip bodies and refuses a gzip bomb by its decompressed size', async () => {
     const batch = [event(), event()];
     const gz = await post(gzipSync(Buffer.from(JSON.stringify({ events: batch }))), {

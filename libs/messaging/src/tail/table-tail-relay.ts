@@ -26,8 +26,21 @@ export interface TableTailDefinition {
   readonly name: string;
   /** The table, in the service's schema; prepared with `tableTailSql`. */
   readonly table: string;
-  /** The message for a row: its logical subject and envelope (event_id becomes `Nats-Msg-Id`). */
-  readonly toMessage: (row: TailedRow) => { subject: string; envelope: EventEnvelope };
+  /**
+   * The message for a row: its logical subject and envelope (event_id becomes `Nats-Msg-Id`),
+   * and optionally the envelope's JSON text already built (`data`, then sent as it is).
+   */
+  readonly toMessage: (row: TailedRow) => {
+    subject: string;
+    envelope: EventEnvelope;
+    data?: string;
+  };
+  /**
+   * The select list the relay reads a row with (default `t.*`), e.g. to read a jsonb column as
+   * text that `toMessage` puts into `data` unparsed. The reconciler always reads `t.*`, so
+   * `toMessage` must take both forms.
+   */
+  readonly columns?: string;
   /** Rows per batch (default 500). */
   readonly batchSize?: number;
   /**
@@ -42,6 +55,26 @@ export interface TableTailDefinition {
    * e.g. `@ihf/ingestion-service/interaction-tail`) and the name of its export.
    */
   readonly thread?: { readonly module: string; readonly exportName: string };
+}
+
+const PG_UTC_TIME_RE = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?\+00$/;
+
+/**
+ * A timestamp column as ISO 8601 with milliseconds (`toISOString()`'s form): from a `Date`, or
+ * from Postgres' text in UTC (`2026-12-07 06:13:51.123456+00`, how a relay thread reads them)
+ * without building a Date; fractional seconds are cut to milliseconds, as a Date would.
+ */
+export function tailTimeToIso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') {
+    const m = PG_UTC_TIME_RE.exec(value);
+    if (m) return `${m[1]}T${m[2]}.${((m[3] ?? '') + '000').slice(0, 3)}Z`;
+  }
+  if (typeof value === 'string' || typeof value === 'number') {
+    const time = new Date(value);
+    if (!Number.isNaN(time.getTime())) return time.toISOString();
+  }
+  throw new Error(`Not a time: ${String(value)}`);
 }
 
 /** The queries the relay runs: a pg pool (the ORM's own, or one of the relay's thread). */
@@ -220,7 +253,7 @@ export class TableTailRelay {
     // conditional, so a crash between publish and update re-publishes one batch at most.
     const cursor = (this.cursor ??= await this.readCursor());
     const { rows } = await sql.query<TailedRow>(
-      `select t.*, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
+      `select ${this.options.columns ?? 't.*'}, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
          from "${schema}"."${table}" t
         where (t.tx_id, t.tail_seq) > ($1::xid8, $2::bigint)
           and t.tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -323,10 +356,10 @@ export class TableTailRelay {
 
   /** The message of one row; throws when the row cannot be one. */
   private outgoing(row: TailedRow, namespace: string): BatchMessage {
-    const { subject, envelope } = this.options.toMessage(row);
+    const { subject, envelope, data } = this.options.toMessage(row);
     return {
       subject: physicalSubject(namespace, subject),
-      data: JSON.stringify(envelope),
+      data: data ?? JSON.stringify(envelope),
       headers: envelopeHeaders(envelope),
     };
   }

@@ -177,7 +177,7 @@ export class TableTailThread {
             break;
         }
       });
-      worker.on('error', (error) => {
+      worker.on('error', (error: Error) => {
         this.logger.error({ err: error, table }, 'table tail thread failed');
       });
       worker.on('exit', (code) => {

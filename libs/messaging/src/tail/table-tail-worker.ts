@@ -2,7 +2,7 @@
 // from the library). Everything it needs arrives as `workerData`; credentials come from the
 // same environment as the host's (`natsSecurityOptions`).
 import { parentPort, workerData } from 'node:worker_threads';
-import { Pool } from 'pg';
+import { Pool, types as pgTypes } from 'pg';
 import { startTracing } from '@ihf/observability/tracing';
 import { natsSecurityOptions } from '../auth/nats-credentials.js';
 import { type Logger } from '../logger.js';
@@ -11,6 +11,13 @@ import { TableTailRelay, type TableTailDefinition } from './table-tail-relay.js'
 import { type TableTailThreadData, type TableTailThreadMessage } from './table-tail-thread.js';
 
 const LEADERSHIP_REPORT_MS = 200;
+const TIMESTAMPTZ_OID = 1184;
+
+/** pg's parsers, except timestamptz, which stays text (the thread's sessions are in UTC). */
+function textTimestamps(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === TIMESTAMPTZ_OID && format !== 'binary') return (value) => value;
+  return pgTypes.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+}
 
 function post(message: TableTailThreadMessage): void {
   parentPort!.postMessage(message);
@@ -53,6 +60,10 @@ async function main(data: TableTailThreadData): Promise<void> {
     connectionString: data.databaseUrl,
     max: 2,
     application_name: `${data.service}:tail:${definition.table}`,
+    // Times stay Postgres' text in UTC (`2026-12-07 06:13:51.123456+00`): a definition turns
+    // them into ISO 8601 without a Date per column (see `pgTimestampToIso`).
+    options: '-c TimeZone=UTC',
+    types: { getTypeParser: textTimestamps },
   });
   pool.on('error', (error) =>
     logger.warn({ err: error }, 'table tail thread: idle connection failed'),

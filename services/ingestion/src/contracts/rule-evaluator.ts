@@ -73,10 +73,17 @@ function absent(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
+/** The last time parsed: an event's `not_after` and `not_before` rules read the same value. */
+let lastTimeText: string | undefined;
+let lastTime: number | null = null;
+
 function timeOf(value: unknown): number | null {
-  if (typeof value !== 'string' || !TIMESTAMP_RE.test(value)) return null;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : t;
+  if (typeof value !== 'string') return null;
+  if (value === lastTimeText) return lastTime;
+  const t = TIMESTAMP_RE.test(value) ? Date.parse(value) : NaN;
+  lastTimeText = value;
+  lastTime = Number.isNaN(t) ? null : t;
+  return lastTime;
 }
 
 function matchesFormat(value: unknown, format: RuleFormat): boolean {
