@@ -34,7 +34,9 @@ export function substitute(expr, { stepSeconds, scrapeSeconds, rangeSeconds, var
 /** Grafana's legendFormat: {{label}} from the series' labels, else the label set. */
 function legendOf(format, metric) {
   if (format)
-    return format.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, label) => metric[label] ?? '').trim() || format;
+    return (
+      format.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, label) => metric[label] ?? '').trim() || format
+    );
   const labels = Object.entries(metric)
     .filter(([k]) => k !== '__name__')
     .map(([k, v]) => `${k}="${v}"`);
@@ -158,7 +160,7 @@ for (const p of panels) {
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
     scales: { x: { time: true }, y: { range: (u, min, max) => [Math.min(0, min), max > min ? max * 1.1 : max + 1] } },
     axes: [
-      { stroke: '#9fa3b0', grid: { stroke: 'rgba(255,255,255,0.07)' }, ticks: { show: false }, font: '10.5px Helvetica' },
+      { stroke: '#9fa3b0', grid: { stroke: 'rgba(255,255,255,0.07)' }, ticks: { show: false }, font: '10.5px Helvetica', values: (u, splits) => splits.map((t) => new Date(t * 1e3).toISOString().slice(11, 19)) },
       { stroke: '#9fa3b0', grid: { stroke: 'rgba(255,255,255,0.07)' }, ticks: { show: false }, font: '10.5px Helvetica', size: 62, values: (u, splits) => splits.map(format) },
     ],
     series: [{}, ...live.map((s, i) => ({ label: s.name, stroke: COLORS[i % COLORS.length], width: 1.5, points: { show: false }, spanGaps: false }))],
@@ -169,7 +171,10 @@ window.rendered = true;
 }
 
 function esc(s) {
-  return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  return String(s).replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c],
+  );
 }
 
 /** Screenshots the page at PAGE_WIDTH into `file` (PNG). */
@@ -178,7 +183,8 @@ export async function screenshot(context, html, file) {
   try {
     await page.setViewportSize({ width: PAGE_WIDTH, height: 800 });
     await page.setContent(html, { waitUntil: 'load' });
-    await page.waitForFunction(() => window.rendered === true, undefined, { timeout: 30_000 });
+    // globalThis is the page's window there.
+    await page.waitForFunction(() => globalThis.rendered === true, undefined, { timeout: 30_000 });
     await page.screenshot({ path: file, fullPage: true });
   } finally {
     await page.close();

@@ -2,33 +2,11 @@
 // package (never installed: the package would start a system service), on a free loopback port,
 // scraping the given targets with a short interval into a throw-away TSDB.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/**
- * The path of a prometheus binary: IHF_PROMETHEUS_BIN, else the one extracted earlier under
- * ~/.cache/ihf-prometheus, else Debian's package downloaded and unpacked there (as .ci/run does
- * for promtool).
- */
-export function prometheusBinary(log) {
-  if (process.env.IHF_PROMETHEUS_BIN) return process.env.IHF_PROMETHEUS_BIN;
-  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ihf-prometheus');
-  const bin = join(cache, 'x', 'usr', 'bin', 'prometheus');
-  if (existsSync(bin)) return bin;
-  log(`Fetching Debian's prometheus package into ${cache} (binary only, not installed)...`);
-  mkdirSync(cache, { recursive: true });
-  const run = (cmd, args) => {
-    const r = spawnSync(cmd, args, { cwd: cache, encoding: 'utf8' });
-    if (r.status !== 0)
-      throw new Error(`${cmd} ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}`);
-  };
-  run('apt-get', ['download', '-qq', 'prometheus']);
-  const deb = readdirSync(cache).find((f) => /^prometheus_.*\.deb$/.test(f));
-  if (!deb) throw new Error(`apt-get download left no prometheus_*.deb in ${cache}`);
-  run('dpkg-deb', ['-x', deb, 'x']);
-  return bin;
-}
+export { prometheusBinary } from './prometheus-binary.cjs';
 
 /** A started Prometheus: its URL, PID, query helpers and stop(). */
 export async function startPrometheus({ bin, port, targets, scrapeSeconds, log }) {
@@ -82,7 +60,9 @@ export async function startPrometheus({ bin, port, targets, scrapeSeconds, log }
     await new Promise((r) => setTimeout(r, 250));
   }
   const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
-  log(`Prometheus ${url} (pid ${child.pid}; ${version}), scraping ${targets.length} targets every ${scrapeSeconds} s`);
+  log(
+    `Prometheus ${url} (pid ${child.pid}; ${version}), scraping ${targets.length} targets every ${scrapeSeconds} s`,
+  );
   return {
     url,
     pid: child.pid,

@@ -30,47 +30,61 @@ const TRAFFIC_SECONDS = Number(process.env.IHF_RENDER_TRAFFIC_SECONDS ?? 120);
 const SCRAPE_SECONDS = Number(process.env.IHF_RENDER_SCRAPE_SECONDS ?? 2);
 
 /**
- * Panels that are empty in a healthy demo run, and why. A panel without data that is not listed
- * here fails the run: its query is probably wrong. Keyed by panel title; `only` limits an entry
- * to some dashboards.
+ * Panels that are empty in a healthy demo run, and why: under '*' for every dashboard, else
+ * under the dashboard's name. A panel without data that is not listed fails the run: its query
+ * is probably wrong.
  */
+const NO_CONSUMER = 'this service consumes no stream (it only publishes), so it has no consumer';
+const NO_SHEDDING =
+  'no request of this service failed: neither Postgres nor NATS went down, and only ingestion sheds load (503) in the demo';
 const LEGITIMATELY_EMPTY = {
-  'Dead letters per hour by consumer':
-    'no message failed its handler the maximum number of times: nothing was dead-lettered',
-  'Redeliveries per second': 'every handler acknowledged its message on the first delivery',
-  'Redeliveries per second by consumer':
-    'every handler acknowledged its message on the first delivery',
-  'Messages republished by the reconciler':
-    'nothing was lost between Postgres and JetStream, so the reconciler republished nothing',
-  'Errors (5xx) per second by route':
-    'no request of this service failed with 5xx (only ingestion sheds load with 503 in the demo)',
-  '503 refusals by code':
-    'neither Postgres nor NATS went down and only ingestion sheds load: this service refused nothing',
-  'Table tail: rows set aside':
-    'no interaction-event row failed to publish, so none was set aside (and relay_failures is empty)',
-};
-const EMPTY_ONLY_FOR_SOME = {
-  // Services whose events nobody in the demo produces or who publish none in the window.
-  'Outbox relay lag p95 (insert to ack)': {
-    why: 'this service published no outbox event during the run (its events come from admin actions the demo does not repeat)',
+  '*': {
+    'Dead letters per hour by consumer':
+      'no message failed its handler the maximum number of times: nothing was dead-lettered',
+    'Redeliveries per second by consumer':
+      'every handler acknowledged its message on the first delivery',
+    'Redeliveries per second': 'every handler acknowledged its message on the first delivery',
+    'Messages republished by the reconciler':
+      'nothing was lost between Postgres and JetStream, so the reconciler republished nothing',
   },
-  'Outbox events published per second': {
-    why: 'this service published no outbox event during the run',
-  },
-  'Deliveries per second by consumer and outcome': {
-    why: 'this service consumes no stream (it only publishes)',
-  },
-  'Handler p95 by consumer': { why: 'this service consumes no stream (it only publishes)' },
-  'Read-model freshness: p95 event age when applied': {
-    why: 'this service consumes no stream (it only publishes)',
-  },
-  'Consumer lag and unacknowledged': {
-    why: 'this service consumes no stream (it only publishes)',
-  },
-  '4xx answers per second by route': {
-    why: 'the demo traffic sends this service no request that it refuses',
+  ...Object.fromEntries(
+    [
+      'identity',
+      'feedback',
+      'governance',
+      'deployment-outcomes',
+      'agent-proposals',
+      'notifications',
+    ].map((service) => [
+      service,
+      { 'Errors (5xx) per second by route': NO_SHEDDING, '503 refusals by code': NO_SHEDDING },
+    ]),
+  ),
+  ingestion: {
+    'Table tail: rows set aside':
+      'no interaction-event row failed to publish, so none was set aside',
   },
 };
+for (const service of ['identity', 'ingestion'])
+  Object.assign(LEGITIMATELY_EMPTY[service], {
+    'Deliveries per second by consumer and outcome': NO_CONSUMER,
+    'Handler p95 by consumer': NO_CONSUMER,
+    'Read-model freshness: p95 event age when applied': NO_CONSUMER,
+    'Consumer lag and unacknowledged': NO_CONSUMER,
+  });
+Object.assign(
+  LEGITIMATELY_EMPTY.notifications,
+  Object.fromEntries(
+    [
+      'Outbox events published per second',
+      'Outbox relay lag p95 (insert to ack)',
+      'Outbox backlog and oldest event',
+    ].map((panel) => [
+      panel,
+      'notifications publishes no events (it has no outbox): it only consumes and delivers',
+    ]),
+  ),
+);
 
 const cleanups = [];
 const say = (line = '') => console.log(line);
@@ -81,7 +95,7 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
   process.env.NATS_URL ??= 'nats://127.0.0.1:4222';
-  const bin = prometheusBinary(say);
+  const bin = prometheusBinary('prometheus', say);
   const { createTestEnvironment } = await import('@ihf/testing');
   const env = await createTestEnvironment();
   cleanups.push(() => env.teardown());
@@ -215,7 +229,7 @@ async function main() {
 }
 
 function explain(panel, dashboard) {
-  return LEGITIMATELY_EMPTY[panel] ?? (dashboard !== 'platform' ? EMPTY_ONLY_FOR_SOME[panel]?.why : undefined);
+  return LEGITIMATELY_EMPTY['*'][panel] ?? LEGITIMATELY_EMPTY[dashboard]?.[panel];
 }
 
 function summary(traffic) {
@@ -242,7 +256,13 @@ function writeReport({ report, when, duration, servicesSeconds, prometheus, traf
     'it returned and how many of them had at least one value. A panel without data says why.',
   ];
   for (const { file, png, rows } of report) {
-    lines.push('', `## ${file} ([${png}](${png}))`, '', '| panel | ref | query | series | with data | no data because |', '| --- | --- | --- | --- | --- | --- |');
+    lines.push(
+      '',
+      `## ${file} ([${png}](${png}))`,
+      '',
+      '| panel | ref | query | series | with data | no data because |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
     for (const r of rows)
       lines.push(
         `| ${cell(r.panel)} | ${r.refId} | \`${cell(r.expr)}\` | ${r.error ? `error: ${cell(r.error)}` : r.series} | ${r.withValues} | ${cell(r.why)} |`,
