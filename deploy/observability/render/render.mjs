@@ -16,6 +16,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 import { launchChromium } from '../../../libs/sdk-web/e2e/chromium.ts';
 import { Platform, freePort } from '../../../tests/system/harness/platform.ts';
 import { demoPassword, seedDemo } from '../../../tests/system/demo/seed.ts';
@@ -99,6 +100,7 @@ async function main() {
   const { createTestEnvironment } = await import('@ihf/testing');
   const env = await createTestEnvironment();
   cleanups.push(() => env.teardown());
+  say(`Database ${new URL(env.databaseUrl).pathname.slice(1)}, bus namespace ${env.natsNamespace}`);
   const admin = { email: 'admin@demo-shop.example.com', password: demoPassword() };
   say('Starting the services (built dist/, free ports, a database and namespace of their own)...');
   const platform = await Platform.start({
@@ -130,6 +132,15 @@ async function main() {
   });
   cleanups.push(() => prometheus.stop());
   const start = Math.floor(Date.now() / 1000);
+  // Seed only once every target has been scraped: what the seed does must be in Prometheus
+  // (identity's outbox events, say, happen only then).
+  for (let i = 0; ; i++) {
+    const targets = await prometheus.targets();
+    if (targets.length === platform.services.size && targets.every(([, health]) => health === 'up'))
+      break;
+    if (i > 60) throw new Error(`targets not up after 30 s: ${JSON.stringify(targets)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 
   const urls = {
     identity: platform.url('identity'),
@@ -212,7 +223,7 @@ async function main() {
     }
     report.push({ file, png: `${name}.png`, rows });
   }
-  writeReport({
+  await writeReport({
     report,
     when,
     duration: seconds(begun),
@@ -241,7 +252,15 @@ function summary(traffic) {
 
 const iso = (s) => new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
 
-function writeReport({ report, when, duration, servicesSeconds, prometheus, traffic, seeded }) {
+async function writeReport({
+  report,
+  when,
+  duration,
+  servicesSeconds,
+  prometheus,
+  traffic,
+  seeded,
+}) {
   const cell = (s) => String(s).replace(/\|/g, '\\|');
   const lines = [
     '# Dashboard render report',
@@ -268,7 +287,13 @@ function writeReport({ report, when, duration, servicesSeconds, prometheus, traf
         `| ${cell(r.panel)} | ${r.refId} | \`${cell(r.expr)}\` | ${r.error ? `error: ${cell(r.error)}` : r.series} | ${r.withValues} | ${cell(r.why)} |`,
       );
   }
-  writeFileSync(join(OUT, 'render-report.md'), `${lines.join('\n')}\n`);
+  // Formatted as `npm run format:check` expects of every committed file.
+  const file = join(OUT, 'render-report.md');
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(
+    file,
+    await prettier.format(`${lines.join('\n')}\n`, { ...options, filepath: file }),
+  );
 }
 
 let stopping = false;
