@@ -10,6 +10,9 @@
 //  - every Secret a workload reads exists in the render (a Secret or an ExternalSecret's target)
 //    unless listed below as made by something else, and every service under services/ has a
 //    base whose Deployment migrates in an init container;
+//  - every IHF Deployment can be scraped as deploy/observability/prometheus/prometheus-k8s.yml
+//    does: pod label `app.kubernetes.io/part-of: ihf`, a container port named `http`, and a
+//    NetworkPolicy admitting the `monitoring` namespace to it;
 //  - deploy/nats/*.yaml (Helm values) parse, with only keys the official chart knows (its
 //    defaults vendored under deploy/nats/upstream).
 import { spawnSync } from 'node:child_process';
@@ -153,6 +156,34 @@ function gatherWithoutKustomize(dir) {
   return text;
 }
 
+/**
+ * Why Prometheus in the `monitoring` namespace, configured as prometheus-k8s.yml (pods labelled
+ * part-of ihf, their port named `http`), would not reach this Deployment's /metrics; undefined
+ * when it would. With the namespace's default deny, some NetworkPolicy selecting the pod must
+ * admit that namespace on that port.
+ */
+function unscrapable(deployment, docs) {
+  const labels = deployment.spec.template.metadata?.labels ?? {};
+  if (labels['app.kubernetes.io/part-of'] !== 'ihf') return 'pod template not labelled part-of ihf';
+  const port = deployment.spec.template.spec.containers
+    .flatMap((c) => c.ports ?? [])
+    .find((p) => p.name === 'http');
+  if (!port) return "no container port named 'http'";
+  const selects = (np) =>
+    Object.entries(np.spec.podSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const admits = (rule) =>
+    (rule.from ?? []).some(
+      (peer) =>
+        peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring' &&
+        !peer.podSelector,
+    ) &&
+    (!rule.ports || rule.ports.some((p) => p.port === 'http' || p.port === port.containerPort));
+  const policies = docs.filter((d) => d.kind === 'NetworkPolicy' && selects(d));
+  if (!policies.some((np) => (np.spec.ingress ?? []).some(admits)))
+    return "no NetworkPolicy admits namespace 'monitoring' to port http";
+  return undefined;
+}
+
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 const haveKubectl = !kubectl.error && kubectl.status === 0;
 if (!haveKubectl) {
@@ -207,6 +238,11 @@ for (const overlay of overlays) {
         );
       }
     }
+  }
+  for (const doc of docs.filter((d) => d.kind === 'Deployment')) {
+    const why = unscrapable(doc, docs);
+    if (why)
+      fail(`${where} Deployment/${doc.metadata.name}`, `Prometheus cannot scrape it: ${why}`);
   }
   for (const service of services) {
     const pod = deployments.get(service);

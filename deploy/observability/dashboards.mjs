@@ -75,8 +75,10 @@ function dashboard(uid, title, rows) {
   };
 }
 
-const rate = (m, sel = '', w = '5m') => `rate(${m}${sel ? `{${sel}}` : ''}[${w}])`;
-const p = (quantile, m, by, sel = '', w = '5m') =>
+// $__rate_interval: Grafana's window for rate() (at least four scrape intervals), so a panel
+// follows the scrape interval of the Prometheus it reads instead of a fixed 5 m.
+const rate = (m, sel = '', w = '$__rate_interval') => `rate(${m}${sel ? `{${sel}}` : ''}[${w}])`;
+const p = (quantile, m, by, sel = '', w = '$__rate_interval') =>
   `histogram_quantile(${quantile}, sum by (${[...by, 'le'].join(', ')}) (rate(${m}_bucket${sel ? `{${sel}}` : ''}[${w}])))`;
 
 const platform = dashboard('ihf-platform', 'IHF platform', [
