@@ -46,6 +46,8 @@ describe('tracing: one annotation from ingestion to feedback', () => {
       NATS_URL: env.natsUrl,
       IHF_NATS_NAMESPACE: env.natsNamespace,
       IHF_JWKS_URL: issuer.jwksUrl,
+      // The table-tail relay on this thread, so its spans reach this test's exporter.
+      INGESTION_TAIL_RELAY_THREAD: 'main',
     };
     await migrateSchema(ingestionOrmSettings(env.databaseUrl));
     await migrateFeedback(env.databaseUrl);
@@ -102,7 +104,12 @@ describe('tracing: one annotation from ingestion to feedback', () => {
     return chain;
   }
 
-  it('links the 202, the relay, the NATS hop, the stored row and the events it caused', async () => {
+  /** A hub with an API key and a widget, made through ingestion's API. */
+  async function hubWithKeyAndWidget(): Promise<{
+    hub: { body: { id: string } };
+    key: { body: { key: string } };
+    widget: { body: { id: string; version: number } };
+  }> {
     const admin = issuer.sign({ sub: randomUUID(), roles: ['admin'] });
     const hub = await call<{ id: string }>(
       'POST',
@@ -124,6 +131,11 @@ describe('tracing: one annotation from ingestion to feedback', () => {
       admin,
     );
     expect(widget.status).toBe(201);
+    return { hub, key, widget };
+  }
+
+  it('links the 202, the relay, the NATS hop, the stored row and the events it caused', async () => {
+    const { hub, key, widget } = await hubWithKeyAndWidget();
 
     const annotationId = randomUUID();
     const reported = await call<{ status: string }>(
@@ -207,6 +219,59 @@ describe('tracing: one annotation from ingestion to feedback', () => {
     expect(publishSubmitted!.attributes['ihf.correlation_id']).toBe(reported.correlationId);
     expect(processSubmitted!.attributes['ihf.correlation_id']).toBe(reported.correlationId);
     expect(created.attributes['ihf.correlation_id']).toBe(reported.correlationId);
+  });
+
+  it("continues a sampled interaction report's trace through the table-tail relay", async () => {
+    const { hub, key, widget } = await hubWithKeyAndWidget();
+    const eventId = randomUUID();
+    const reported = await call<{ accepted: number }>(
+      'POST',
+      '/api/v1/interaction-events',
+      {
+        id: eventId,
+        hub_id: hub.body.id,
+        widget_id: widget.body.id,
+        event_type: 'clicked',
+        occurred_at: new Date().toISOString(),
+      },
+      key.body.key,
+    );
+    expect(reported.status).toBe(202);
+    expect(reported.body.accepted).toBe(1);
+    const request = await waitFor(
+      () =>
+        spans().find(
+          (s) =>
+            s.kind === SpanKind.SERVER &&
+            s.attributes['http.route'] === '/api/v1/interaction-events',
+        ),
+      { message: 'the reporting request span' },
+    );
+    // The relay's span for this row descends from the request (not a batch span's new trace).
+    const publish = await waitFor(
+      () =>
+        spans().find(
+          (s) =>
+            s.name === 'publish interaction_events row' &&
+            s.spanContext().traceId === request.spanContext().traceId,
+        ),
+      { message: "the relay's span in the request's trace" },
+    );
+    expect(publish.kind).toBe(SpanKind.PRODUCER);
+    const all = spans().filter((s) => s.spanContext().traceId === request.spanContext().traceId);
+    expect(ancestors(publish, all)).toContain(request);
+    // And the message on the bus carries it: a consumer's span becomes the relay span's child.
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ traceparent: string }>(
+        'select traceparent from ingestion.interaction_events where id = $1',
+        [eventId],
+      );
+      expect(rows[0].traceparent).toContain(request.spanContext().traceId);
+    } finally {
+      await db.end();
+    }
   });
 
   it("writes the active span's trace and span ids beside the correlation id in log lines", async () => {

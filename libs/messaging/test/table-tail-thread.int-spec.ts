@@ -151,6 +151,29 @@ describe('table tail relay in a worker thread', () => {
     expect(t.threadId).toBeUndefined();
   });
 
+  it("continues a row's trace: the message carries the trace of the request that wrote it", async () => {
+    const t = thread();
+    await t.start();
+    await waitFor(() => t.isLeader, { timeoutMs: 10_000 });
+    const traceId = randomUUID().replaceAll('-', '');
+    const [id] = await insert(`00-${traceId}-00f067aa0ba902b7-01`);
+    const stream = physicalStreamName(env.natsNamespace, 'IHF_EVENTS');
+    const message = await waitFor(
+      async () => {
+        const info = await jsm.streams.info(stream);
+        for (let seq = info.state.last_seq; seq >= info.state.first_seq; seq--) {
+          const m = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+          if (m?.header.get('Nats-Msg-Id') === id) return m;
+        }
+        return undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    // The thread starts no SDK here (no OTEL_* variables): its span is a no-op that passes the
+    // request's context on, so the consumer still joins the request's trace.
+    expect(message.header.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-`));
+  });
+
   it('hands the lease to a standby when the leading thread stops', async () => {
     const first = thread();
     const second = thread();

@@ -2,8 +2,8 @@ import { type NatsConnection } from '@nats-io/nats-core';
 import { type Pool } from 'pg';
 import { physicalSubject, type EventEnvelope } from '@ihf/contracts';
 import { assertSchemaName } from '@ihf/persistence';
-import { IHF_TRACER, injectTraceContext } from '@ihf/observability';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { IHF_TRACER, contextFromCarrier, injectTraceContext } from '@ihf/observability';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Logger, silentLogger } from '../logger.js';
 import {
@@ -267,12 +267,15 @@ export class TableTailRelay {
     // reason, for an operator) and the cursor moves on. Any other failure (no answer, a
     // refusal that may pass) fails the batch, which is retried from the cursor.
     const messages: BatchMessage[] = [];
+    const parents: (string | undefined)[] = [];
     const keys: string[] = [];
     const unpublishable: { key: string; error: string }[] = [];
     for (const row of rows) {
       const key = `${String(row.__tx_id)}:${String(row.__seq)}`;
       try {
-        messages.push(this.outgoing(row, namespace));
+        const { message, traceparent } = this.outgoing(row, namespace);
+        messages.push(message);
+        parents.push(traceparent);
         keys.push(key);
       } catch (error) {
         unpublishable.push({
@@ -282,7 +285,7 @@ export class TableTailRelay {
       }
     }
     this.publisher ??= new BatchPublisher(nc);
-    const outcomes = await this.publishTraced(messages);
+    const outcomes = await this.publishTraced(messages, parents);
     const retryable = outcomes.find((e) => e && !(e instanceof MessageRefusedError && e.permanent));
     if (retryable) throw retryable;
     outcomes.forEach((error, i) => {
@@ -320,47 +323,78 @@ export class TableTailRelay {
   }
 
   /**
-   * Publishes a batch. With tracing on, the batch is one producer span (a new trace: the rows
-   * come from many requests, written together by a group commit) whose context every message
-   * carries, so each consumer's span is a child of the batch that brought it: one span per
-   * batch, not per row, and no trace column in the tailed table.
+   * Publishes a batch. With tracing on, a message whose envelope names the trace of the request
+   * that wrote its row (`traceparent`, stored only for sampled requests) gets a producer span
+   * of its own, a child of that request, so the request's trace continues to the consumers.
+   * The other messages share one producer span for the batch (a new trace: the rows come from
+   * many requests, written together by a group commit): one span per batch, not per row.
    */
-  private async publishTraced(messages: BatchMessage[]): Promise<(Error | undefined)[]> {
-    const span = trace.getTracer(IHF_TRACER).startSpan(
-      `publish ${this.options.table} batch`,
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          'messaging.system': 'nats',
-          'messaging.operation.type': 'send',
-          'messaging.batch.message_count': messages.length,
-          'ihf.table': this.options.table,
-        },
-      },
-      ROOT_CONTEXT,
-    );
-    if (span.isRecording()) {
+  private async publishTraced(
+    messages: BatchMessage[],
+    parents: (string | undefined)[],
+  ): Promise<(Error | undefined)[]> {
+    const tracer = trace.getTracer(IHF_TRACER);
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'send',
+      'ihf.table': this.options.table,
+    };
+    const own: (Span | undefined)[] = parents.map((traceparent, i) => {
+      if (!traceparent) return undefined;
+      const parent = contextFromCarrier({ traceparent });
+      const span = tracer.startSpan(
+        `publish ${this.options.table} row`,
+        { kind: SpanKind.PRODUCER, attributes },
+        parent,
+      );
+      injectTraceContext(messages[i].headers, natsHeaderSetter, trace.setSpan(parent, span));
+      return span;
+    });
+    const shared = own.filter((s) => !s).length;
+    const span = shared
+      ? tracer.startSpan(
+          `publish ${this.options.table} batch`,
+          {
+            kind: SpanKind.PRODUCER,
+            attributes: { ...attributes, 'messaging.batch.message_count': shared },
+          },
+          ROOT_CONTEXT,
+        )
+      : undefined;
+    if (span?.isRecording()) {
       const ctx = trace.setSpan(ROOT_CONTEXT, span);
-      for (const m of messages) injectTraceContext(m.headers, natsHeaderSetter, ctx);
+      messages.forEach((m, i) => {
+        if (!own[i]) injectTraceContext(m.headers, natsHeaderSetter, ctx);
+      });
     }
     try {
       const outcomes = await this.publisher!.publishEach(messages, this.publishTimeoutMs);
-      const failed = outcomes.filter(Boolean).length;
+      outcomes.forEach((error, i) => {
+        if (error) own[i]?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      });
+      const failed = outcomes.filter((error, i) => error && !own[i]).length;
       if (failed)
-        span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} not published` });
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} not published` });
       return outcomes;
     } finally {
-      span.end();
+      span?.end();
+      for (const s of own) s?.end();
     }
   }
 
   /** The message of one row; throws when the row cannot be one. */
-  private outgoing(row: TailedRow, namespace: string): BatchMessage {
+  private outgoing(
+    row: TailedRow,
+    namespace: string,
+  ): { message: BatchMessage; traceparent?: string } {
     const { subject, envelope, data } = this.options.toMessage(row);
     return {
-      subject: physicalSubject(namespace, subject),
-      data: data ?? JSON.stringify(envelope),
-      headers: envelopeHeaders(envelope),
+      message: {
+        subject: physicalSubject(namespace, subject),
+        data: data ?? JSON.stringify(envelope),
+        headers: envelopeHeaders(envelope),
+      },
+      traceparent: envelope.traceparent,
     };
   }
 

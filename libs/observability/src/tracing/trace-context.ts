@@ -36,6 +36,14 @@ export function activeTraceCarrier(): TraceCarrier {
   return carrier;
 }
 
+/**
+ * The active span's `traceparent` when that span is recorded (sampled), else undefined: for
+ * data that stores a trace link only where a trace will exist (e.g. a row per event).
+ */
+export function sampledTraceparent(): string | undefined {
+  return trace.getActiveSpan()?.isRecording() ? activeTraceCarrier().traceparent : undefined;
+}
+
 /** The context a carrier (envelope fields, or headers read through `getter`) describes. */
 export function contextFromCarrier<C>(
   carrier: C,

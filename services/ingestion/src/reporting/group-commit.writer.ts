@@ -20,6 +20,8 @@ export interface EventRow {
   readonly view_context_ref: string | null;
   readonly metadata: Record<string, unknown>;
   readonly occurred_at: string;
+  /** The reporting request's trace context, only when it was sampled (see the migration). */
+  readonly traceparent?: string;
 }
 
 /** One refused event to keep in quarantine. */
@@ -62,10 +64,10 @@ const INSERT_SQL = `with q as (
   on conflict (hub_id, dedupe_key, rule_id) where replayed_at is null do nothing
 )
 insert into ingestion.interaction_events
-  (id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at)
-select id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at
+  (id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at, traceparent)
+select id, hub_id, widget_id, widget_version, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at, traceparent
 from jsonb_to_recordset($2::jsonb) as x(id uuid, hub_id uuid, widget_id uuid, widget_version int, event_type text,
-  actor_id uuid, actor_type text, view_context_ref text, metadata jsonb, occurred_at timestamptz)
+  actor_id uuid, actor_type text, view_context_ref text, metadata jsonb, occurred_at timestamptz, traceparent text)
 on conflict (id) do nothing
 returning id`;
 

@@ -24,7 +24,7 @@ const METADATA_SLOT_JSON = JSON.stringify(METADATA_SLOT);
  * goes into the message as it is, instead of being parsed by pg and serialised again.
  */
 const RELAY_COLUMNS = `t.id, t.hub_id, t.widget_id, t.widget_version, t.event_type, t.actor_id, t.actor_type,
-  t.view_context_ref, t.metadata::text as metadata_json, t.occurred_at, t.received_at`;
+  t.view_context_ref, t.metadata::text as metadata_json, t.occurred_at, t.received_at, t.traceparent`;
 
 /**
  * A stored interaction event as the message other services receive on IHF_EVENTS. Takes the
@@ -66,6 +66,8 @@ export function interactionMessage(row: TailedRow): {
     hub_id: payload.hub_id,
     aggregate_id: payload.widget_id,
     aggregate_version: payload.widget_version,
+    // The reporting request's trace, when it was sampled (the relay continues it).
+    ...(typeof row.traceparent === 'string' ? { traceparent: row.traceparent } : {}),
     payload,
   };
   if (metadataJson === undefined)

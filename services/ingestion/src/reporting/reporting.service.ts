@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { type ApiKeyPrincipal } from '@ihf/auth';
-import { MetricsService } from '@ihf/observability';
+import { MetricsService, sampledTraceparent } from '@ihf/observability';
 import { IngestionConfig } from '../config/ingestion.config.js';
 import { OverloadedError, RateLimitedError } from '../common/unavailable.error.js';
 import { UnsupportedMediaTypeError } from './body.errors.js';
@@ -117,6 +117,10 @@ export class ReportingService {
     abandoned?: AbortSignal,
   ): Promise<ReportResponse> {
     const { rows, refused } = await this.validator.validate(events, hubId);
+    // A sampled request's events carry its trace into the table, so that the relay publishes
+    // them inside it (one lookup when tracing is off: there is no active span then).
+    const traceparent = sampledTraceparent();
+
     // An id repeated inside the request: the first occurrence is the event, the rest duplicates.
     const firstIndex = new Map<string, number>();
     const unique: { index: number; row: EventRow }[] = [];
@@ -130,7 +134,7 @@ export class ReportingService {
     const stored = await this.validator.storedIds(refused.flatMap((r) => (r.id ? [r.id] : [])));
     const reallyRefused = refused.filter((r) => !(r.id && stored.has(r.id)));
     const outcomes = await this.writer.write(
-      unique.map((u) => u.row),
+      unique.map((u) => (traceparent ? { ...u.row, traceparent } : u.row)),
       quarantine ? reallyRefused.map((r) => this.validator.quarantineRow(hubId, r)) : [],
       abandoned,
     );
