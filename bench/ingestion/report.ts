@@ -393,10 +393,16 @@ function pipelineTargets(p: PipelineResult | undefined): Target7[] {
     },
     {
       target: `pipeline: rollup catches up after ${b.overSeconds} s at 150%, then 70%`,
-      measured: `lag p99 < 2 s again ${b.caughtUpWithinSeconds === null ? 'not within the ' + b.afterSeconds + ' s measured' : `${b.caughtUpWithinSeconds} s after the burst`}; backlog at most ${Math.max(0, ...b.windows.map((w) => w.backlogMax))} events, back to the 70% level (${p.steady.backlogMax}) ${b.backlogBackWithinSeconds === null ? 'never' : `${b.backlogBackWithinSeconds} s after`}; rollup = stored: ${p.check.rollupMatches}`,
+      measured: `lag p99 < 2 s again ${b.caughtUpWithinSeconds === null ? 'not within the ' + b.afterSeconds + ' s measured' : `${b.caughtUpWithinSeconds} s after the burst`}; backlog at most ${Math.max(0, ...b.windows.map((w) => w.backlogMax))} events, back under ${b.backlogBound} (2 s of 70%) ${b.backlogBackWithinSeconds === null ? 'not within the measured time' : `${b.backlogBackWithinSeconds} s after`}; rollup = stored: ${p.check.rollupMatches}`,
       ratio: null,
-      goal: `lag p99 < 2 s within the ${b.afterSeconds} s at 70%, backlog applied`,
-      met: b.caughtUpWithinSeconds !== null && b.notApplied === 0 && p.check.rollupMatches,
+      goal: `lag p99 < 2 s and backlog ≤ 2 s of 70% within the ${b.afterSeconds} s at 70%, every event applied`,
+      met:
+        b.caughtUpWithinSeconds !== null &&
+        b.caughtUpWithinSeconds <= b.afterSeconds &&
+        b.backlogBackWithinSeconds !== null &&
+        b.backlogBackWithinSeconds <= b.afterSeconds &&
+        b.notApplied === 0 &&
+        p.check.rollupMatches,
     },
   ];
 }
@@ -419,7 +425,7 @@ function pipelineSection(p: PipelineResult): string[] {
     `| annotations → feedback | ${a.accepted} of ${a.sent} | ${a.lagMs.p50} | ${a.lagMs.p90} | ${a.lagMs.p99} | ${a.lagMs.max} | ${a.notStored} | – | ${a.ackLatencyMs.p99} | ${JSON.stringify(a.codes)} |`,
     `| burst ${b.offeredRps.over} req/s (150%) ${b.overSeconds} s, then ${b.offeredRps.after} req/s (70%) ${b.afterSeconds} s → rollup | ${b.acknowledged} events | ${b.lagMs.p50} | ${b.lagMs.p90} | ${b.lagMs.p99} | ${b.lagMs.max} | ${b.notApplied} | ${Math.max(0, ...b.windows.map((w) => w.backlogMax))} | – | ${JSON.stringify(b.codes)} |`,
     '',
-    `Burst by ${b.windowSeconds} s window (lag and backlog by 202 time, codes by intended send time; backlog = events answered 202 and not yet in the rollup). Lag p99 < 2 s again ${b.caughtUpWithinSeconds ?? 'never'} s after the burst; backlog back to the 70% level ${b.backlogBackWithinSeconds ?? 'never'} s after.`,
+    `Burst by ${b.windowSeconds} s window (lag and backlog by 202 time, codes by intended send time; backlog = events answered 202 and not yet in the rollup). Lag p99 < 2 s (in every later window) again ${b.caughtUpWithinSeconds ?? 'never'} s after the burst; backlog under ${b.backlogBound} events (2 s of the 70% rate: what a 2 s lag holds, by Little's law) from ${b.backlogBackWithinSeconds ?? 'never'} s after on.`,
     '',
     '| from s | acknowledged | lag p50 ms | lag p99 ms | backlog max | backlog at end | codes |',
     '|---|---|---|---|---|---|---|',
