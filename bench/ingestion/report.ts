@@ -417,7 +417,7 @@ function pipelineSection(p: PipelineResult): string[] {
     '',
     "## Pipeline: 202 → deployment-outcomes' interaction rollup, and annotations → feedback",
     '',
-    `Offered: ${p.offered.basis}: ${p.offered.singleRps} single req/s + ${p.offered.batch50Rps} batch50 req/s (${p.offered.eventsPerSec} events/s) + ${p.offered.annotationRps} annotations/s for ${s.seconds} s. Services started in ${p.services.startMs} ms; the rollup (batches of ${p.services.rollupBatch}) applied the ${p.services.backlogEvents} events of the earlier phases in ${p.services.backlogAppliedMs} ms before the load. Lag resolution: the watermark was read every ${p.pollIntervalMs.p50} ms (p50; at most ${p.pollIntervalMs.max} ms), feedback's table every ~50 ms.`,
+    `Offered: ${p.offered.basis}: ${p.offered.singleRps} single req/s + ${p.offered.batch50Rps} batch50 req/s (${p.offered.eventsPerSec} events/s) + ${p.offered.annotationRps} annotations/s for ${s.seconds} s. Services started in ${p.services.startMs} ms; the rollup (batches of ${p.services.rollupBatch}) applied the ${p.services.backlogEvents} events of the earlier phases in ${p.services.backlogAppliedMs} ms before the load. Lag resolution: the watermark was read every ${p.pollIntervalMs.p50} ms (p50; at most ${p.pollIntervalMs.max} ms), feedback's table every ~50 ms. During the 70% mix the watermark moved (a batch committed) every ${p.watermarkMoveIntervalMs.p50} ms at p50 (p90 ${p.watermarkMoveIntervalMs.p90}, max ${p.watermarkMoveIntervalMs.max}).`,
     '',
     '| part | acknowledged | lag p50 ms | p90 | p99 | max | not applied | backlog max | 202 p99 ms | codes |',
     '|---|---|---|---|---|---|---|---|---|---|',
