@@ -457,6 +457,19 @@ export async function runPipeline(
         )
       ).rows[0].n,
     );
+  // Requests the client gave up on (time-outs in the burst) can still be committed seconds
+  // later: the checks count the table once nothing more arrives.
+  const settledCount = async () => {
+    let last = await storedCount();
+    const start = Date.now();
+    for (let still = 0; still < 3 && Date.now() - start < 60_000;) {
+      await sleep(500);
+      const n = await storedCount();
+      still = n === last ? still + 1 : 0;
+      last = n;
+    }
+    return last;
+  };
   const wm = new WatermarkPoller(wmDb, shape.pollMs);
   const annotations = new AnnotationPoller(fbDb);
   const overPool = openPool(ctx.base, shape.connections);
@@ -530,7 +543,7 @@ export async function runPipeline(
       ledger,
       corpus,
     );
-    const stored = await storedCount();
+    const stored = await settledCount();
     await wm.waitApplied(stored, 300_000);
     await watcher.waitFor(stored, 60_000);
     await sleep(4 * shape.pollMs); // a last reading past the end
