@@ -65,6 +65,8 @@ export class Ledger {
   unacknowledgedEvents = 0;
   /** Accepted twice (an id the service said it stored earlier): must stay 0. */
   acceptedTwice = 0;
+  /** Called with each event id answered `accepted`, at its 202 (the pipeline phase's clock). */
+  onAccepted?: (id: string) => void;
 
   status(code: string): void {
     this.statuses[code] = (this.statuses[code] ?? 0) + 1;
@@ -132,6 +134,7 @@ export async function send(
       accepted++;
       if (ledger.accepted.has(ev.id)) ledger.acceptedTwice++;
       ledger.accepted.add(ev.id);
+      ledger.onAccepted?.(ev.id);
       if (ev.fault === 'none' && corpus && (ev.id.charCodeAt(0) & 7) === 0)
         corpus.acknowledged(req.planned.keyHub, ev.json);
     }
@@ -229,7 +232,7 @@ export interface Segment {
   readonly seconds: number;
 }
 
-interface Timed {
+export interface Timed {
   readonly intended: number;
   readonly latencyMs: number;
   /** How late the generator handed the request to the HTTP client (its own delay). */
@@ -241,7 +244,7 @@ interface Timed {
  * Sends prepared requests at their intended offsets (ms from the start); each latency runs
  * from the intended send time, so a stalled server is charged for the requests it delayed.
  */
-async function runSchedule(
+export async function runSchedule(
   target: Target,
   prepared: readonly Prepared[],
   offsets: readonly number[],
@@ -278,7 +281,11 @@ async function runSchedule(
   return { timed, seconds: (last - t0) / 1000 };
 }
 
-async function prepareMany(corpus: Corpus, shape: Shape, count: number): Promise<Prepared[]> {
+export async function prepareMany(
+  corpus: Corpus,
+  shape: Shape,
+  count: number,
+): Promise<Prepared[]> {
   const prepared: Prepared[] = [];
   for (let i = 0; i < count; i++)
     prepared.push(await prepare(corpus.request(shape.size), shape.gzip));

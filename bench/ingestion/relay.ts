@@ -13,6 +13,8 @@ const RECEIVED_RE = /"received_at"\s*:\s*"([^"]+)"/;
 export class RelayWatcher {
   readonly ids = new Set<string>();
   duplicates = 0;
+  /** Called with each message's event id and stream sequence while set (the pipeline phase). */
+  onMessage?: (id: string, seq: number) => void;
   /** received_at (epoch ms) and lag (ms) of each arrival. */
   private readonly receivedAt: number[] = [];
   private readonly lag: number[] = [];
@@ -29,6 +31,7 @@ export class RelayWatcher {
         const id = m.headers?.get('Nats-Msg-Id') ?? '';
         if (this.ids.has(id)) this.duplicates++;
         else this.ids.add(id);
+        this.onMessage?.(id, m.seq);
         const at = Date.parse(RECEIVED_RE.exec(m.string())?.[1] ?? '');
         if (!Number.isNaN(at)) {
           this.receivedAt.push(at);

@@ -5,7 +5,8 @@
  * Flags: --quick (under 3 minutes, no overload phase), --smoke (tiny data, about a minute, every
  * phase on the same code paths; exits non-zero when it cannot run to the end or a correctness
  * check fails; what CI runs), --cpu-prof (profile the service, summarise top frames),
- * --overload (with --quick: 150% of saturation for 60 s, then 50%), --seed=<text>, --keep
+ * --overload (with --quick: 150% of saturation for 60 s, then 50%), --pipeline (with --quick:
+ * deployment-outcomes' rollup and feedback running, lag 202 → rollup), --seed=<text>, --keep
  * (keep the database and streams for inspection). Env: DATABASE_URL, NATS_URL (defaults as
  * everywhere). The modules: settings (flags and sizes), setup, corpus, load (shapes and
  * loops), phases, check (correctness), baselines, report; ../lib the parts any benchmark uses.
@@ -27,6 +28,7 @@ import { Checker } from './check.ts';
 import { Corpus, EVENT_TYPES } from './corpus.ts';
 import { closedLoop, Ledger, openPool, ramp, SHAPES, type Target } from './load.ts';
 import { type PhaseContext, runOverload, runShape } from './phases.ts';
+import { type PipelineResult, runPipeline } from './pipeline.ts';
 import { RelayWatcher } from './relay.ts';
 import {
   markdown,
@@ -176,6 +178,10 @@ async function main(): Promise<boolean> {
     let overload: Overload | undefined;
     const single = shapes.find((x) => x.shape === 'single');
     if (s.overload && single) overload = await runOverload(ctx, single);
+    let pipeline: PipelineResult | undefined;
+    if (s.pipeline && single)
+      pipeline = await runPipeline(ctx, single, { hubs, jwksUrl: issuer.jwksUrl });
+    else if (s.pipeline) log('pipeline: not run (needs the single shape for its saturation)');
     await pool.close();
 
     const { baselines, meanEventBytes } = await runBaselines(ctx, hubs, now, serviceEnv);
@@ -229,7 +235,8 @@ async function main(): Promise<boolean> {
       shapes,
       baselines,
       overload,
-      targets: targets(shapes, baselines, overload),
+      pipeline,
+      targets: targets(shapes, baselines, overload, pipeline),
     };
     const md = markdown(report);
     await writePretty(
@@ -240,9 +247,11 @@ async function main(): Promise<boolean> {
     console.log(`\n${md}`);
     console.log(JSON.stringify({ targets: report.targets }, null, 2));
     log(`written: ${join(session.resultsDir, session.stamp)}.{json,md}`);
-    const failed = [...shapes.map((x) => x.check), ...(overload ? [overload.check] : [])].filter(
-      (c) => !c.pass,
-    );
+    const failed = [
+      ...shapes.map((x) => x.check),
+      ...(overload ? [overload.check] : []),
+      ...(pipeline ? [pipeline.check] : []),
+    ].filter((c) => !c.pass);
     for (const c of failed) log(`correctness FAILED after ${c.shape}`);
     passed = failed.length === 0;
     return passed;

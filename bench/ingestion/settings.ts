@@ -37,6 +37,20 @@ export interface Settings {
     windowSeconds: number;
     connections: number;
   };
+  /** `pipeline.ts`: on in the default run and smoke, `--pipeline` adds it to `--quick`. */
+  readonly pipeline: boolean;
+  /**
+   * Pipeline: the mix at 70% for `openSeconds`, then single events at 150% for `burstSeconds`
+   * and 70% for `afterSeconds`; backlog and lag per `windowSeconds`; the watermark read every
+   * `pollMs`.
+   */
+  readonly pipelineShape: {
+    burstSeconds: number;
+    afterSeconds: number;
+    windowSeconds: number;
+    pollMs: number;
+    connections: number;
+  };
   readonly baselineRows: number;
   readonly copyRowsPerStatement: number;
   readonly b2Seconds: number;
@@ -83,6 +97,12 @@ export function settingsFrom(args: Args): Settings {
     overloadShape: smoke
       ? { overSeconds: 2, afterSeconds: 2, windowSeconds: 1, connections: 64 }
       : { overSeconds: 60, afterSeconds: 30, windowSeconds: 5, connections: 2048 },
+    pipeline: smoke || !quick || args.flag('pipeline'),
+    pipelineShape: smoke
+      ? { burstSeconds: 1, afterSeconds: 2, windowSeconds: 1, pollMs: 25, connections: 64 }
+      : quick
+        ? { burstSeconds: 10, afterSeconds: 20, windowSeconds: 1, pollMs: 25, connections: 2048 }
+        : { burstSeconds: 30, afterSeconds: 30, windowSeconds: 2, pollMs: 25, connections: 2048 },
     baselineRows: smoke ? 2_000 : quick ? 100_000 : 300_000,
     copyRowsPerStatement: smoke ? 500 : 25_000,
     b2Seconds: smoke ? 1 : quick ? 3 : 5,
