@@ -10,7 +10,8 @@ import {
   RpcPatterns,
   type WidgetGetResponseV1,
 } from '@ihf/contracts';
-import { RpcClient } from '@ihf/messaging';
+import { Client } from 'pg';
+import { RpcClient, TableTails, tailChannel } from '@ihf/messaging';
 import { TcpProxy, harnessSecurity, waitFor } from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
 
@@ -104,6 +105,38 @@ describe('ingestion on the bus, and through Postgres and NATS outages', () => {
     }
     return out;
   }
+
+  it("wakes its leading relay itself: the leader's group commits send no NOTIFY, others' still do", async () => {
+    const tails = f.app.get(TableTails);
+    await waitFor(() => tails.leads('interaction_events'), { message: 'this replica leading' });
+    const listener = new Client({ connectionString: f.env.databaseUrl });
+    await listener.connect();
+    const notified: string[] = [];
+    listener.on('notification', (n) => notified.push(n.channel));
+    try {
+      await listener.query(`listen ${tailChannel('ingestion', 'interaction_events')}`);
+      const events = [event(), event()];
+      for (const e of events)
+        expect((await post('/api/v1/interaction-events', e)).status).toBe(202);
+      const ids = events.map((e) => e.id as string);
+      await waitFor(
+        async () =>
+          (await streamMessages('IHF_EVENTS')).filter((m) => ids.includes(m.envelope.event_id))
+            .length === 2,
+        { message: "the leader's events relayed" },
+      );
+      expect(notified).toEqual([]);
+      // A write by anyone else (another replica, a repair by hand) still notifies the relay.
+      await f.em().execute(
+        `insert into ingestion.interaction_events (id, hub_id, widget_id, widget_version, event_type, actor_type, metadata, occurred_at)
+           values (?, ?, ?, 1, 'clicked', 'user', '{}', now())`,
+        [randomUUID(), hub.id, widget.id],
+      );
+      await waitFor(() => notified.length === 1, { message: 'a NOTIFY for the other write' });
+    } finally {
+      await listener.end();
+    }
+  });
 
   it('relays every stored event to IHF_EVENTS once, with the event id as message id', async () => {
     const events = [event(), event({ event_type: 'viewed', metadata: { step: 2 } })];

@@ -156,6 +156,32 @@ export class RelayReconciliation {
   }
 }
 
+/**
+ * This process's table tail relays, for the code that writes their tables: whether this
+ * process leads a table's relay now, and a direct wake-up after a commit (instead of a NOTIFY,
+ * which Postgres serialises across every committing transaction of the cluster: see
+ * `tableTailLocalWakeSql`). Filled once the application has bootstrapped.
+ */
+@Injectable()
+export class TableTails {
+  private readonly byTable = new Map<string, TableTailRelay | TableTailThread>();
+
+  /** Called by the messaging lifecycle for each relay it starts. */
+  add(tail: TableTailRelay | TableTailThread): void {
+    this.byTable.set(tail.table, tail);
+  }
+
+  /** Whether this process's relay of `table` leads (as last known; it may just have lost it). */
+  leads(table: string): boolean {
+    return this.byTable.get(table)?.isLeader ?? false;
+  }
+
+  /** Wakes this process's relay of `table` as a notification would. */
+  wake(table: string): void {
+    this.byTable.get(table)?.wake();
+  }
+}
+
 /** The consumer metrics the runners report to (created once, before the runners start). */
 interface ConsumerMetrics {
   readonly outcomes: Counter<'consumer' | 'subject' | 'outcome'>;
@@ -185,6 +211,7 @@ class MessagingLifecycle
     @Inject(EventConsumers) private readonly consumers: EventConsumers,
     @Inject(RpcClient) private readonly rpc: RpcClient,
     @Inject(RelayReconciliation) private readonly reconciliation: RelayReconciliation,
+    @Inject(TableTails) private readonly tableTails: TableTails,
     @Inject(HealthRegistry) private readonly health: HealthRegistry,
     @Inject(MetricsService) private readonly metrics: MetricsService,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
@@ -335,6 +362,7 @@ class MessagingLifecycle
           : new TableTailRelay({ ...definition, ...common, nc: this.nc });
         await tail.start();
         this.tails.push(tail);
+        this.tableTails.add(tail);
       }
       const tails = this.tails;
       // What to alert on: a lag of more than a few seconds means no replica is relaying
@@ -576,6 +604,7 @@ export class MessagingModule {
         },
         EventConsumers,
         RelayReconciliation,
+        TableTails,
         MessagingLifecycle,
       ],
       exports: [
@@ -586,6 +615,7 @@ export class MessagingModule {
         RpcClient,
         EventConsumers,
         RelayReconciliation,
+        TableTails,
       ],
     };
   }

@@ -235,6 +235,11 @@ export class TableTailRelay {
     this.publisher = undefined;
   }
 
+  /** Relays now, as a notification would (a writer in this process has just committed). */
+  wake(): void {
+    this.listener.interrupt();
+  }
+
   /** See {@link tailOldestPendingAgeSeconds}. */
   oldestPendingAgeSeconds(): Promise<number> {
     return tailOldestPendingAgeSeconds(this.options.sql, this.options.schema, this.options);
@@ -252,15 +257,19 @@ export class TableTailRelay {
     // No transaction: the rows query sees committed rows only, and the cursor update below is
     // conditional, so a crash between publish and update re-publishes one batch at most.
     const cursor = (this.cursor ??= await this.readCursor());
-    const { rows } = await sql.query<TailedRow>(
-      `select ${this.options.columns ?? 't.*'}, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
+    // Named statements (here and for the cursor): parsed and planned once per connection. Not
+    // for `t.*`: a column added by a rolling upgrade would change its result type, which a
+    // prepared statement refuses ("cached plan must not change result type") until reconnected.
+    const { rows } = await sql.query<TailedRow>({
+      name: this.options.columns ? `ihf_tail_rows_${schema}_${name}` : undefined,
+      text: `select ${this.options.columns ?? 't.*'}, t.tx_id::text as "__tx_id", t.tail_seq::text as "__seq"
          from "${schema}"."${table}" t
         where (t.tx_id, t.tail_seq) > ($1::xid8, $2::bigint)
           and t.tx_id < pg_snapshot_xmin(pg_current_snapshot())
         order by t.tx_id, t.tail_seq
         limit $3`,
-      [cursor.txId, cursor.seq, this.batchSize],
-    );
+      values: [cursor.txId, cursor.seq, this.batchSize],
+    });
     if (rows.length === 0) return 0;
     // A row that cannot be turned into a message, or that NATS refuses for good (larger than
     // max_payload), would stop the table forever: it is set aside in relay_failures (with the
@@ -311,12 +320,13 @@ export class TableTailRelay {
     this.options.onPublished?.(outcomes.filter((error) => error === undefined).length);
     const last = rows[rows.length - 1];
     const next = { txId: String(last.__tx_id), seq: String(last.__seq) };
-    const moved = await sql.query(
-      `update "${schema}".relay_cursors set tx_id = $1::xid8, seq = $2::bigint, updated_at = now()
+    const moved = await sql.query({
+      name: `ihf_tail_cursor_${schema}_${name}`,
+      text: `update "${schema}".relay_cursors set tx_id = $1::xid8, seq = $2::bigint, updated_at = now()
         where name = $3 and (tx_id, seq) < ($1::xid8, $2::bigint)
         returning name`,
-      [next.txId, next.seq, name],
-    );
+      values: [next.txId, next.seq, name],
+    });
     // Not moved: someone else did (an operator's reset, a former leader): read it again.
     this.cursor = moved.rowCount === 1 ? next : undefined;
     return rows.length;

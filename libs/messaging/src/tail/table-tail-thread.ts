@@ -99,6 +99,11 @@ export class TableTailThread {
     return this.leading;
   }
 
+  /** Relays now, as a notification would (a writer in this process has just committed). */
+  wake(): void {
+    this.worker?.postMessage({ type: 'wake' });
+  }
+
   /** The thread's id while it runs (tests). */
   get threadId(): number | undefined {
     return this.worker?.threadId;

@@ -96,6 +96,7 @@ async function main(data: TableTailThreadData): Promise<void> {
     }
   }, LEADERSHIP_REPORT_MS);
   parentPort!.on('message', (message: { type?: string }) => {
+    if (message?.type === 'wake') relay.wake();
     if (message?.type !== 'stop') return;
     clearInterval(leadership);
     void (async () => {

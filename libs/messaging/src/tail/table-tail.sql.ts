@@ -48,3 +48,27 @@ export function tableTailSql(schema: string, table: string): string[] {
        for each statement execute function "${schema}".${table}_tail_notify()`,
   ];
 }
+
+/** The transaction setting with which a writer says it wakes the relay itself (no NOTIFY). */
+export const TAIL_WOKEN_LOCALLY = 'ihf.tail_woken_locally';
+
+/**
+ * Upgrade of a tailed table's NOTIFY trigger (for a new migration; `tableTailSql` stays as it
+ * was): a transaction that set `ihf.tail_woken_locally = on` (`set local`) sends no
+ * notification. Postgres serialises every committing transaction that notifies, cluster-wide
+ * and through its WAL flush, so a writer in the process whose relay leads the table wakes that
+ * relay directly instead (`TableTails.wake`); writers elsewhere still notify.
+ */
+export function tableTailLocalWakeSql(schema: string, table: string): string[] {
+  assertSchemaName(schema);
+  assertSchemaName(table);
+  return [
+    `create or replace function "${schema}".${table}_tail_notify() returns trigger language plpgsql as $$
+     begin
+       if coalesce(current_setting('${TAIL_WOKEN_LOCALLY}', true), '') <> 'on' then
+         perform pg_notify('${tailChannel(schema, table)}', '');
+       end if;
+       return null;
+     end $$`,
+  ];
+}

@@ -11,6 +11,7 @@ import { InitIngestion } from '../migrations/migration-20261127210000-init.js';
 import { SeedContractsV1 } from '../migrations/migration-20261127210100-seed-contracts-v1.js';
 import { TailInteractionEvents } from '../migrations/migration-20261127213000-tail-interaction-events.js';
 import { InteractionTraceparent } from '../migrations/migration-20261207070000-interaction-traceparent.js';
+import { TailLocalWake } from '../migrations/migration-20261207071000-tail-local-wake.js';
 import { QuarantineDedupeKey } from '../migrations/migration-20261127220000-quarantine-dedupe-key.js';
 import { CacheInvalidation } from '../migrations/migration-20261128000000-cache-invalidation.js';
 import { Widget, WidgetVersion } from '../widgets/widget.entity.js';
@@ -40,6 +41,7 @@ export function ingestionOrmSettings(databaseUrl: string): ServiceOrmSettings {
       { name: 'Migration20261127220000_quarantine_dedupe_key', class: QuarantineDedupeKey },
       { name: 'Migration20261128000000_cache_invalidation', class: CacheInvalidation },
       { name: 'Migration20261207070000_interaction_traceparent', class: InteractionTraceparent },
+      { name: 'Migration20261207071000_tail_local_wake', class: TailLocalWake },
     ],
     poolMax: 20,
   };

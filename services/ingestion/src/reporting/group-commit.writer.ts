@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type PoolClient } from 'pg';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '@ihf/observability';
+import { TAIL_WOKEN_LOCALLY, TableTails } from '@ihf/messaging';
 import { IngestionConfig } from '../config/ingestion.config.js';
 import { ClientGoneError } from '../common/client-gone.error.js';
 import { isConnectionError, StorageUnavailableError } from '../common/unavailable.error.js';
@@ -78,6 +79,9 @@ returning id`;
  */
 const SERVER_TIMEOUT_STATES = new Set(['57014', '25P03']);
 
+/** The table the writer appends to, relayed to IHF_EVENTS by its table tail relay. */
+const TAILED_TABLE = 'interaction_events';
+
 /** Flushes running at once (each on its own pooled connection). */
 const MAX_CONCURRENT_FLUSHES = 2;
 
@@ -107,6 +111,7 @@ export class GroupCommitWriter implements OnModuleInit {
     @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(IngestionConfig) private readonly config: IngestionConfig,
     @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Optional() @Inject(TableTails) private readonly tails?: TableTails,
   ) {}
 
   onModuleInit(): void {
@@ -297,6 +302,7 @@ export class GroupCommitWriter implements OnModuleInit {
     let timedOut = false;
     let client: PoolClient | undefined;
     let released = false;
+    let wokenLocally = false;
     // Destroyed rather than returned after any failure: an aborted transaction or a silent link.
     const release = (destroy: boolean) => {
       if (!client || released) return;
@@ -307,13 +313,23 @@ export class GroupCommitWriter implements OnModuleInit {
       client = await pool.connect();
       try {
         if (timedOut) throw new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC);
+        // While this replica's relay leads the table, it is woken here after the commit
+        // instead of by the trigger's NOTIFY (which serialises commits cluster-wide).
+        wokenLocally = this.tails?.leads(TAILED_TABLE) ?? false;
         await client.query(
-          `begin; set local statement_timeout = ${ms}; set local idle_in_transaction_session_timeout = ${ms}`,
+          `begin; set local statement_timeout = ${ms}; set local idle_in_transaction_session_timeout = ${ms}` +
+            (wokenLocally ? `; set local ${TAIL_WOKEN_LOCALLY} = 'on'` : ''),
         );
-        const result = await client.query<{ id: string }>(INSERT_SQL, params);
+        // A named statement: Postgres parses and plans it once per connection, not per group.
+        const result = await client.query<{ id: string }>({
+          name: 'ihf_ingestion_group_commit',
+          text: INSERT_SQL,
+          values: params,
+        });
         if (timedOut) throw new StorageUnavailableError(this.config.INGESTION_RETRY_AFTER_SEC);
         await client.query('commit');
         release(false);
+        if (wokenLocally) this.tails!.wake(TAILED_TABLE);
         return result.rows;
       } catch (error) {
         release(true);
