@@ -25,7 +25,13 @@ function writer(
       const session: Session = { statements: [] };
       sessions.push(session);
       return Promise.resolve({
-        query: async (sql: string, params?: unknown[]) => {
+        // Either plain text or a named statement's config ({ name, text, values }).
+        query: async (
+          query: string | { name: string; text: string; values: unknown[] },
+          maybeParams?: unknown[],
+        ) => {
+          const sql = typeof query === 'string' ? query : query.text;
+          const params = typeof query === 'string' ? maybeParams : query.values;
           session.statements.push(sql.split(/\s/)[0]);
           if (params === undefined) return { rows: [] };
           return { rows: await execute(sql, params) };
