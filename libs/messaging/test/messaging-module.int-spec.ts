@@ -189,6 +189,8 @@ describe('MessagingModule in a Nest service', () => {
     expect(metrics.body).toMatch(/ihf_consumer_event_age_seconds_count\{[^}]*\} [1-9]/);
     expect(metrics.body).toMatch(/ihf_outbox_pending_events\{[^}]*\} 0/);
     expect(metrics.body).toMatch(/ihf_db_pool_connections\{[^}]*state="total"[^}]*\} [1-9]/);
+    // Nobody queues for a connection on an idle service (a queue here means the pool is too small).
+    expect(metrics.body).toMatch(/ihf_db_pool_connections\{[^}]*state="waiting"[^}]*\} 0\n/);
     expect(metrics.body).toMatch(/ihf_readiness_up\{[^}]*\} 1/);
     expect(metrics.body).toMatch(
       /ihf_table_tail_oldest_pending_seconds\{[^}]*table="clicks"[^}]*\} 0/,
@@ -198,6 +200,29 @@ describe('MessagingModule in a Nest service', () => {
     expect(outboxCheck).toMatchObject({ source: 'outbox', republished: 0 });
     expect(others).toEqual([]);
     expect(metrics.body).toMatch(/ihf_table_tail_set_aside_rows\{[^}]*table="clicks"[^}]*\} 0/);
+  });
+
+  it('counts requests waiting for a database connection while none is idle', async () => {
+    const pool = (await app
+      .get(MikroORM)
+      .em.getConnection()
+      .getNativeClient()) as unknown as {
+      options: { max: number };
+      connect(): Promise<{ release(): void }>;
+      query(sql: string): Promise<unknown>;
+    };
+    const held = await Promise.all(Array.from({ length: pool.options.max }, () => pool.connect()));
+    const queued = pool.query('select 1');
+    // The scrape's own backlog queries queue behind the held connections too: release them
+    // once the gauge has been read.
+    const scrape = app.inject({ method: 'GET', url: '/metrics' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const client of held) client.release();
+    await queued;
+    const waiting = /ihf_db_pool_connections\{[^}]*state="waiting"[^}]*\} (\d+)/.exec(
+      (await scrape).body,
+    );
+    expect(Number(waiting?.[1])).toBeGreaterThanOrEqual(1);
   });
 
   it('serves request/reply in its namespace with the caller correlation id, and says when nobody answers', async () => {
