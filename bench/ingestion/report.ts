@@ -56,6 +56,8 @@ export interface Meta {
   /** `--smoke`: tiny data, proves the benchmark runs; its figures mean nothing. */
   readonly smoke?: boolean;
   readonly variant: string | null;
+  /** `--tracing`: the sampler and what the service exported to the stand-in receiver. */
+  readonly tracing?: { sampler: string; exports: number; megabytes: number };
   readonly seed: string;
   readonly machine: MachineInfo & {
     loadBefore: string;
@@ -253,6 +255,11 @@ export function markdown(report: Report): string {
     '',
   );
   lines.push(`\`${meta.command}\` — ${meta.durationSeconds} s, seed \`${meta.seed}\``, '');
+  if (meta.tracing)
+    lines.push(
+      `Tracing on: sampler \`${meta.tracing.sampler}\`, ${meta.tracing.exports} OTLP exports (${meta.tracing.megabytes} MB) to the benchmark's stand-in receiver.`,
+      '',
+    );
   lines.push(
     `Machine: ${meta.machine.cpus} × ${meta.machine.cpuModel}, ${meta.machine.memoryGiB} GiB, Linux ${meta.machine.kernel}; load ${meta.machine.loadBefore} → ${meta.machine.loadAfter}.`,
   );

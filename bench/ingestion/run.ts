@@ -20,6 +20,7 @@ import { TestTokenIssuer } from '@ihf/auth';
 import { parseArgs } from '../lib/cli.ts';
 import { busiestSince, loadAverage, processCpu } from '../lib/proc.ts';
 import { summariseProfile } from '../lib/profile.ts';
+import { OtlpSink } from '../lib/otlp-sink.ts';
 import { machineInfo, writePretty } from '../lib/report.ts';
 import { BenchSession, freePort } from '../lib/session.ts';
 import { round } from '../lib/util.ts';
@@ -82,6 +83,7 @@ async function main(): Promise<boolean> {
   let db: pg.Client | undefined;
   let mon: pg.Client | undefined;
   const watcher = new RelayWatcher();
+  let sink: OtlpSink | undefined;
   let passed = false;
   try {
     const settings = await admin0.query<{ name: string; setting: string }>(
@@ -90,6 +92,7 @@ async function main(): Promise<boolean> {
     );
     const pgVersion = (await admin0.query<{ v: string }>('select version() as v')).rows[0].v;
     const port = await freePort();
+    if (s.tracing) sink = await OtlpSink.start();
     const serviceEnv: Record<string, string> = {
       DATABASE_URL: session.dbUrl(),
       NATS_URL: session.natsUrl,
@@ -104,6 +107,15 @@ async function main(): Promise<boolean> {
       SHUTDOWN_GRACE_MS: '500',
       // Experiments: INGESTION_* variables of the benchmark's environment reach the service.
       ...serviceOverrides,
+      ...(s.tracing && sink
+        ? {
+            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+            OTEL_TRACES_SAMPLER: s.tracing.sampler,
+            ...(s.tracing.sampler === 'traceidratio'
+              ? { OTEL_TRACES_SAMPLER_ARG: String(s.tracing.ratio) }
+              : {}),
+          }
+        : {}),
     };
     const profDir = join(session.resultsDir, `${session.stamp}.prof`);
     const service = await session.startProcess(
@@ -199,6 +211,16 @@ async function main(): Promise<boolean> {
       quick: s.quick,
       smoke: s.smoke,
       variant: s.variant ?? null,
+      ...(s.tracing && sink
+        ? {
+            tracing: {
+              sampler:
+                s.tracing.sampler === 'always_on' ? 'always_on' : `traceidratio ${s.tracing.ratio}`,
+              exports: sink.exports,
+              megabytes: round(sink.bytes / 1e6, 1),
+            },
+          }
+        : {}),
       seed: s.seed,
       machine: {
         ...machineInfo(),
@@ -258,6 +280,7 @@ async function main(): Promise<boolean> {
   } finally {
     await watcher.stop().catch(() => undefined);
     await session.stopProcesses();
+    await sink?.stop();
     if (s.cpuProf) {
       const dir = join(session.resultsDir, `${session.stamp}.prof`);
       try {

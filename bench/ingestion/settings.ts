@@ -16,6 +16,13 @@ export interface Settings {
   readonly seed: string;
   /** `no-async-traces`: the service with one NATS connection option changed (an experiment). */
   readonly variant: string | undefined;
+  /**
+   * `--tracing=always_on` or `--tracing=<ratio>` (0 < ratio <= 1): the service traces with that
+   * sampler and exports over OTLP/HTTP to a stand-in receiver in the benchmark (README,
+   * "Tracing on and off"). Unset: no `OTEL_*` variable, the SDK is not started.
+   */
+  readonly tracing:
+    { sampler: 'always_on' } | { sampler: 'traceidratio'; ratio: number } | undefined;
   readonly shapeNames: string[];
   readonly hubs: number;
   readonly widgets: number;
@@ -62,6 +69,15 @@ export function settingsFrom(args: Args): Settings {
   const variant = args.option('variant');
   if (variant !== undefined && variant !== 'no-async-traces')
     throw new Error(`unknown --variant=${variant} (known: no-async-traces)`);
+  const tracingArg = args.option('tracing');
+  let tracing: Settings['tracing'];
+  if (tracingArg === 'always_on') tracing = { sampler: 'always_on' };
+  else if (tracingArg !== undefined) {
+    const ratio = Number(tracingArg);
+    if (!(ratio > 0 && ratio <= 1))
+      throw new Error(`--tracing=${tracingArg}: always_on or a sampling ratio in (0, 1]`);
+    tracing = { sampler: 'traceidratio', ratio };
+  }
   // Smoke: batch500gz covers batch500's path (plus the gzip one).
   const shapes = smoke
     ? 'single,batch50,batch500gz'
@@ -77,6 +93,7 @@ export function settingsFrom(args: Args): Settings {
     keep: args.flag('keep'),
     seed: args.option('seed') ?? 'ihf-bench-7',
     variant,
+    tracing,
     shapeNames: (args.option('shapes') ?? shapes).split(','),
     hubs: smoke ? 20 : 1000,
     widgets: smoke ? 200 : 50_000,
