@@ -125,6 +125,7 @@ async function main(): Promise<boolean> {
         // GC pauses into the service's log (`<timestamp>.ingestion.log`).
         ...(s.traceGc ? ['--trace-gc'] : []),
         ...(s.variant ? ['--import', `./bench/ingestion/variant-${s.variant}.ts`] : []),
+        ...s.serviceNodeFlags,
         serviceMain(),
       ],
       { ...serviceEnv, PORT: String(port) },

@@ -21,6 +21,8 @@ export interface Settings {
    * sampler and exports over OTLP/HTTP to a stand-in receiver in the benchmark (README,
    * "Tracing on and off"). Unset: no `OTEL_*` variable, the SDK is not started.
    */
+  /** `--service-node-flags="--max-semi-space-size=32 ..."`: V8/Node flags for the service only. */
+  readonly serviceNodeFlags: string[];
   readonly tracing:
     { sampler: 'always_on' } | { sampler: 'traceidratio'; ratio: number } | undefined;
   readonly shapeNames: string[];
@@ -93,6 +95,7 @@ export function settingsFrom(args: Args): Settings {
     keep: args.flag('keep'),
     seed: args.option('seed') ?? 'ihf-bench-7',
     variant,
+    serviceNodeFlags: (args.option('service-node-flags') ?? '').split(' ').filter(Boolean),
     tracing,
     shapeNames: (args.option('shapes') ?? shapes).split(','),
     hubs: smoke ? 20 : 1000,
