@@ -167,6 +167,52 @@ export interface PhaseResult {
    * latency above includes it. A large figure means the tail is the generator's, not the service's.
    */
   readonly sendLagP99Ms?: number;
+  /**
+   * Open loop: answers slower than {@link SLOW_MS}, grouped into stalls (slow requests whose
+   * intended send times lie within {@link STALL_GAP_MS} of each other); the largest three, with
+   * their wall-clock start, to line them up with the service's and Postgres' logs.
+   */
+  readonly slow?: { requests: number; stalls: Stall[] };
+}
+
+/** An answer slower than this counts as slow (the single-event p99 target at 50% load). */
+export const SLOW_MS = 50;
+const STALL_GAP_MS = 100;
+
+export interface Stall {
+  /** Wall-clock time of the first slow request's intended send (ISO, ms). */
+  readonly at: string;
+  /** Milliseconds after the phase's start. */
+  readonly offsetMs: number;
+  /** From the first to the last slow request's intended send. */
+  readonly spanMs: number;
+  readonly requests: number;
+  readonly maxMs: number;
+}
+
+/** Slow answers grouped into stalls, largest first (at most three). */
+export function stallsOf(
+  timed: readonly Timed[],
+  startedAtMs: number,
+): { requests: number; stalls: Stall[] } {
+  const slow = timed.filter((t) => t.latencyMs > SLOW_MS).sort((a, b) => a.intended - b.intended);
+  const groups: Timed[][] = [];
+  for (const t of slow) {
+    const group = groups.at(-1);
+    if (group && t.intended - group.at(-1)!.intended <= STALL_GAP_MS) group.push(t);
+    else groups.push([t]);
+  }
+  const stalls = groups
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 3)
+    .map((g) => ({
+      at: new Date(startedAtMs + g[0].intended).toISOString(),
+      offsetMs: Math.round(g[0].intended),
+      spanMs: Math.round(g.at(-1)!.intended - g[0].intended),
+      requests: g.length,
+      maxMs: Math.round(Math.max(...g.map((t) => t.latencyMs))),
+    }));
+  return { requests: slow.length, stalls };
 }
 
 function result(
@@ -250,10 +296,11 @@ export async function runSchedule(
   offsets: readonly number[],
   ledger: Ledger,
   corpus: Corpus,
-): Promise<{ timed: Timed[]; seconds: number }> {
+): Promise<{ timed: Timed[]; seconds: number; startedAtMs: number }> {
   const timed: Timed[] = [];
   const pending: Promise<void>[] = [];
   const t0 = performance.now() + 5;
+  const startedAtMs = Date.now() + 5;
   let last = t0;
   const count = prepared.length;
   await new Promise<void>((resolve) => {
@@ -278,7 +325,7 @@ export async function runSchedule(
     tick();
   });
   await Promise.all(pending);
-  return { timed, seconds: (last - t0) / 1000 };
+  return { timed, seconds: (last - t0) / 1000, startedAtMs };
 }
 
 export async function prepareMany(
@@ -333,7 +380,10 @@ export async function openLoop(
   const prepared = await prepareMany(corpus, shape, count);
   const offsets = prepared.map((_, i) => (i * 1000) / rate);
   const run = await runSchedule(target, prepared, offsets, ledger, corpus);
-  return summarise('open', run.timed, run.seconds, { offeredRps: rate });
+  return {
+    ...summarise('open', run.timed, run.seconds, { offeredRps: rate }),
+    slow: stallsOf(run.timed, run.startedAtMs),
+  };
 }
 
 /**

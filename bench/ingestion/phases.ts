@@ -15,8 +15,10 @@ import {
   openLoop,
   openLoopSegments,
   openPool,
+  type PhaseResult,
   ramp,
   SHAPES,
+  SLOW_MS,
   type Target,
 } from './load.ts';
 import { type RelayWatcher } from './relay.ts';
@@ -100,7 +102,7 @@ export async function runShape(ctx: PhaseContext, name: string): Promise<ShapeRe
       relayBacklogDrainedBeforeMs: drainMs,
     });
     log(
-      `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, ${run.measures.pgTransactionsPer1kEvents} PG tx/1k ev, loop p99 ${run.measures.eventLoopP99Ms} ms, group commit p99 ${run.measures.groupCommitP99Ms} ms (wait before it p99 ${run.measures.groupCommitWaitP99Ms} ms), server p99 ${run.measures.serverP99Ms} ms, generator late p99 ${run.result.sendLagP99Ms} ms, relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)`,
+      `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, ${run.measures.pgTransactionsPer1kEvents} PG tx/1k ev, loop p99 ${run.measures.eventLoopP99Ms} ms, group commit p99 ${run.measures.groupCommitP99Ms} ms (wait before it p99 ${run.measures.groupCommitWaitP99Ms} ms), server p99 ${run.measures.serverP99Ms} ms, generator late p99 ${run.result.sendLagP99Ms} ms, relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)${stallText(run.result.slow)}`,
     );
   }
   const check = await ctx.checker.verify(name);
@@ -163,4 +165,16 @@ export async function runOverload(ctx: PhaseContext, single: ShapeResult): Promi
     `  overload: peak RSS ${run.measures.servicePeakRssMiB} MiB, p99 ≤ 50 ms again ${overload.recoveredWithinSeconds ?? 'never'} s after; ${check.pass ? 'PASS' : 'FAIL'}`,
   );
   return overload;
+}
+
+/** `; slow (> 50 ms) 41: stalls 12:00:01.234 +3.2 s 180 ms 30 req max 140 ms, …` */
+function stallText(slow: PhaseResult['slow']): string {
+  if (!slow || slow.requests === 0) return '';
+  const stalls = slow.stalls
+    .map(
+      (x) =>
+        `${x.at.slice(11, 23)} (+${(x.offsetMs / 1000).toFixed(1)} s) ${x.spanMs} ms, ${x.requests} req, max ${x.maxMs} ms`,
+    )
+    .join('; ');
+  return `; slow (> ${SLOW_MS} ms) ${slow.requests}, largest stalls: ${stalls}`;
 }
