@@ -206,7 +206,7 @@ describe('MessagingModule in a Nest service', () => {
     const pool = (await app
       .get(MikroORM)
       .em.getConnection()
-      .getNativeClient()) as unknown as {
+      .getNativeClient()) as {
       options: { max: number };
       connect(): Promise<{ release(): void }>;
       query(sql: string): Promise<unknown>;

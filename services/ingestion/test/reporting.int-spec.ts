@@ -234,11 +234,17 @@ describe('POST /api/v1/interaction-events', () => {
       message: 'the revoked key to be refused',
     });
     expect(Date.now() - started).toBeLessThan(f.config.INGESTION_API_KEY_CACHE_TTL_MS);
-    const listed = await f.request<{ items: { id: string; last_used_at: string | null }[] }>(
-      'GET',
-      `/api/v1/hubs/${hub.id}/api-keys`,
+    // Last uses are written in batches, within about a second.
+    await waitFor(
+      async () => {
+        const listed = await f.request<{ items: { id: string; last_used_at: string | null }[] }>(
+          'GET',
+          `/api/v1/hubs/${hub.id}/api-keys`,
+        );
+        return Boolean(listed.body.items.find((k) => k.id === created.id)?.last_used_at);
+      },
+      { timeoutMs: 3000, intervalMs: 100, message: 'the key’s last use to be recorded' },
     );
-    expect(listed.body.items.find((k) => k.id === created.id)?.last_used_at).toBeTruthy();
   });
 
   it("applies another replica's widget change at once, not after the widget cache TTL", async () => {

@@ -7,13 +7,18 @@ import { HubApiKeyVerifier } from './hub-api-key.verifier.js';
 function verifierOver(rows: Map<string, { id: string; hub_id: string; key_hash: string }>) {
   const lookups: string[] = [];
   const touches: string[] = [];
+  /** How many UPDATE statements wrote them. */
+  const touchStatements: number[] = [];
   const execute = (sql: string, params: string[]): Promise<unknown[]> => {
     if (sql.startsWith('select')) {
       lookups.push(params[0]);
       const row = rows.get(params[0]);
       return Promise.resolve(row ? [row] : []);
     }
-    touches.push(params[0]);
+    // One statement for every key due since the last flush: `{id,id,...}`.
+    const ids = params[0].slice(1, -1).split(',');
+    touches.push(...ids);
+    touchStatements.push(ids.length);
     return Promise.resolve([]);
   };
   const em = { getConnection: () => ({ execute }) } as unknown as EntityManager;
@@ -21,7 +26,7 @@ function verifierOver(rows: Map<string, { id: string; hub_id: string; key_hash: 
     INGESTION_API_KEY_CACHE_TTL_MS: 60_000,
     INGESTION_RETRY_AFTER_SEC: 5,
   } as IngestionConfig;
-  return { verifier: new HubApiKeyVerifier(em, config), lookups, touches };
+  return { verifier: new HubApiKeyVerifier(em, config), lookups, touches, touchStatements };
 }
 
 function presented(prefix: string): PresentedApiKey {
@@ -60,19 +65,30 @@ describe('HubApiKeyVerifier caches', () => {
       const k = generateApiKey();
       return { k, row: { id: `key-${i}`, hub_id: 'hub-1', key_hash: k.hash } };
     });
-    const { verifier, touches } = verifierOver(new Map(keys.map(({ k, row }) => [k.prefix, row])));
+    const { verifier, touches, touchStatements } = verifierOver(
+      new Map(keys.map(({ k, row }) => [k.prefix, row])),
+    );
     for (const { k } of keys.slice(0, 250)) await verifier.verify(parseApiKey(k.key)!);
     expect(verifier.trackedLastUses).toBe(250);
+    // Written together, off the request path: nothing yet, then one statement for all 250.
+    expect(touches).toHaveLength(0);
+    jest.advanceTimersByTime(1_000);
+    expect(touchStatements).toEqual([250]);
     jest.setSystemTime(Date.now() + 61_000);
     for (const { k } of keys.slice(250)) await verifier.verify(parseApiKey(k.key)!);
     expect(verifier.trackedLastUses).toBe(250);
+    jest.advanceTimersByTime(1_000);
     expect(touches).toHaveLength(500);
+    expect(new Set(touches).size).toBe(500);
     // A key used again within the minute is not written again; after it, it is.
     await verifier.verify(parseApiKey(keys[499].k.key)!);
+    jest.advanceTimersByTime(1_000);
     expect(touches).toHaveLength(500);
     jest.setSystemTime(Date.now() + 61_000);
     await verifier.verify(parseApiKey(keys[499].k.key)!);
+    jest.advanceTimersByTime(1_000);
     expect(touches).toHaveLength(501);
+    expect(touchStatements).toEqual([250, 250, 1]);
     expect(verifier.trackedLastUses).toBe(1);
   });
 });

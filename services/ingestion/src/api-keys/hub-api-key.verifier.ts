@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import {
   type ApiKeyPrincipal,
@@ -24,6 +24,12 @@ const MAX_KEYS = 10_000;
  */
 const MAX_UNKNOWN_PREFIXES = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
+/**
+ * Last uses are written together, one UPDATE per this interval: one statement per key made a
+ * wave of single-row transactions a minute after every warm start (each key is first used
+ * within seconds of the others), competing with the reporting writes for pooled connections.
+ */
+const LAST_USED_FLUSH_MS = 1_000;
 
 /**
  * Checks hub API keys against `ingestion.hub_api_keys`, with a short cache per prefix so that
@@ -34,7 +40,7 @@ const LAST_USED_EVERY_MS = 60_000;
  * constant time on every request, cached or not.
  */
 @Injectable()
-export class HubApiKeyVerifier extends ApiKeyVerifier {
+export class HubApiKeyVerifier extends ApiKeyVerifier implements OnModuleDestroy {
   private readonly logger = new Logger(HubApiKeyVerifier.name);
   /** Active keys by prefix. */
   private readonly keys: ExpiringCache<StoredKey>;
@@ -45,6 +51,9 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
    * LAST_USED_EVERY_MS are swept, so it holds at most the keys used in the last minute.
    */
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Key ids whose last use is due to be written at the next flush. */
+  private readonly lastUsePending = new Set<string>();
+  private lastUseFlush?: NodeJS.Timeout;
   private readonly retryAfterSec: number;
 
   constructor(
@@ -112,7 +121,7 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
     return key;
   }
 
-  /** Records `last_used_at`, at most once a minute per key, off the request path. */
+  /** Records `last_used_at`, at most once a minute per key, off the request path (batched). */
   private touch(keyId: string): void {
     const now = Date.now();
     const horizon = now - LAST_USED_EVERY_MS;
@@ -124,12 +133,32 @@ export class HubApiKeyVerifier extends ApiKeyVerifier {
       if (at > horizon) break;
       this.lastUsedWritten.delete(id);
     }
-    this.em
-      .getConnection()
-      .execute('update ingestion.hub_api_keys set last_used_at = now() where id = ?', [keyId])
-      .catch((error: unknown) => {
-        this.lastUsedWritten.delete(keyId);
-        this.logger.warn(`Could not record last use of API key ${keyId}: ${String(error)}`);
-      });
+    this.lastUsePending.add(keyId);
+    this.lastUseFlush ??= setTimeout(() => void this.writeLastUses(), LAST_USED_FLUSH_MS).unref();
+  }
+
+  /** Writes the pending last uses in one statement; a failed write is retried at the next use. */
+  private async writeLastUses(): Promise<void> {
+    this.lastUseFlush = undefined;
+    const ids = [...this.lastUsePending];
+    this.lastUsePending.clear();
+    if (ids.length === 0) return;
+    try {
+      // Key ids are UUIDs (the column's type), so the array literal needs no quoting.
+      await this.em
+        .getConnection()
+        .execute(
+          'update ingestion.hub_api_keys set last_used_at = now() where id = any(?::uuid[])',
+          [`{${ids.join(',')}}`],
+        );
+    } catch (error) {
+      for (const id of ids) this.lastUsedWritten.delete(id);
+      this.logger.warn(`Could not record the last use of ${ids.length} API keys: ${String(error)}`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearTimeout(this.lastUseFlush);
+    await this.writeLastUses();
   }
 }

@@ -36,4 +36,24 @@ describe('ExpiringCache', () => {
     expect(c.lookup('a')).toBeUndefined();
     expect(c.lookup('b')?.value).toBe('B');
   });
+
+  it('spreads expiries over the last quarter of the TTL, never beyond it', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const c = new ExpiringCache<number>(1_000, 1_000);
+      for (let i = 0; i < 1_000; i++) c.set(String(i), i, c.begin());
+      const alive = () =>
+        Array.from({ length: 1_000 }, (_, i) => c.lookup(String(i))).filter(Boolean);
+      jest.setSystemTime(1_000_000 + 749);
+      expect(alive()).toHaveLength(1_000);
+      jest.setSystemTime(1_000_000 + 875);
+      // About half by now (binomial: 500 ± 16); far from all or none.
+      expect(alive().length).toBeGreaterThan(400);
+      expect(alive().length).toBeLessThan(600);
+      jest.setSystemTime(1_000_000 + 1_000);
+      expect(alive()).toHaveLength(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -8,7 +8,14 @@
  * - `capTtl` while announcements cannot be heard.
  *
  * When full, the entry stored longest ago goes first (a Map iterates in insertion order).
+ *
+ * Each entry lives between 75% and 100% of the TTL, at random: entries loaded together (every
+ * key and hot widget in the first seconds after a start) would otherwise expire together and
+ * send their reloads to Postgres in one burst. The TTL stays the bound on staleness.
  */
+/** The share of the TTL by which an entry's life is shortened at random. */
+const TTL_JITTER = 0.25;
+
 export class ExpiringCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
   private generation = 0;
@@ -39,7 +46,7 @@ export class ExpiringCache<V> {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { value, expires: Date.now() + ttl });
+    this.entries.set(key, { value, expires: Date.now() + ttl * (1 - TTL_JITTER * Math.random()) });
   }
 
   /** Drops one entry (its row changed). */

@@ -32,12 +32,20 @@ const NO_CONTRACT: ActiveReportingContract = {
  * The active interaction reporting contract, compiled once and re-read every
  * `INGESTION_CONTRACT_CACHE_TTL_MS` (at once in this replica after a registry change, see
  * {@link ActiveContracts.invalidate}), so requests only run compiled closures.
+ *
+ * The re-read starts in the background halfway through the TTL, while requests go on with
+ * the cached contract: when requests waited for it at expiry instead, every request of that
+ * moment queued behind one query for a pooled connection (a stall every few seconds under
+ * load). A request waits only for the first load, after an invalidation, or when the
+ * background re-reads failed until the TTL ran out, so nothing is served older than the TTL.
  */
 @Injectable()
 export class ActiveContracts {
   private readonly logger = new Logger(ActiveContracts.name);
-  private cached?: { contract: ActiveReportingContract; expiresAt: number };
+  private cached?: { contract: ActiveReportingContract; refreshAt: number; expiresAt: number };
   private loading?: Promise<ActiveReportingContract>;
+  /** Bumped by `invalidate`: a load that began before it does not store what it read. */
+  private generation = 0;
 
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
@@ -45,17 +53,34 @@ export class ActiveContracts {
   ) {}
 
   async reporting(): Promise<ActiveReportingContract> {
-    if (this.cached && this.cached.expiresAt > Date.now()) return this.cached.contract;
-    // One load at a time; concurrent requests share it.
-    this.loading ??= this.load().finally(() => (this.loading = undefined));
-    return this.loading;
+    const now = Date.now();
+    const cached = this.cached;
+    if (cached && cached.expiresAt > now) {
+      if (cached.refreshAt <= now && !this.loading)
+        this.startLoad().catch((error: unknown) =>
+          this.logger.warn(`Re-reading the active reporting contract failed: ${String(error)}`),
+        );
+      return cached.contract;
+    }
+    return this.loading ?? this.startLoad();
   }
 
   invalidate(): void {
+    this.generation++;
     this.cached = undefined;
+    this.loading = undefined;
   }
 
-  private async load(): Promise<ActiveReportingContract> {
+  /** One load at a time; concurrent requests share it. */
+  private startLoad(): Promise<ActiveReportingContract> {
+    const loading = this.load(this.generation).finally(() => {
+      if (this.loading === loading) this.loading = undefined;
+    });
+    this.loading = loading;
+    return loading;
+  }
+
+  private async load(generation: number): Promise<ActiveReportingContract> {
     let row: ReportingContract | null;
     try {
       row = await this.em.fork().findOne(ReportingContract, { status: 'active' });
@@ -85,7 +110,11 @@ export class ActiveContracts {
         );
       }
     }
-    this.cached = { contract, expiresAt: Date.now() + this.config.INGESTION_CONTRACT_CACHE_TTL_MS };
+    if (generation === this.generation) {
+      const ttl = this.config.INGESTION_CONTRACT_CACHE_TTL_MS;
+      const now = Date.now();
+      this.cached = { contract, refreshAt: now + ttl / 2, expiresAt: now + ttl };
+    }
     return contract;
   }
 }
