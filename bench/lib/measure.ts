@@ -18,6 +18,8 @@ export interface Measures {
   /** Transactions committed in the benchmark's database per 1,000 events (pg_stat_database). */
   readonly pgTransactionsPer1kEvents: number | null;
   readonly eventLoopP99Ms: number | null;
+  /** The longest event-loop delay of the phase (one long block barely moves the p99). */
+  readonly eventLoopMaxMs?: number | null;
   /** p99 of the group commit statements and of the wait before them (bucket upper bounds). */
   readonly groupCommitP99Ms?: number | null;
   readonly groupCommitWaitP99Ms?: number | null;
@@ -82,9 +84,11 @@ async function metricsText(port: number | undefined): Promise<string> {
   }
 }
 
-/** The event-loop delay p99 (ms) in a /metrics text; prom-client resets it at each scrape. */
-function eventLoopP99(text: string): number | null {
-  const m = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})?\s+(\S+)/m.exec(text);
+/** An event-loop delay figure (ms) in a /metrics text; prom-client resets them at each scrape. */
+function eventLoop(text: string, stat: 'p99' | 'max'): number | null {
+  const m = new RegExp(`^nodejs_eventloop_lag_${stat}_seconds(?:\\{[^}]*\\})?\\s+(\\S+)`, 'm').exec(
+    text,
+  );
   return m ? round(Number(m[1]) * 1000) : null;
 }
 
@@ -127,7 +131,8 @@ export async function measured<T>(
   const x1 = await commits(mon);
   const pids1 = await ourPostgresPids(mon);
   const m1 = await metricsText(port);
-  const loop = port === undefined ? null : eventLoopP99(m1);
+  const loop = port === undefined ? null : eventLoop(m1, 'p99');
+  const loopMax = port === undefined ? null : eventLoop(m1, 'max');
   const n = events(result);
   const commitP99 = (name: string, only?: string) =>
     port === undefined
@@ -150,6 +155,7 @@ export async function measured<T>(
       pgTransactionsPer1kEvents:
         n > 0 && countTransactions ? round((x1 - x0) / (n / 1000), 1) : null,
       eventLoopP99Ms: loop,
+      eventLoopMaxMs: loopMax,
       groupCommitP99Ms: commitP99('ihf_ingestion_group_commit_seconds'),
       groupCommitWaitP99Ms: commitP99('ihf_ingestion_group_commit_wait_seconds'),
       serverP99Ms: commitP99('http_server_request_duration_seconds', REPORTING_ROUTE),

@@ -54,6 +54,22 @@ describe('ActiveContracts', () => {
     expect((await active.reporting()).version).toBe('1.1');
   });
 
+  it('keeps the compiled contract while its row is unchanged (no new closures for V8 to warm up)', async () => {
+    const reads = new Reads();
+    const active = contracts(reads);
+    const first = await active.reporting();
+    await sleep(TTL_MS + 10);
+    expect(await active.reporting()).toBe(first);
+    active.invalidate();
+    expect(await active.reporting()).toBe(first);
+    reads.version = '1.1';
+    active.invalidate();
+    const changed = await active.reporting();
+    expect(changed).not.toBe(first);
+    expect(changed.version).toBe('1.1');
+    expect(reads.count).toBe(4);
+  });
+
   it('waits for a read once the TTL ran out without a successful re-read', async () => {
     const reads = new Reads();
     const active = contracts(reads);

@@ -28,6 +28,14 @@ const NO_CONTRACT: ActiveReportingContract = {
   }),
 };
 
+interface CachedContract {
+  readonly contract: ActiveReportingContract;
+  /** What the contract was compiled from (its row's id, version, types, rules, fields). */
+  readonly fingerprint: string;
+  readonly refreshAt: number;
+  readonly expiresAt: number;
+}
+
 /**
  * The active interaction reporting contract, compiled once and re-read every
  * `INGESTION_CONTRACT_CACHE_TTL_MS` (at once in this replica after a registry change, see
@@ -42,7 +50,9 @@ const NO_CONTRACT: ActiveReportingContract = {
 @Injectable()
 export class ActiveContracts {
   private readonly logger = new Logger(ActiveContracts.name);
-  private cached?: { contract: ActiveReportingContract; refreshAt: number; expiresAt: number };
+  private cached?: CachedContract;
+  /** The last contract loaded, kept through an invalidation to be reused if unchanged. */
+  private previous?: CachedContract;
   private loading?: Promise<ActiveReportingContract>;
   /** Bumped by `invalidate`: a load that began before it does not store what it read. */
   private generation = 0;
@@ -67,6 +77,7 @@ export class ActiveContracts {
 
   invalidate(): void {
     this.generation++;
+    this.previous = this.cached ?? this.previous;
     this.cached = undefined;
     this.loading = undefined;
   }
@@ -90,8 +101,21 @@ export class ActiveContracts {
       }
       throw error;
     }
+    // An unchanged row keeps its compiled contract: recompiling would hand every request new
+    // closures, which V8 runs unoptimised until they warm up again (a stall under load).
+    const fingerprint = row
+      ? JSON.stringify([
+          row.id,
+          row.contractVersion,
+          row.acceptedEventTypes,
+          row.validationRules,
+          row.requiredFields,
+        ])
+      : '';
+    const previous = this.cached ?? this.previous;
     let contract = NO_CONTRACT;
-    if (row) {
+    if (previous && previous.fingerprint === fingerprint) contract = previous.contract;
+    else if (row) {
       try {
         contract = {
           id: row.id,
@@ -113,7 +137,7 @@ export class ActiveContracts {
     if (generation === this.generation) {
       const ttl = this.config.INGESTION_CONTRACT_CACHE_TTL_MS;
       const now = Date.now();
-      this.cached = { contract, refreshAt: now + ttl / 2, expiresAt: now + ttl };
+      this.cached = { contract, fingerprint, refreshAt: now + ttl / 2, expiresAt: now + ttl };
     }
     return contract;
   }
