@@ -1,5 +1,5 @@
 /**
- * The ingestion benchmark's flags and sizes: the default run (about 10 minutes), `--quick`
+ * The ingestion benchmark's flags and sizes: the default run (about 13 minutes), `--quick`
  * (about 3) and `--smoke` (tiny data, about a minute: every phase and baseline on the same
  * code paths, correctness checked, figures meaningless; what CI runs).
  */
