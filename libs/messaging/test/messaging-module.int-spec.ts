@@ -203,10 +203,7 @@ describe('MessagingModule in a Nest service', () => {
   });
 
   it('counts requests waiting for a database connection while none is idle', async () => {
-    const pool = (await app
-      .get(MikroORM)
-      .em.getConnection()
-      .getNativeClient()) as {
+    const pool = (await app.get(MikroORM).em.getConnection().getNativeClient()) as {
       options: { max: number };
       connect(): Promise<{ release(): void }>;
       query(sql: string): Promise<unknown>;
