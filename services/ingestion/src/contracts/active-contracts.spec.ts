@@ -78,6 +78,11 @@ describe('ActiveContracts', () => {
     await sleep(TTL_MS / 2 + 20);
     await active.reporting(); // starts the background read, which fails
     reads.pending.shift()!.reject(new Error('database down'));
+    await sleep(0);
+    // The failure is not retried on every request (an outage would mean a read per request).
+    await active.reporting();
+    await active.reporting();
+    expect(reads.count).toBe(2);
     await sleep(TTL_MS / 2);
     reads.version = '2.0';
     let answered = false;

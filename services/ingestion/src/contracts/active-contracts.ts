@@ -28,6 +28,9 @@ const NO_CONTRACT: ActiveReportingContract = {
   }),
 };
 
+/** After a failed background re-read, the next one waits this long (or for the TTL's end). */
+const REFRESH_RETRY_MS = 1_000;
+
 interface CachedContract {
   readonly contract: ActiveReportingContract;
   /** What the contract was compiled from (its row's id, version, types, rules, fields). */
@@ -67,9 +70,13 @@ export class ActiveContracts {
     const cached = this.cached;
     if (cached && cached.expiresAt > now) {
       if (cached.refreshAt <= now && !this.loading)
-        this.startLoad().catch((error: unknown) =>
-          this.logger.warn(`Re-reading the active reporting contract failed: ${String(error)}`),
-        );
+        this.startLoad().catch((error: unknown) => {
+          // Not again on the next request: during an outage that would be a read (and a log
+          // line) per request until the TTL runs out.
+          if (this.cached === cached)
+            this.cached = { ...cached, refreshAt: Date.now() + REFRESH_RETRY_MS };
+          this.logger.warn(`Re-reading the active reporting contract failed: ${String(error)}`);
+        });
       return cached.contract;
     }
     return this.loading ?? this.startLoad();
