@@ -16,13 +16,13 @@ export interface Settings {
   readonly seed: string;
   /** `no-async-traces`: the service with one NATS connection option changed (an experiment). */
   readonly variant: string | undefined;
+  /** `--service-node-flags="--max-semi-space-size=32 ..."`: V8/Node flags for the service only. */
+  readonly serviceNodeFlags: string[];
   /**
    * `--tracing=always_on` or `--tracing=<ratio>` (0 < ratio <= 1): the service traces with that
    * sampler and exports over OTLP/HTTP to a stand-in receiver in the benchmark (README,
    * "Tracing on and off"). Unset: no `OTEL_*` variable, the SDK is not started.
    */
-  /** `--service-node-flags="--max-semi-space-size=32 ..."`: V8/Node flags for the service only. */
-  readonly serviceNodeFlags: string[];
   readonly tracing:
     { sampler: 'always_on' } | { sampler: 'traceidratio'; ratio: number } | undefined;
   readonly shapeNames: string[];

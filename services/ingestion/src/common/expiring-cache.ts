@@ -1,3 +1,6 @@
+/** The share of the TTL by which an entry's life is shortened at random. */
+const TTL_JITTER = 0.25;
+
 /**
  * A bounded map whose entries expire, for the reporting path's caches (widget facts, API
  * keys), with what both need from cross-replica invalidation (`CacheInvalidation`):
@@ -13,9 +16,6 @@
  * key and hot widget in the first seconds after a start) would otherwise expire together and
  * send their reloads to Postgres in one burst. The TTL stays the bound on staleness.
  */
-/** The share of the TTL by which an entry's life is shortened at random. */
-const TTL_JITTER = 0.25;
-
 export class ExpiringCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
   private generation = 0;

@@ -54,7 +54,7 @@ describe('ActiveContracts', () => {
     expect((await active.reporting()).version).toBe('1.1');
   });
 
-  it('keeps the compiled contract while its row is unchanged (no new closures for V8 to warm up)', async () => {
+  it('keeps the compiled contract while its row is unchanged (no recompiling on every re-read)', async () => {
     const reads = new Reads();
     const active = contracts(reads);
     const first = await active.reporting();

@@ -45,10 +45,10 @@ interface CachedContract {
  * {@link ActiveContracts.invalidate}), so requests only run compiled closures.
  *
  * The re-read starts in the background halfway through the TTL, while requests go on with
- * the cached contract: when requests waited for it at expiry instead, every request of that
- * moment queued behind one query for a pooled connection (a stall every few seconds under
- * load). A request waits only for the first load, after an invalidation, or when the
- * background re-reads failed until the TTL ran out, so nothing is served older than the TTL.
+ * the cached contract: when requests waited for it at expiry instead, every request arriving
+ * then queued behind one query and a pooled connection, every few seconds. A request waits only
+ * for the first load, after an invalidation, or when the background re-reads failed until the
+ * TTL ran out, so nothing is served older than the TTL.
  */
 @Injectable()
 export class ActiveContracts {
@@ -108,8 +108,8 @@ export class ActiveContracts {
       }
       throw error;
     }
-    // An unchanged row keeps its compiled contract: recompiling would hand every request new
-    // closures, which V8 runs unoptimised until they warm up again (a stall under load).
+    // An unchanged row keeps its compiled contract: nothing to compile again, and requests
+    // keep running the same closures.
     const fingerprint = row
       ? JSON.stringify([
           row.id,
