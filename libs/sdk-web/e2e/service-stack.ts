@@ -5,9 +5,9 @@
 // then SIGKILL after a grace period; a child left behind when this process exits is killed too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@ihf/testing';
 
 export const STACK_SERVICES = ['identity', 'ingestion', 'feedback'] as const;
 export type StackService = (typeof STACK_SERVICES)[number];
@@ -58,19 +58,6 @@ export function serviceEntry(root: string, name: StackService): string {
     );
   }
   return main;
-}
-
-/** A port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Child {

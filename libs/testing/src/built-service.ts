@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { freePort } from './nats-cluster.js';
+import { freePort } from './free-port.js';
 import { waitFor } from './wait-for.js';
 
 /** Another service, started from its built entry point for a test that crosses services. */

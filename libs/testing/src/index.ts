@@ -8,6 +8,7 @@ export * from './event-schema-check.js';
 export * from './check-constraints.js';
 export * from './openapi-responses.js';
 export * from './openapi-lint.js';
+export * from './free-port.js';
 export * from './nats-cluster.js';
 export * from './nats-server-process.js';
 export * from './authenticated-bus.js';

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /** The nats-server binary: `IHF_NATS_SERVER_BIN`, else Debian's. */
 export const NATS_SERVER_BIN = process.env.IHF_NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
@@ -30,19 +31,6 @@ export interface NatsCluster {
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** Stops every node and removes the store directories. */
   stop(): Promise<void>;
-}
-
-/** A free loopback TCP port (asks the kernel, closes, hands it out). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {

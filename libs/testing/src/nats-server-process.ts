@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NATS_SERVER_BIN, freePort } from './nats-cluster.js';
+import { freePort } from './free-port.js';
+import { NATS_SERVER_BIN } from './nats-cluster.js';
 
 /** A nats-server this test started: its own port, config and store, gone after `stop()`. */
 export interface NatsServerProcess {

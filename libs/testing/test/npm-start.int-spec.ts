@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createTestEnvironment, type TestEnvironment } from '../src/test-environment.js';
-import { freePort } from '../src/nats-cluster.js';
+import { freePort } from '../src/free-port.js';
 import { waitFor } from '../src/wait-for.js';
 
 const ROOT = join(__dirname, '../../..');

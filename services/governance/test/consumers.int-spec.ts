@@ -162,8 +162,11 @@ describe('governance: its consumers and read models', () => {
             'select status, version, title from governance.candidates where id = $1',
             [candidateId],
           )
-        ).find((r) => r.title !== null),
-      { timeoutMs: 10_000, message: 'the candidate with its title' },
+        )
+          // The three events can be applied concurrently: the creation may commit before the
+          // newer status does, so wait for both (a status lost to the creation times out here).
+          .find((r) => r.title !== null && r.version === 3),
+      { timeoutMs: 10_000, message: 'the candidate with its title and its newest status' },
     );
     expect(row).toEqual({ status: 'accepted', version: 3, title: 'Late creation' });
     // So it can be promoted, with the widget of its creation in the trace.

@@ -5,9 +5,9 @@
 // private to this platform, kept across restarts; every other service fetches identity's JWKS.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@ihf/testing';
 import { ServiceProcess, serviceEntry } from './service-process.ts';
 
 /** Start order: identity first (the others fetch its keys), then as in scripts/services.mjs. */
@@ -27,19 +27,6 @@ export function presentServices(root: string): string[] {
   return readdirSync(dir)
     .filter((name) => existsSync(join(dir, name, 'src', 'main.ts')))
     .sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
-}
-
-/** A port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface PlatformOptions {
