@@ -4,7 +4,7 @@
  * then 50%, without a pause).
  */
 import type pg from 'pg';
-import { measured } from '../lib/measure.ts';
+import { type Measures, measured } from '../lib/measure.ts';
 import { type BenchSession } from '../lib/session.ts';
 import { sleep } from '../lib/util.ts';
 import { relayCaughtUp, type Checker } from './check.ts';
@@ -42,6 +42,13 @@ export interface PhaseContext {
   readonly ledger: Ledger;
   readonly watcher: RelayWatcher;
   readonly checker: Checker;
+}
+
+/** ` busy 62%, waited for a core 14%` (of the level's wall time), or ` –` without schedstat. */
+function mainThreadText(m: Measures): string {
+  return m.mainThread
+    ? ` busy ${m.mainThread.busyPct}%, waited for a core ${m.mainThread.waitPct}%`
+    : ' –';
 }
 
 export async function runShape(ctx: PhaseContext, name: string): Promise<ShapeResult> {
@@ -102,7 +109,7 @@ export async function runShape(ctx: PhaseContext, name: string): Promise<ShapeRe
       relayBacklogDrainedBeforeMs: drainMs,
     });
     log(
-      `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, ${run.measures.pgTransactionsPer1kEvents} PG tx/1k ev, loop p99 ${run.measures.eventLoopP99Ms} max ${run.measures.eventLoopMaxMs} ms, group commit p99 ${run.measures.groupCommitP99Ms} ms (wait before it p99 ${run.measures.groupCommitWaitP99Ms} ms), server p99 ${run.measures.serverP99Ms} ms, generator late p99 ${run.result.sendLagP99Ms} ms, relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)${stallText(run.result.slow)}`,
+      `  open ${Math.round(level * 100)}% (${Math.round(rate)} req/s): ${run.result.eventsPerSec} ev/s, p50 ${run.result.latency.p50} p99 ${run.result.latency.p99} p99.9 ${run.result.latency.p999} ms, codes ${JSON.stringify(run.result.codes)}, svc ${run.measures.cpuMsPer1kEvents.service} pg ${run.measures.cpuMsPer1kEvents.postgres} nats ${run.measures.cpuMsPer1kEvents.nats} ms/1k ev, WAL ${run.measures.walBytesPerEvent} B/ev, ${run.measures.pgTransactionsPer1kEvents} PG tx/1k ev, loop p99 ${run.measures.eventLoopP99Ms} max ${run.measures.eventLoopMaxMs} ms, main thread${mainThreadText(run.measures)}, group commit p99 ${run.measures.groupCommitP99Ms} ms (wait before it p99 ${run.measures.groupCommitWaitP99Ms} ms), server p99 ${run.measures.serverP99Ms} ms, generator late p99 ${run.result.sendLagP99Ms} ms, relay p99 ${lag.p99} ms (backlog drained ${drainMs} ms before)${stallText(run.result.slow)}`,
     );
   }
   const check = await ctx.checker.verify(name);

@@ -276,26 +276,28 @@ export function markdown(report: Report): string {
   );
   lines.push('## Service (closed-loop saturation, then open loop at % of it)', '');
   lines.push(
-    '| shape | load | offered req/s | req/s | answers | committed ev/s | p50 ms | p90 ms | p99 ms | p99.9 ms | server p99 ms | generator late p99 ms | svc CPU ms/1k ev | PG CPU ms/1k ev | NATS CPU ms/1k ev | load gen CPU ms/1k ev | WAL B/ev | PG tx/1k ev | loop p99 ms | RSS peak MiB | relay lag p50/p99 ms | non-202 |',
+    '| shape | load | offered req/s | req/s | answers | committed ev/s | p50 ms | p90 ms | p99 ms | p99.9 ms | server p99 ms | generator late p99 ms | svc CPU ms/1k ev | PG CPU ms/1k ev | NATS CPU ms/1k ev | load gen CPU ms/1k ev | WAL B/ev | PG tx/1k ev | loop p99 ms | main thread busy / waited % | RSS peak MiB | relay lag p50/p99 ms | non-202 |',
   );
   lines.push(
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const s of shapes) {
     const m = s.saturation.measures;
     const sat = s.saturation;
+    const mainThread = (m: Measures) =>
+      m.mainThread ? `${m.mainThread.busyPct} / ${m.mainThread.waitPct}` : '–';
     const non202 = (codes: Record<string, number>) =>
       Object.entries(codes)
         .filter(([c]) => c !== '202')
         .map(([c, n]) => `${c}:${n}`)
         .join(' ') || '0';
     lines.push(
-      `| ${s.shape} | closed c=${sat.concurrency} | – | ${sat.rps} | ${sat.requests} | **${sat.eventsPerSec}** | ${sat.latency.p50} | ${sat.latency.p90} | ${sat.latency.p99} | ${sat.latency.p999} | ${m.serverP99Ms ?? '–'} | – | ${m.cpuMsPer1kEvents.service} | ${m.cpuMsPer1kEvents.postgres} | ${m.cpuMsPer1kEvents.nats} | ${m.cpuMsPer1kEvents.bench} | ${m.walBytesPerEvent} | ${m.pgTransactionsPer1kEvents ?? '–'} | ${m.eventLoopP99Ms} | ${m.servicePeakRssMiB} | – | ${non202(sat.codes)} |`,
+      `| ${s.shape} | closed c=${sat.concurrency} | – | ${sat.rps} | ${sat.requests} | **${sat.eventsPerSec}** | ${sat.latency.p50} | ${sat.latency.p90} | ${sat.latency.p99} | ${sat.latency.p999} | ${m.serverP99Ms ?? '–'} | – | ${m.cpuMsPer1kEvents.service} | ${m.cpuMsPer1kEvents.postgres} | ${m.cpuMsPer1kEvents.nats} | ${m.cpuMsPer1kEvents.bench} | ${m.walBytesPerEvent} | ${m.pgTransactionsPer1kEvents ?? '–'} | ${m.eventLoopP99Ms} | ${mainThread(m)} | ${m.servicePeakRssMiB} | – | ${non202(sat.codes)} |`,
     );
     for (const l of s.levels) {
       const x = l.measures;
       lines.push(
-        `| ${s.shape} | open ${Math.round(l.level * 100)}% | ${Math.round(l.offeredRps ?? 0)} | ${l.rps} | ${l.requests} | ${l.eventsPerSec} | ${l.latency.p50} | ${l.latency.p90} | ${l.latency.p99} | ${l.latency.p999} | ${x.serverP99Ms ?? '–'} | ${l.sendLagP99Ms ?? '–'} | ${x.cpuMsPer1kEvents.service} | ${x.cpuMsPer1kEvents.postgres} | ${x.cpuMsPer1kEvents.nats} | ${x.cpuMsPer1kEvents.bench} | ${x.walBytesPerEvent} | ${x.pgTransactionsPer1kEvents ?? '–'} | ${x.eventLoopP99Ms} | ${x.servicePeakRssMiB} | ${l.relayLagMs.p50}/${l.relayLagMs.p99} | ${non202(l.codes)} |`,
+        `| ${s.shape} | open ${Math.round(l.level * 100)}% | ${Math.round(l.offeredRps ?? 0)} | ${l.rps} | ${l.requests} | ${l.eventsPerSec} | ${l.latency.p50} | ${l.latency.p90} | ${l.latency.p99} | ${l.latency.p999} | ${x.serverP99Ms ?? '–'} | ${l.sendLagP99Ms ?? '–'} | ${x.cpuMsPer1kEvents.service} | ${x.cpuMsPer1kEvents.postgres} | ${x.cpuMsPer1kEvents.nats} | ${x.cpuMsPer1kEvents.bench} | ${x.walBytesPerEvent} | ${x.pgTransactionsPer1kEvents ?? '–'} | ${x.eventLoopP99Ms} | ${mainThread(x)} | ${x.servicePeakRssMiB} | ${l.relayLagMs.p50}/${l.relayLagMs.p99} | ${non202(l.codes)} |`,
       );
     }
   }

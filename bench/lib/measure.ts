@@ -28,6 +28,12 @@ export interface Measures {
    * to its response, bucket upper bound): against the client's p99, where a tail comes from.
    */
   readonly serverP99Ms?: number | null;
+  /**
+   * The service's main thread (its event loop) over the phase, in % of wall time: how long it
+   * ran, and how long it was runnable but waited for a core (the cores are shared with
+   * Postgres, NATS and the load generator; such waits stretch every request in flight).
+   */
+  readonly mainThread?: { busyPct: number; waitPct: number } | null;
   readonly serviceRssMiB: number;
   readonly servicePeakRssMiB: number;
 }
@@ -159,6 +165,12 @@ export async function measured<T>(
       groupCommitP99Ms: commitP99('ihf_ingestion_group_commit_seconds'),
       groupCommitWaitP99Ms: commitP99('ihf_ingestion_group_commit_wait_seconds'),
       serverP99Ms: commitP99('http_server_request_duration_seconds', REPORTING_ROUTE),
+      mainThread: cpu.serviceMainThread
+        ? {
+            busyPct: round((100 * cpu.serviceMainThread.run) / cpu.ms, 1),
+            waitPct: round((100 * cpu.serviceMainThread.wait) / cpu.ms, 1),
+          }
+        : null,
       serviceRssMiB: Math.round(mem.rss),
       servicePeakRssMiB: Math.round(mem.peak),
     },

@@ -14,6 +14,22 @@ export function cpuMs(pid: number): number {
   }
 }
 
+/**
+ * Time a thread ran on a core and time it waited, runnable, for one (ms), from
+ * `/proc/<pid>/task/<tid>/schedstat`; undefined where the kernel keeps no such figures.
+ */
+export function schedMs(pid: number, tid = pid): { run: number; wait: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')
+      .split(' ')
+      .map(Number);
+    if (!Number.isFinite(run) || !Number.isFinite(wait)) return undefined;
+    return { run: run / 1e6, wait: wait / 1e6 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pids whose command name (`comm`) is `name`. */
 export function pidsOf(name: string): number[] {
   const pids: number[] = [];
@@ -51,6 +67,8 @@ export function rssMiB(pid: number): { rss: number; peak: number } {
 export interface CpuSnapshot {
   readonly at: number;
   readonly service: number;
+  /** The service's main thread (its event loop): ran and waited for a core, ms. */
+  readonly serviceMainThread?: { run: number; wait: number };
   /** CPU ms of each postgres process. */
   readonly postgres: Map<number, number>;
   readonly nats: number;
@@ -60,6 +78,8 @@ export interface CpuSnapshot {
 export interface CpuUse {
   readonly ms: number;
   readonly service: number;
+  /** The service's main thread between the snapshots: ran and waited for a core, ms. */
+  readonly serviceMainThread: { run: number; wait: number } | null;
   readonly postgres: number;
   readonly nats: number;
   readonly bench: number;
@@ -71,6 +91,7 @@ export function cpuSnapshot(servicePid: number): CpuSnapshot {
   return {
     at: performance.now(),
     service: cpuMs(servicePid),
+    serviceMainThread: schedMs(servicePid),
     postgres: new Map(pidsOf('postgres').map((pid) => [pid, cpuMs(pid)])),
     nats: cpuMsOf('nats-server'),
     bench: (self.user + self.system) / 1000,
@@ -91,6 +112,13 @@ export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot, pgPids?: Iterable<numbe
   return {
     ms: b.at - a.at,
     service: b.service - a.service,
+    serviceMainThread:
+      a.serviceMainThread && b.serviceMainThread
+        ? {
+            run: b.serviceMainThread.run - a.serviceMainThread.run,
+            wait: b.serviceMainThread.wait - a.serviceMainThread.wait,
+          }
+        : null,
     postgres,
     nats: b.nats - a.nats,
     bench: b.bench - a.bench,
