@@ -303,6 +303,22 @@ describe('createServiceApp (Fastify inject)', () => {
     expect(long.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it("sets helmet's security headers and no-store on answers and on errors alike", async () => {
+    for (const url of ['/health/live', '/api/v1/nothing-here']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'cross-origin-resource-policy': 'cross-origin',
+        'cache-control': 'no-store',
+      });
+      expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
+      expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'self'");
+      expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
   it("answers headers over Node's size limit with a 431 problem", async () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as AddressInfo;

@@ -183,7 +183,7 @@ async function buildApp(
       logger: app.get<Logger>(PINO_LOGGER),
       metrics: app.get(MetricsService),
     });
-    await registerSecurityHeaders(app);
+    registerSecurityHeaders(app);
     const corsOrigins = parseAllowedOrigins(config.CORS_ALLOWED_ORIGINS);
     if (corsOrigins) registerCors(adapter, corsOrigins);
     requireJsonBodies(adapter, options.formBodyPaths ?? []);
