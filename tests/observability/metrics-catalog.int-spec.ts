@@ -1,6 +1,7 @@
 // Every metric the alert rules and the Grafana dashboards in deploy/observability name is
-// exported by a running service: the four services run in this process (real migrations, one
-// test database, one bus namespace) and their /metrics pages are read. Also: the committed
+// exported by a running service: all seven run (real migrations, one test database, one bus
+// namespace; four in this process, the three without a package entry point as built processes)
+// and their /metrics pages are read. Also: the committed
 // dashboards are what deploy/observability/dashboards.mjs generates.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -12,7 +13,12 @@ import { parse } from 'yaml';
 import { TestTokenIssuer } from '@ihf/auth';
 import { migrateSchema } from '@ihf/persistence';
 import { createServiceApp, loadConfig } from '@ihf/platform';
-import { createTestEnvironment, type TestEnvironment } from '@ihf/testing';
+import {
+  type BuiltService,
+  createTestEnvironment,
+  startBuiltService,
+  type TestEnvironment,
+} from '@ihf/testing';
 import {
   AppModule as IdentityModule,
   IDENTITY_OPENAPI,
@@ -76,6 +82,7 @@ describe('deploy/observability: dashboards and alerts name exported metrics', ()
   let issuer: TestTokenIssuer;
   let keyDir: string;
   const apps: NestFastifyApplication[] = [];
+  const processes: BuiltService[] = [];
 
   beforeAll(async () => {
     env = await createTestEnvironment();
@@ -120,9 +127,21 @@ describe('deploy/observability: dashboards and alerts name exported metrics', ()
         config: GovernanceConfig,
       }),
     );
+    for (const name of ['deployment-outcomes', 'agent-proposals', 'notifications'])
+      processes.push(
+        await startBuiltService({
+          main: join(ROOT, 'services', name, 'dist', 'main.js'),
+          env: {
+            ...vars,
+            LOG_LEVEL: 'info',
+            NOTIFICATIONS_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+          },
+        }),
+      );
   });
 
   afterAll(async () => {
+    for (const p of processes) await p.stop();
     for (const app of apps.reverse()) await app.close();
     await issuer?.close();
     await env?.teardown();
@@ -137,6 +156,13 @@ describe('deploy/observability: dashboards and alerts name exported metrics', ()
       const res = await app.inject({ method: 'GET', url: '/metrics' });
       expect(res.statusCode).toBe(200);
       for (const name of exportedNames(res.body)) exported.add(name);
+    }
+    expect(processes).toHaveLength(3);
+    for (const p of processes) {
+      await fetch(`${p.url}/health/live`);
+      const res = await fetch(`${p.url}/metrics`);
+      expect(res.status).toBe(200);
+      for (const name of exportedNames(await res.text())) exported.add(name);
     }
     const refs = expressions();
     const named = new Set(refs.flatMap((r) => metricNames(r.expr)));
