@@ -159,7 +159,7 @@ describe('deploy/observability: dashboards and alerts name exported metrics', ()
     }
     expect(processes).toHaveLength(3);
     for (const p of processes) {
-      await fetch(`${p.url}/health/live`);
+      expect((await fetch(`${p.url}/health/live`)).status).toBe(200);
       const res = await fetch(`${p.url}/metrics`);
       expect(res.status).toBe(200);
       for (const name of exportedNames(await res.text())) exported.add(name);

@@ -68,16 +68,16 @@ function kernelPort(): Promise<number> {
   });
 }
 
-let own: { readonly from: number; readonly to: number } | undefined | null = null;
+/** This process's slice (undefined when the ephemeral range leaves no room below it). */
+const OWN = slice();
 
 /** A loopback TCP port nobody listens on, not handed out before by this process. */
 export async function freePort(): Promise<number> {
-  if (own === null) own = slice();
-  if (own) {
-    const size = own.to - own.from;
+  if (OWN) {
+    const size = OWN.to - OWN.from;
     const start = Math.floor(Math.random() * size);
     for (let i = 0; i < size; i++) {
-      const port = own.from + ((start + i) % size);
+      const port = OWN.from + ((start + i) % size);
       if (handedOut.has(port)) continue;
       // Claimed before the check, so that concurrent calls never pick the same port.
       handedOut.add(port);

@@ -2,7 +2,7 @@ import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /** The helmet options of every service (helmet's defaults otherwise). */
-export const SECURITY_HEADER_OPTIONS = {
+const SECURITY_HEADER_OPTIONS = {
   crossOriginResourcePolicy: { policy: 'cross-origin' },
 } as const;
 
@@ -27,9 +27,11 @@ export function registerSecurityHeaders(app: NestFastifyApplication): void {
   const setSecurityHeaders = helmet(SECURITY_HEADER_OPTIONS);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
-    // helmet sets headers on the raw response and calls back synchronously (since 8.1 it
-    // throws instead of passing an error on).
-    setSecurityHeaders(request.raw, reply.raw, () => undefined);
+    // helmet sets the headers on the raw response and calls back synchronously; since 8.1 it
+    // throws rather than passing an error on, and one passed on is not dropped either.
+    setSecurityHeaders(request.raw, reply.raw, (error?: unknown) => {
+      if (error) throw new Error('Setting the security headers failed', { cause: error });
+    });
     void reply.header('cache-control', 'no-store');
     done();
   });
