@@ -39,7 +39,12 @@ type QueueUser = Parameters<typeof buildTriageQueueSql>[0];
 type QueueQuery = Parameters<typeof buildTriageQueueSql>[1] & { cursor?: string };
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = parseArgs();
+const args = parseArgs({
+  usage: `npm run bench:feedback [-- --smoke] [--keep]
+  --smoke  tiny data, timings not judged (what CI runs)
+  --keep   keep the database and streams for inspection`,
+  flags: ['smoke', 'keep'],
+});
 const SMOKE = args.flag('smoke');
 const BUDGET_MS = 50;
 /** Rows the seed writes (full run: the sizes of issue 5). */

@@ -29,7 +29,12 @@ import { BenchSession, freePort, repoRoot } from '../lib/session.ts';
 import { percentile } from '../lib/util.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = parseArgs();
+const args = parseArgs({
+  usage: `npm run bench:governance [-- --smoke] [--keep]
+  --smoke  tiny data, timings not judged (what CI runs)
+  --keep   keep the database and streams for inspection`,
+  flags: ['smoke', 'keep'],
+});
 const SMOKE = args.flag('smoke');
 const BUDGET_MS = 50;
 const HUBS = 10;

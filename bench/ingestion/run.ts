@@ -43,7 +43,26 @@ import { settingsFrom } from './settings.ts';
 import { ensureContract, register } from './setup.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = parseArgs();
+const args = parseArgs({
+  usage: `npm run bench:ingestion [-- flags]
+  (none)                  the full run, about 13 minutes
+  --quick                 3 s levels, no overload or pipeline phase, under 3 minutes
+  --smoke                 tiny data, every phase, figures meaningless (what CI runs)
+  --shapes=a,b            only these shapes (single, batch50, batch500, batch500gz)
+  --overload              with --quick: the overload phase too
+  --pipeline              with --quick: the pipeline phase too
+  --cpu-prof              profile the service and summarise its top frames
+  --trace-gc              log the service's garbage collections
+  --tracing=always_on|r   the service traces (sampler always_on or ratio r) to a stand-in receiver
+  --service-node-flags=…  V8/Node flags for the service only
+  --variant=no-async-traces  an experiment's variant of the service
+  --seed=text             the corpus seed (default ihf-bench-7)
+  --keep                  keep the database and streams for inspection
+  --render=file.json      re-render a results file's Markdown, run nothing
+Env: DATABASE_URL, NATS_URL; INGESTION_* and OTEL_* are passed to the service.`,
+  flags: ['quick', 'smoke', 'overload', 'pipeline', 'cpu-prof', 'trace-gc', 'keep'],
+  options: ['shapes', 'tracing', 'service-node-flags', 'variant', 'seed', 'render'],
+});
 const argv = args.argv;
 
 /**

@@ -35,8 +35,12 @@ import { round, sleep } from '../lib/util.ts';
 import { ensureContract } from '../ingestion/setup.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = parseArgs();
-const quick = args.argv.includes('--quick');
+const args = parseArgs({
+  usage: `npm run test:scale [-- --quick]
+  --quick  shorter phases`,
+  flags: ['quick'],
+});
+const quick = args.flag('quick');
 const PHASE_MS = quick ? 6_000 : 15_000;
 
 /** Services with an entry point, identity first (as scripts/services.mjs orders them). */
