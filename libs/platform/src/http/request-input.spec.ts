@@ -1,4 +1,9 @@
-import { findUnstorableText, jsonDepthExceeds, unstorableText } from './request-input.js';
+import {
+  findUnstorableText,
+  jsonDepthExceeds,
+  scanJsonText,
+  unstorableText,
+} from './request-input.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -21,6 +26,30 @@ describe('jsonDepthExceeds', () => {
   it('scans a body of a million brackets without recursion', () => {
     const deep = bytes(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`);
     expect(jsonDepthExceeds(deep, 64)).toBe(true);
+  });
+});
+
+describe('scanJsonText', () => {
+  it('notes a \\u escape inside a string, and only there', () => {
+    expect(scanJsonText(bytes('{"a":"plain é 😀","b":[1,true]}'), 64).unicodeEscapes).toBe(false);
+    expect(scanJsonText(bytes('{"a":"x\\u0000"}'), 64).unicodeEscapes).toBe(true);
+    expect(scanJsonText(bytes('{"k\\ud800":1}'), 64).unicodeEscapes).toBe(true);
+    // An escaped backslash followed by a u is no escape of a code unit.
+    expect(scanJsonText(bytes('{"a":"\\\\u0000"}'), 64).unicodeEscapes).toBe(false);
+    expect(scanJsonText(bytes('{"a":"\\"\\u0041"}'), 64).unicodeEscapes).toBe(true);
+  });
+
+  it('agrees with what the parser makes of the text: no escape, nothing unstorable', () => {
+    // Every way to write a NUL or a lone surrogate in JSON text is an escape; the bytes of an
+    // encoded surrogate (CESU-8) decode to U+FFFD, and a raw NUL is not JSON.
+    const cesu = Buffer.concat([bytes('{"a":"'), Buffer.from([0xed, 0xa0, 0x80]), bytes('"}')]);
+    expect(scanJsonText(cesu, 64).unicodeEscapes).toBe(false);
+    expect(findUnstorableText(JSON.parse(cesu.toString('utf8')))).toEqual([]);
+    expect(() => JSON.parse(bytes('{"a":"\u0000"}').toString('utf8')) as unknown).toThrow();
+    for (const text of ['{"a":"\\u0000"}', '{"a":"\\uD800"}', '{"\\udc00":1}']) {
+      expect(scanJsonText(bytes(text), 64).unicodeEscapes).toBe(true);
+      expect(findUnstorableText(JSON.parse(text))).toHaveLength(1);
+    }
   });
 });
 

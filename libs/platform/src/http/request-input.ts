@@ -30,41 +30,76 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
 
+const LOWER_U = 0x75;
+
+/** What one pass over a JSON text found (see {@link scanJsonText}). */
+export interface JsonTextScan {
+  /** Arrays/objects nest deeper than the limit. */
+  readonly tooDeep: boolean;
+  /** A `\u` escape occurs in a string: the only way JSON text decoded from UTF-8 yields a NUL or an unpaired surrogate. */
+  readonly unicodeEscapes: boolean;
+}
+
 /**
- * Whether JSON text nests arrays/objects deeper than `limit`, by one pass over its bytes that
- * skips string contents (so brackets inside strings do not count). It does not validate the
- * JSON: the parser does that afterwards, on text known to be shallow enough.
+ * One pass over JSON text's bytes that skips string contents (so brackets inside strings do not
+ * count): whether arrays/objects nest deeper than `limit`, and whether any string holds a `\u`
+ * escape. It does not validate the JSON: the parser does that afterwards, on text known to be
+ * shallow enough.
  */
-export function jsonDepthExceeds(text: Uint8Array, limit: number): boolean {
+export function scanJsonText(text: Uint8Array, limit: number): JsonTextScan {
   let depth = 0;
   let inString = false;
+  let unicodeEscapes = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
+      if (c === BACKSLASH) {
+        if (text[++i] === LOWER_U) unicodeEscapes = true;
+      } else if (c === QUOTE) inString = false;
     } else if (c === QUOTE) {
       inString = true;
     } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
-      if (++depth > limit) return true;
+      if (++depth > limit) return { tooDeep: true, unicodeEscapes };
     } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
       depth--;
     }
   }
-  return false;
+  return { tooDeep: false, unicodeEscapes };
+}
+
+/** Whether JSON text nests arrays/objects deeper than `limit` (see {@link scanJsonText}). */
+export function jsonDepthExceeds(text: Uint8Array, limit: number): boolean {
+  return scanJsonText(text, limit).tooDeep;
+}
+
+/**
+ * Requests whose JSON body text holds no `\u` escape. Decoding UTF-8 replaces every ill-formed
+ * sequence (an encoded surrogate included) with U+FFFD and JSON forbids a raw control character,
+ * so such a body holds no NUL and no unpaired surrogate: the storable-text check need not walk it.
+ */
+const bodiesWithoutEscapes = new WeakSet<object>();
+
+/**
+ * The checks of a JSON body's text before it is parsed: its depth (throws
+ * {@link JsonTooDeepError}) and whether it can hold text Postgres cannot store (noted on the
+ * request for `registerStorableTextCheck`). `text` must be what the parser decodes as UTF-8.
+ */
+export function checkJsonBodyText(
+  request: object,
+  text: Uint8Array,
+  maxDepth = MAX_JSON_DEPTH,
+): void {
+  const scan = scanJsonText(text, maxDepth);
+  if (scan.tooDeep) throw new JsonTooDeepError(maxDepth);
+  if (!scan.unicodeEscapes) bodiesWithoutEscapes.add(request);
 }
 
 /**
  * A service's own `application/json` parser (e.g. one that decompresses first): returns the
- * parsed body or throws a 4xx error. It must bound the depth itself, with
- * {@link assertJsonDepth} on the text it parses.
+ * parsed body or throws a 4xx error. It must check the text it parses with
+ * {@link checkJsonBodyText} (depth bound; storable text).
  */
 export type JsonBodyParser = (request: FastifyRequest, body: Buffer) => unknown;
-
-/** @throws JsonTooDeepError when `text` nests deeper than `maxDepth`. */
-export function assertJsonDepth(text: Uint8Array, maxDepth = MAX_JSON_DEPTH): void {
-  if (jsonDepthExceeds(text, maxDepth)) throw new JsonTooDeepError(maxDepth);
-}
 
 /**
  * Parses `application/json` bodies with Fastify's own parser (prototype-poisoning checks, empty
@@ -94,8 +129,10 @@ export function registerBoundedJsonParser(
   const fastify = app.getHttpAdapter().getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
-    if (jsonDepthExceeds(body, maxDepth)) {
-      done(new JsonTooDeepError(maxDepth), undefined);
+    try {
+      checkJsonBodyText(request, body, maxDepth);
+    } catch (error) {
+      done(error as Error, undefined);
       return;
     }
     // Typed for strings, but secure-json-parse beneath takes Buffers too (as Nest's own use).
@@ -113,30 +150,41 @@ export function unstorableText(value: string): string | undefined {
 }
 
 /** Field errors for every unstorable string (values and keys) in `value`, with their paths. */
-export function findUnstorableText(
-  value: unknown,
-  path = '',
-  found: FieldError[] = [],
-): FieldError[] {
-  if (found.length >= 100) return found;
-  if (typeof value === 'string') {
-    const reason = unstorableText(value);
-    if (reason) {
-      const field = path || '(value)';
-      found.push({ field, code: 'unstorableText', message: `${field} ${reason}` });
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => findUnstorableText(item, `${path}[${i}]`, found));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      const field = path ? `${path}.${key}` : key;
-      const reason = unstorableText(key);
+export function findUnstorableText(value: unknown, path = ''): FieldError[] {
+  const found: FieldError[] = [];
+  // The path is kept as segments and joined only for a finding: building it for every value
+  // walked was most of this walk's cost on large bodies.
+  const segments: string[] = [];
+  const at = () => path + segments.join('');
+  const walk = (item: unknown): void => {
+    if (found.length >= 100) return;
+    if (typeof item === 'string') {
+      const reason = unstorableText(item);
       if (reason) {
-        found.push({ field, code: 'unstorableText', message: `The name of ${field} ${reason}` });
+        const field = at() || '(value)';
+        found.push({ field, code: 'unstorableText', message: `${field} ${reason}` });
       }
-      findUnstorableText(item, field, found);
+    } else if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) {
+        segments.push(`[${i}]`);
+        walk(item[i]);
+        segments.pop();
+      }
+    } else if (typeof item === 'object' && item !== null) {
+      for (const key in item) {
+        if (!Object.hasOwn(item, key)) continue;
+        segments.push(path || segments.length > 0 ? `.${key}` : key);
+        const reason = unstorableText(key);
+        if (reason) {
+          const field = at();
+          found.push({ field, code: 'unstorableText', message: `The name of ${field} ${reason}` });
+        }
+        walk((item as Record<string, unknown>)[key]);
+        segments.pop();
+      }
     }
-  }
+  };
+  walk(value);
   return found;
 }
 
@@ -154,7 +202,8 @@ export function registerStorableTextCheck(app: NestFastifyApplication): void {
       const errors = [
         ...findUnstorableText(request.params),
         ...findUnstorableText(request.query),
-        ...findUnstorableText(request.body),
+        // A JSON body whose text had no \u escape cannot hold such text (see checkJsonBodyText).
+        ...(bodiesWithoutEscapes.has(request) ? [] : findUnstorableText(request.body)),
       ];
       done(errors.length > 0 ? new RequestValidationError(errors) : undefined);
     },

@@ -1,5 +1,5 @@
 import { type FastifyRequest } from 'fastify';
-import { assertJsonDepth, type JsonBodyParser } from '@ihf/platform';
+import { checkJsonBodyText, type JsonBodyParser } from '@ihf/platform';
 import { MalformedJsonError } from './body.errors.js';
 import { decodeBody } from './gzip-guard.js';
 
@@ -43,7 +43,7 @@ export function jsonBodyParser(maxBytes: number): JsonBodyParser {
       Array.isArray(encoding) ? encoding.join(',') : encoding,
       maxBytes,
     );
-    assertJsonDepth(decoded);
+    checkJsonBodyText(request, decoded);
     return parseJson(decoded.toString('utf8'));
   };
 }
