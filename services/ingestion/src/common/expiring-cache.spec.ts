@@ -14,6 +14,27 @@ describe('ExpiringCache', () => {
     expect(c.lookup('c')?.value).toBe('C');
   });
 
+  it('makes an entry due for one refresh past half of its life', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const c = new ExpiringCache<string>(1_000, 10);
+      c.set('a', 'A', c.begin());
+      jest.setSystemTime(1_000_000 + 370); // the shortest life is 750 ms
+      expect(c.claimRefresh('a')).toBe(false);
+      jest.setSystemTime(1_000_000 + 500);
+      expect(c.claimRefresh('a')).toBe(true);
+      expect(c.claimRefresh('a')).toBe(false); // claimed once
+      expect(c.lookup('a')?.value).toBe('A'); // still served until it expires
+      expect(c.claimRefresh('missing')).toBe(false);
+      c.set('a', 'A2', c.begin()); // the refresh stored: a new life
+      expect(c.claimRefresh('a')).toBe(false);
+      jest.setSystemTime(1_000_000 + 500 + 500); // due again (from 875 ms), not expired (1,250 ms)
+      expect(c.claimRefresh('a')).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('stores nothing read before a forget or clear', () => {
     const c = new ExpiringCache<string>(60_000, 10);
     const since = c.begin();

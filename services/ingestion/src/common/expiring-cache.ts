@@ -15,9 +15,13 @@ const TTL_JITTER = 0.25;
  * Each entry lives between 75% and 100% of the TTL, at random: entries loaded together (every
  * key and hot widget in the first seconds after a start) would otherwise expire together and
  * send their reloads to Postgres in one burst. The TTL stays the bound on staleness.
+ *
+ * Past half of its life an entry is due for a refresh (`claimRefresh`): a cache whose entries
+ * are used can reload them in the background, before they expire, instead of letting requests
+ * wait for the reload.
  */
 export class ExpiringCache<V> {
-  private readonly entries = new Map<string, { value: V; expires: number }>();
+  private readonly entries = new Map<string, { value: V; expires: number; refreshAt: number }>();
   private generation = 0;
   private ttlCap?: number;
 
@@ -46,7 +50,22 @@ export class ExpiringCache<V> {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { value, expires: Date.now() + ttl * (1 - TTL_JITTER * Math.random()) });
+    const now = Date.now();
+    const life = ttl * (1 - TTL_JITTER * Math.random());
+    this.entries.set(key, { value, expires: now + life, refreshAt: now + life / 2 });
+  }
+
+  /**
+   * Whether the live entry of `key` is past half of its life and nobody has claimed its refresh
+   * yet; claims it. The entry stays usable until it expires; a refresh that stores nothing
+   * (failed, or raced a forget) leaves it to expire.
+   */
+  claimRefresh(key: string): boolean {
+    const entry = this.entries.get(key);
+    const now = Date.now();
+    if (!entry || entry.expires <= now || entry.refreshAt > now) return false;
+    entry.refreshAt = Infinity;
+    return true;
   }
 
   /** Drops one entry (its row changed). */
