@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { ApiKeyVerifier, AuthModule } from '@ihf/auth';
 import { MessagingModule } from '@ihf/messaging';
 import { ObservabilityModule } from '@ihf/observability';
@@ -44,7 +44,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE_NAME, logLevel: config.LOG_LEVEL }),
-        PersistenceModule.forRoot(ingestionOrmSettings(config.DATABASE_URL)),
+        PersistenceModule.forRoot(ingestionOrmSettings(config.DATABASE_URL), {
+          // Reports are validated through caches and written through the pool (group commit).
+          withoutRequestContext: [
+            { path: 'api/v1/interaction-events', method: RequestMethod.POST },
+          ],
+        }),
         MessagingModule.forRoot({
           service: SERVICE_NAME,
           schema: INGESTION_SCHEMA,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { RequestContext } from '@mikro-orm/core';
 import { waitFor } from '@ihf/testing';
 import { IngestionFixture } from './ingestion-fixture.js';
 
@@ -400,6 +401,18 @@ describe('POST /api/v1/interaction-events', () => {
     );
     const { QuarantineService } = await import('../src/quarantine/quarantine.service.js');
     expect(await f.app.get(QuarantineService).prune()).toBe(1);
+  });
+
+  it('reports without forking an ORM request context; other routes still get one', async () => {
+    const contexts = jest.spyOn(RequestContext, 'create');
+    try {
+      expect((await post(event())).status).toBe(202);
+      expect(contexts).not.toHaveBeenCalled();
+      expect((await f.request('GET', `/api/v1/hubs/${hub.id}`)).status).toBe(200);
+      expect(contexts).toHaveBeenCalledTimes(1);
+    } finally {
+      contexts.mockRestore();
+    }
   });
 
   it('serves readiness, metrics and the OpenAPI document', async () => {
