@@ -79,12 +79,14 @@ export class WidgetFactsCache {
       this.refreshDue.clear();
       const since = this.cache.begin();
       // A failed refresh costs nothing but the refresh: the entries expire and are loaded again.
-      load(ids).then(
-        (rows) => {
-          for (const facts of rows) this.cache.set(facts.id, facts, since);
-        },
-        () => undefined,
-      );
+      Promise.resolve(ids)
+        .then(load)
+        .then(
+          (rows) => {
+            for (const facts of rows) this.cache.set(facts.id, facts, since);
+          },
+          () => undefined,
+        );
     }, REFRESH_BATCH_MS).unref();
   }
 
@@ -98,14 +100,16 @@ export class WidgetFactsCache {
       setImmediate(() => {
         this.batch = undefined;
         const since = this.cache.begin();
-        load([...ids]).then((rows) => {
-          const byId = new Map<string, WidgetFacts>();
-          for (const facts of rows) {
-            byId.set(facts.id, facts);
-            this.cache.set(facts.id, facts, since);
-          }
-          resolve(byId);
-        }, reject);
+        Promise.resolve([...ids])
+          .then(load)
+          .then((rows) => {
+            const byId = new Map<string, WidgetFacts>();
+            for (const facts of rows) {
+              byId.set(facts.id, facts);
+              this.cache.set(facts.id, facts, since);
+            }
+            resolve(byId);
+          }, reject);
       });
     });
     this.batch = { ids, loaded };
