@@ -77,16 +77,8 @@ export class WidgetFactsCache {
       this.refreshTimer = undefined;
       const ids = [...this.refreshDue];
       this.refreshDue.clear();
-      const since = this.cache.begin();
       // A failed refresh costs nothing but the refresh: the entries expire and are loaded again.
-      Promise.resolve(ids)
-        .then(load)
-        .then(
-          (rows) => {
-            for (const facts of rows) this.cache.set(facts.id, facts, since);
-          },
-          () => undefined,
-        );
+      this.loadAndKeep(ids, load).catch(() => undefined);
     }, REFRESH_BATCH_MS).unref();
   }
 
@@ -99,21 +91,25 @@ export class WidgetFactsCache {
     const loaded = new Promise<Map<string, WidgetFacts>>((resolve, reject) => {
       setImmediate(() => {
         this.batch = undefined;
-        const since = this.cache.begin();
-        Promise.resolve([...ids])
-          .then(load)
-          .then((rows) => {
-            const byId = new Map<string, WidgetFacts>();
-            for (const facts of rows) {
-              byId.set(facts.id, facts);
-              this.cache.set(facts.id, facts, since);
-            }
-            resolve(byId);
-          }, reject);
+        this.loadAndKeep([...ids], load).then(resolve, reject);
       });
     });
     this.batch = { ids, loaded };
     return loaded;
+  }
+
+  /**
+   * Loads `ids` and caches what exists (unless a change was announced meanwhile); a loader
+   * that throws instead of rejecting rejects here too.
+   */
+  private async loadAndKeep(ids: string[], load: Load): Promise<Map<string, WidgetFacts>> {
+    const since = this.cache.begin();
+    const byId = new Map<string, WidgetFacts>();
+    for (const facts of await load(ids)) {
+      byId.set(facts.id, facts);
+      this.cache.set(facts.id, facts, since);
+    }
+    return byId;
   }
 
   /** Drops a widget whose hub, status or version changed (call after the change committed). */
